@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "fedsim",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "fedsim", targets: ["fedsim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: [
+        // MARK: - System libraries
+        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        /// Tiny C helpers for calls Swift cannot make directly (variadic prctl).
+        .target(name: "CSupport"),
+
+        // MARK: - Modules (dependencies point down)
+        .target(name: "FedCore", dependencies: ["CBLAS", "CZlib"]),
+        .target(name: "FedRobust", dependencies: ["FedCore", "CBLAS"]),
+        .target(name: "FedAttacks", dependencies: ["FedCore"]),
+        .target(name: "FedWire", dependencies: ["CZeroMQ"]),
+        .target(name: "FedSim", dependencies: [
+            "FedCore", "FedRobust", "FedAttacks", "FedWire", "CSupport",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        .executableTarget(name: "fedsim", dependencies: [
+            "FedSim",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // MARK: - Tests (one target per module, plus end-to-end)
+        .testTarget(name: "FedCoreTests", dependencies: ["FedCore"]),
+        .testTarget(name: "FedWireTests", dependencies: ["FedWire"]),
+        .testTarget(name: "FedSimTests", dependencies: ["FedSim"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FedSim"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

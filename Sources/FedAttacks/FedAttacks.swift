@@ -1,0 +1,1 @@
+// FedAttacks module: see DESIGN.md.

@@ -1,0 +1,1 @@
+// FedRobust module: see DESIGN.md.

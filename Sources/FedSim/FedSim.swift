@@ -1,0 +1,1 @@
+// FedSim module: see DESIGN.md.

@@ -1,0 +1,1 @@
+// FedWire module: see DESIGN.md.

@@ -1,0 +1,2 @@
+import FedSim
+print("fedsim")

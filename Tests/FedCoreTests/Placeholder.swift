@@ -1,0 +1,5 @@
+import XCTest
+
+final class PlaceholderFedCoreTests: XCTestCase {
+    func testBuilds() {}
+}

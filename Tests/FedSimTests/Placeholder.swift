@@ -1,0 +1,5 @@
+import XCTest
+
+final class PlaceholderFedSimTests: XCTestCase {
+    func testBuilds() {}
+}

@@ -1,0 +1,5 @@
+import XCTest
+
+final class PlaceholderFedWireTests: XCTestCase {
+    func testBuilds() {}
+}
