@@ -38,6 +38,7 @@ let package = Package(
 
         // MARK: - Tests (one target per module, plus end-to-end)
         .testTarget(name: "FedCoreTests", dependencies: ["FedCore"]),
+        .testTarget(name: "FedRobustTests", dependencies: ["FedRobust"]),
         .testTarget(name: "FedWireTests", dependencies: ["FedWire"]),
         .testTarget(name: "FedSimTests", dependencies: ["FedSim"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FedSim"]),

@@ -1,1 +1,0 @@
-// FedRobust module: see DESIGN.md.

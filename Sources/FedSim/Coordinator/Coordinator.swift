@@ -1,0 +1,326 @@
+import FedCore
+import FedRobust
+import FedWire
+import Foundation
+import Logging
+
+/// The coordinator: owns the round lifecycle (Flower's shape) and keeps the maths elsewhere.
+///
+/// Per round: sample a fraction of the clients with the seed, send the global model to the
+/// processes hosting them, collect updates until all arrived or the deadline passed, require
+/// a quorum, aggregate (FedAvg weighted by sample counts), apply with the server learning
+/// rate, evaluate on the held-out test set and record. Every received message is validated
+/// before anything else touches it; a bad one is counted by reason and dropped.
+public final class Coordinator {
+    public let scenario: Scenario
+    public let data: FederationData
+    public private(set) var global: [Float]
+    public private(set) var boundEndpoint: String
+    public private(set) var history: [RoundRecord] = []
+
+    private let context: ZMQContext
+    private let socket: ZMQSocket
+    private let logger: Logger
+    private let limits: CodecLimits
+    private var peers = PeerTable()
+    private var collector: RoundCollector?
+    /// Rejections seen outside a round (before the first, between rounds); added to the next round.
+    private var pendingRejections: [String: Int] = [:]
+    private var currentRound = 0
+    private var lastHeartbeat = Date.distantPast
+    private var loggedReasons: Set<String> = []
+
+    /// Called on every loop turn (about every 100 ms); throwing from it stops the run.
+    public var tick: () throws -> Void = {}
+
+    public init(scenario: Scenario, data: FederationData, endpoint: String, logger: Logger) throws {
+        self.scenario = scenario
+        self.data = data
+        self.logger = logger
+        global = data.initialParameters
+        // The client processes need the cores; OpenBLAS's idle threads would spin on them.
+        setBLASThreads(1)
+        let d = data.model.parameterCount
+        limits = CodecLimits(maxParameters: d, maxClientIds: scenario.federation.clients,
+                             maxReasonBytes: 1024, requireFinite: true)
+        context = try ZMQContext()
+        socket = try ZMQSocket(context: context, type: .router)
+        do {
+            try socket.setLinger(milliseconds: 1000)
+            // Largest legal message: an update (header + d floats) or a hello listing every client.
+            let cap = Int64(MessageCodec.headerSize + 4 * max(d, scenario.federation.clients) + 64)
+            try socket.setMaxMessageSize(cap)
+            try socket.setReceiveHighWaterMark(100_000)
+            try socket.setSendHighWaterMark(100_000)
+            try socket.bind(endpoint)
+            boundEndpoint = try socket.lastEndpoint()
+        } catch {
+            socket.close()
+            context.close()
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    /// Closes the socket and the context (idempotent).
+    public func close() {
+        socket.close()
+        context.close()
+    }
+
+    // MARK: - Run
+
+    /// Waits for every client to register, runs all rounds, then tells the clients to stop.
+    /// `onRound` sees each finished round (after it was recorded in `results`).
+    public func run(results: RunResults?, onRound: (RoundRecord) -> Void = { _ in }) throws {
+        let f = scenario.federation
+        try waitForRegistration(timeout: f.startupTimeout)
+        defer { broadcastShutdown("run complete") }
+        for r in 1...f.rounds {
+            let record = try runRound(r)
+            history.append(record)
+            try results?.record(record)
+            onRound(record)
+        }
+    }
+
+    private func waitForRegistration(timeout: Double) throws {
+        let n = scenario.federation.clients
+        let deadline = Date().addingTimeInterval(timeout)
+        logger.info("waiting for \(n) clients on \(boundEndpoint)")
+        while peers.registeredCount < n {
+            guard Date() < deadline else {
+                throw CoordinatorError.registrationTimeout(registered: peers.registeredCount, expected: n, seconds: timeout)
+            }
+            try pump(until: deadline)
+        }
+        logger.info("all \(n) clients registered")
+    }
+
+    private func runRound(_ r: Int) throws -> RoundRecord {
+        let f = scenario.federation
+        let start = Date()
+        currentRound = r
+        let sampled = sampleClients(round: r)
+        var c = RoundCollector(round: r, sampled: sampled, parameterCount: global.count)
+        for (reason, count) in pendingRejections { for _ in 0..<count { c.reject(reason) } }
+        pendingRejections = [:]
+        collector = c
+        defer { collector = nil }
+
+        let now = Date()
+        for (identity, ids) in peers.tasks(for: sampled) where peers.isAlive(identity, now: now, liveness: f.heartbeatTimeout) {
+            let message = MessageCodec.encode(.task(round: UInt32(r), clientIds: ids.map(UInt32.init), model: global))
+            _ = try socket.send([identity] + message, dontWait: true)
+        }
+
+        let deadline = start.addingTimeInterval(f.deadline)
+        while let col = collector, !col.isComplete, Date() < deadline, !allMissingAreSilent(col) {
+            try pump(until: deadline)
+        }
+        guard let done = collector else { throw CoordinatorError.internalState }
+
+        let required = max(1, Int((f.quorum * Double(sampled.count)).rounded(.up)))
+        let updates = done.orderedUpdates
+        if updates.count < required {
+            throw CoordinatorError.quorumNotMet(round: r, received: updates.count, sampled: sampled.count,
+                                                required: required, deadline: f.deadline)
+        }
+
+        let aggStart = Date()
+        var matrix = UpdateMatrix(rows: updates.count, columns: global.count)
+        for (i, u) in updates.enumerated() { matrix.setRow(i, u.delta) }
+        let aggregate = try WeightedMean.aggregate(matrix, weights: updates.map { Double($0.samples) })
+        let eta = Float(f.serverLearningRate)
+        for j in 0..<global.count { global[j] += eta * aggregate[j] }
+        let aggMs = Date().timeIntervalSince(aggStart) * 1000
+
+        let evaluation = evaluate(model: data.model, parameters: global, data: data.test)
+        let totalSamples = updates.reduce(0) { $0 + $1.samples }
+        let trainLoss = updates.reduce(0.0) { $0 + Double($1.trainLoss) * Double($1.samples) } / Double(max(1, totalSamples))
+
+        var clients: [ClientRecord] = []
+        let sampledSet = Set(sampled)
+        for (i, u) in updates.enumerated() {
+            clients.append(ClientRecord(round: r, client: u.client, sampled: true, responded: true, samples: u.samples,
+                                        updateNorm: matrix.rowNorm(i), trainLoss: Double(u.trainLoss)))
+        }
+        for id in done.missing {
+            clients.append(ClientRecord(round: r, client: id, sampled: true, responded: false, samples: 0,
+                                        updateNorm: .nan, trainLoss: .nan))
+        }
+        for id in 0..<f.clients where !sampledSet.contains(id) {
+            clients.append(ClientRecord(round: r, client: id, sampled: false, responded: false, samples: 0,
+                                        updateNorm: .nan, trainLoss: .nan))
+        }
+        clients.sort { $0.client < $1.client }
+
+        if !done.missing.isEmpty {
+            logger.warning("round \(r): no update from clients \(done.missing) before the deadline")
+        }
+        return RoundRecord(round: r, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, trainLoss: trainLoss,
+                           sampled: sampled.count, received: updates.count, rejected: done.rejectedCount,
+                           rejectReasons: done.rejections, applied: true, aggregationMilliseconds: aggMs,
+                           roundMilliseconds: Date().timeIntervalSince(start) * 1000, clients: clients)
+    }
+
+    /// The clients of round `r`: `max(1, round(fraction * N))` of the N, drawn with the seed
+    /// (independently of who is connected, so that a run is reproducible), in id order.
+    func sampleClients(round r: Int) -> [Int] {
+        let n = scenario.federation.clients
+        let m = max(1, min(n, Int((scenario.federation.fraction * Double(n)).rounded())))
+        if m == n { return Array(0..<n) }
+        var rng = SeededRNG(seed: scenario.seed).derive("sample", r)
+        return rng.sample(m, from: n).sorted()
+    }
+
+    /// True when every client still missing is hosted by a process not heard from within the
+    /// heartbeat timeout: waiting for the deadline would be pointless.
+    private func allMissingAreSilent(_ c: RoundCollector) -> Bool {
+        let now = Date()
+        let liveness = scenario.federation.heartbeatTimeout
+        return c.missing.allSatisfy { id in
+            guard let o = peers.owner[id] else { return true }
+            return !peers.isAlive(o, now: now, liveness: liveness)
+        }
+    }
+
+    // MARK: - Message pump
+
+    /// Polls for up to 100 ms (or until `deadline`), handles every message waiting, sends
+    /// heartbeats once a second, and lets the launcher check on its children.
+    private func pump(until deadline: Date) throws {
+        if let sig = SignalTrap.interrupted { throw CoordinatorError.interrupted(signal: sig) }
+        try tick()
+        let wait = max(0, min(100, Int(deadline.timeIntervalSinceNow * 1000)))
+        let ready: [PollEvents]
+        do {
+            ready = try zmqPoll([(socket: socket, events: .readable)], timeoutMilliseconds: wait)
+        } catch let e as ZMQError where e.isInterrupted {
+            return
+        }
+        if ready.first?.contains(.readable) == true {
+            var drained = 0
+            while drained < 10_000, let frames = try socket.receive(dontWait: true) {
+                handle(frames)
+                drained += 1
+            }
+        }
+        if Date().timeIntervalSince(lastHeartbeat) >= 1 { sendHeartbeats() }
+    }
+
+    private func handle(_ frames: [[UInt8]]) {
+        guard frames.count >= 2 else { return countRejection("no_body") }
+        let identity = frames[0]
+        let message: Message
+        do {
+            message = try MessageCodec.decode(Array(frames.dropFirst()), limits: limits)
+        } catch let e as CodecError {
+            return countRejection(e.reasonCode, detail: e.description)
+        } catch {
+            return countRejection("undecodable", detail: "\(error)")
+        }
+        let now = Date()
+        switch message {
+        case let .hello(fingerprint, ids):
+            register(identity, fingerprint: fingerprint, ids: ids.map(Int.init), now: now)
+        case let .update(round, clientId, samples, trainLoss, delta):
+            guard peers.isKnown(identity) else { return countRejection("unknown_sender") }
+            peers.touch(identity, now: now)
+            guard collector != nil else {
+                return countRejection(Int(round) < currentRound ? "stale_round" : "no_round_open")
+            }
+            let verdict = collector?.offer(round: Int(round), client: Int(clientId), samples: Int(samples),
+                                           trainLoss: trainLoss, delta: delta,
+                                           senderOwnsClient: peers.owns(identity, client: Int(clientId)))
+            if case let .reject(reason)? = verdict { logOnce(reason, "update from client \(clientId) for round \(round)") }
+        case .heartbeat:
+            guard peers.isKnown(identity) else { return countRejection("unknown_sender") }
+            peers.touch(identity, now: now)
+        case .welcome, .task, .shutdown:
+            countRejection("unexpected_kind")
+        }
+    }
+
+    private func register(_ identity: [UInt8], fingerprint: UInt64, ids: [Int], now: Date) {
+        let f = scenario.federation
+        guard fingerprint == scenario.fingerprint else {
+            refuse(identity, "scenario fingerprint \(hex(fingerprint)) differs from the coordinator's \(hex(scenario.fingerprint)); load the same scenario file")
+            return countRejection("fingerprint")
+        }
+        do {
+            try peers.register(identity, ids: ids, clients: f.clients, now: now, liveness: f.heartbeatTimeout)
+        } catch PeerTable.Refusal.unknownClient(let id, let n) {
+            refuse(identity, "client id \(id) is out of range; this federation has clients 0..<\(n)")
+            return countRejection("unknown_client")
+        } catch {
+            refuse(identity, "a client among \(ids) is already registered by another live process")
+            return countRejection("id_taken")
+        }
+        let welcome = MessageCodec.encode(.welcome(fingerprint: scenario.fingerprint,
+                                                   parameterCount: UInt32(global.count),
+                                                   clientIds: ids.map(UInt32.init)))
+        _ = try? socket.send([identity] + welcome, dontWait: true)
+        logger.debug("registered clients \(ids)")
+    }
+
+    private func refuse(_ identity: [UInt8], _ reason: String) {
+        logger.warning("refused a client process: \(reason)")
+        _ = try? socket.send([identity] + MessageCodec.encode(.shutdown(reason: "rejected: " + reason)), dontWait: true)
+    }
+
+    private func countRejection(_ reason: String, detail: String = "") {
+        if collector != nil { collector?.reject(reason) } else { pendingRejections[reason, default: 0] += 1 }
+        logOnce(reason, detail)
+    }
+
+    /// Logs the first rejection of each reason per round (the counts go to rounds.csv).
+    private func logOnce(_ reason: String, _ detail: String) {
+        let key = "\(currentRound):\(reason)"
+        guard !loggedReasons.contains(key) else { return }
+        loggedReasons.insert(key)
+        logger.warning("round \(currentRound): dropped a message (\(reason))\(detail.isEmpty ? "" : ": " + detail)")
+    }
+
+    private func sendHeartbeats() {
+        lastHeartbeat = Date()
+        let hb = MessageCodec.encode(.heartbeat(round: UInt32(currentRound)))
+        for identity in peers.peers.keys { _ = try? socket.send([identity] + hb, dontWait: true) }
+    }
+
+    private func broadcastShutdown(_ reason: String) {
+        let msg = MessageCodec.encode(.shutdown(reason: reason))
+        for identity in peers.peers.keys { _ = try? socket.send([identity] + msg, dontWait: true) }
+    }
+}
+
+func hex(_ v: UInt64) -> String { String(v, radix: 16) }
+
+/// Why a run stopped early.
+public enum CoordinatorError: Error, CustomStringConvertible {
+    /// Not every client registered before the start-up timeout.
+    case registrationTimeout(registered: Int, expected: Int, seconds: Double)
+    /// Fewer updates than the quorum arrived before the deadline.
+    case quorumNotMet(round: Int, received: Int, sampled: Int, required: Int, deadline: Double)
+    /// SIGINT or SIGTERM.
+    case interrupted(signal: Int32)
+    /// A client process of a local run ended early.
+    case clientProcessFailed(String)
+    case internalState
+
+    public var description: String {
+        switch self {
+        case let .registrationTimeout(registered, expected, seconds):
+            return "only \(registered) of \(expected) clients registered within \(fmt(seconds)) s (federation.startup_timeout)"
+        case let .quorumNotMet(round, received, sampled, required, deadline):
+            return "round \(round): \(received) of \(sampled) sampled clients sent a valid update within the \(fmt(deadline)) s deadline; the quorum needs \(required) (federation.quorum)"
+        case let .interrupted(signal):
+            return "interrupted by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)")"
+        case let .clientProcessFailed(what):
+            return what
+        case .internalState:
+            return "internal error: no round open"
+        }
+    }
+}

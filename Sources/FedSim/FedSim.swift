@@ -1,1 +1,0 @@
-// FedSim module: see DESIGN.md.

@@ -1,0 +1,135 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FedCore
+import Foundation
+import Logging
+
+/// `fedsim run`: starts the coordinator (in this process) and the client processes, shows
+/// progress, and stops every child on exit, Ctrl-C or failure.
+public enum Launcher {
+    public struct Options: Sendable {
+        public var scenarioPath: String
+        public var overrides: [String] = []
+        /// Results folder; default `<scenario output>/<scenario name>`.
+        public var outputDirectory: String?
+        /// The fedsim executable to start client processes with.
+        public var executable: String
+        public var progress: Progress.Style = .auto
+
+        public init(scenarioPath: String, executable: String) {
+            self.scenarioPath = scenarioPath
+            self.executable = executable
+        }
+    }
+
+    /// Runs the scenario; returns the summary and the results folder. The summary's status
+    /// says whether the run completed; errors before the first round are thrown.
+    public static func run(_ options: Options, logger: Logger) throws -> (RunSummary, String) {
+        SignalTrap.install()
+        let scenario = try Scenario.load(path: options.scenarioPath, overrides: options.overrides)
+        let directory = options.outputDirectory ?? (scenario.output + "/" + scenario.name)
+        let data = try FederationData.prepare(scenario)
+        let results = try RunResults(directory: directory, scenario: scenario,
+                                     labelCounts: data.partition.labelCounts(of: data.train))
+
+        // ipc:// paths must stay short (about 107 bytes): use a private folder under /tmp.
+        var socketDir: String?
+        defer { if let socketDir { try? FileManager.default.removeItem(atPath: socketDir) } }
+        let endpoint: String
+        switch scenario.transport.kind {
+        case .ipc:
+            var template = Array("/tmp/fedsim-XXXXXX".utf8CString)
+            guard let dir = mkdtemp(&template) else { throw ResultsError.cannotWrite(path: "/tmp/fedsim-XXXXXX") }
+            socketDir = String(cString: dir)
+            endpoint = "ipc://\(String(cString: dir))/coordinator"
+        case .tcp:
+            let port = scenario.transport.port == 0 ? "*" : String(scenario.transport.port)
+            endpoint = "tcp://\(scenario.transport.host):\(port)"
+        }
+
+        let coordinator = try Coordinator(scenario: scenario, data: data, endpoint: endpoint, logger: logger)
+        defer { coordinator.close() }
+
+        let groups = ClientIdList.groups(clients: scenario.federation.clients, processes: scenario.federation.processes)
+        var children: [ChildProcess] = []
+        defer { stopAll(children) }
+        let progress = Progress(style: options.progress, totalRounds: scenario.federation.rounds)
+        progress.note("starting \(groups.count) client processes for \(scenario.federation.clients) clients")
+        for (k, ids) in groups.enumerated() {
+            let args = ["client", "--scenario", results.scenarioPath, "--connect", coordinator.boundEndpoint,
+                        "--clients", ClientIdList.format(ids), "--parent-pid", String(getpid())]
+            children.append(try ChildProcess(executable: options.executable, arguments: args,
+                                             logPath: results.logsPath + "/process-\(k).log",
+                                             environment: ["OPENBLAS_NUM_THREADS": "1"]))
+        }
+
+        var registered = false
+        coordinator.tick = {
+            guard !registered else { return }
+            // Before every client registered, a dead child means the run cannot start.
+            for (k, c) in children.enumerated() where !c.isRunning {
+                throw CoordinatorError.clientProcessFailed(
+                    "client process \(k) exited with status \(c.exitStatus ?? -1) before the first round; see \(results.logsPath)/process-\(k).log"
+                    + lastLine(results.logsPath + "/process-\(k).log"))
+            }
+        }
+        let summary = coordinate(coordinator, results: results, processes: groups.count, progress: progress) {
+            registered = true
+        }
+        return (summary, directory)
+    }
+
+    /// Runs the coordinator's rounds and writes summary.json and model.bin whatever happens;
+    /// the returned summary's status tells how the run ended.
+    public static func coordinate(_ coordinator: Coordinator, results: RunResults, processes: Int,
+                                  progress: Progress, onFirstRound: @escaping () -> Void = {}) -> RunSummary {
+        let scenario = coordinator.scenario
+        let start = Date()
+        var status = "completed"
+        var message: String?
+        do {
+            try coordinator.run(results: results) { record in
+                if record.round == 1 { onFirstRound() }
+                progress.round(record)
+            }
+        } catch let e as CoordinatorError {
+            if case .interrupted = e { status = "interrupted" } else { status = "failed" }
+            message = e.description
+        } catch {
+            status = "failed"
+            message = "\(error)"
+        }
+        progress.finish()
+        let h = coordinator.history
+        let summary = RunSummary(
+            name: scenario.name, seed: scenario.seed, status: status, error: message,
+            roundsPlanned: scenario.federation.rounds, roundsCompleted: h.count,
+            finalTestAccuracy: h.last?.testAccuracy, finalTestLoss: h.last?.testLoss,
+            bestTestAccuracy: h.map(\.testAccuracy).max(),
+            updatesReceived: h.reduce(0) { $0 + $1.received }, updatesRejected: h.reduce(0) { $0 + $1.rejected },
+            meanRoundMilliseconds: h.isEmpty ? nil : h.reduce(0) { $0 + $1.roundMilliseconds } / Double(h.count),
+            wallSeconds: Date().timeIntervalSince(start), clients: scenario.federation.clients, processes: processes,
+            parameters: coordinator.global.count, trainSamples: coordinator.data.train.count,
+            testSamples: coordinator.data.test.count, fingerprint: hex(scenario.fingerprint))
+        do { try results.finish(summary: summary, model: coordinator.global) } catch {
+            FileHandle.standardError.write(Data("fedsim: \(error)\n".utf8))
+        }
+        return summary
+    }
+
+    /// Asks every child to stop (they normally have, after the coordinator's shutdown), then
+    /// terminates the ones still running. Nothing outlives the run.
+    static func stopAll(_ children: [ChildProcess]) {
+        let until = Date().addingTimeInterval(3)
+        while children.contains(where: { $0.isRunning }) && Date() < until { usleep(20_000) }
+        for c in children where c.isRunning { c.signal(SIGTERM) }
+        for c in children { c.terminate(grace: 2) }
+    }
+
+    private static func lastLine(_ path: String) -> String {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+              let line = text.split(separator: "\n").last else { return "" }
+        return ": " + String(line)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// Appends rows to a CSV file, flushing after every row so that a killed run leaves a valid
+/// file with every completed row (pandas and spreadsheets open it as it is).
+public final class CSVWriter {
+    private let handle: FileHandle
+    public let path: String
+    public let header: [String]
+
+    public init(path: String, header: [String]) throws {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        guard let h = FileHandle(forWritingAtPath: path) else {
+            throw ResultsError.cannotWrite(path: path)
+        }
+        handle = h
+        self.path = path
+        self.header = header
+        try write(header)
+    }
+
+    /// Writes one row; values are quoted only where CSV requires it.
+    public func write(_ fields: [String]) throws {
+        precondition(fields.count == header.count, "CSV row of \(fields.count) fields for \(header.count) columns in \(path)")
+        let line = fields.map(CSVWriter.escape).joined(separator: ",") + "\n"
+        try handle.write(contentsOf: Data(line.utf8))
+    }
+
+    public func close() {
+        try? handle.synchronize()
+        try? handle.close()
+    }
+
+    deinit { try? handle.close() }
+
+    static func escape(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+public enum ResultsError: Error, CustomStringConvertible {
+    case cannotWrite(path: String)
+    public var description: String {
+        switch self {
+        case let .cannotWrite(path): return "\(path): cannot write"
+        }
+    }
+}
+
+/// Formats a number for CSV/JSON: fixed significant digits, "nan"-free (empty when not finite).
+func fmt(_ x: Double, _ digits: Int = 6) -> String {
+    guard x.isFinite else { return "" }
+    return String(format: "%.\(digits)g", x)
+}

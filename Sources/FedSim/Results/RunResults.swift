@@ -1,0 +1,120 @@
+import Foundation
+
+/// The results folder of one run, `<output>/<name>/`:
+/// scenario.yaml (resolved), rounds.csv, clients.csv, label_counts.csv, summary.json,
+/// model.bin (final global parameters, raw little-endian Float32) and logs/.
+public final class RunResults {
+    public let directory: String
+    private let rounds: CSVWriter
+    private let clients: CSVWriter
+
+    /// Files this type writes; a folder holding any of them is a previous run and is replaced.
+    static let ownedFiles = ["scenario.yaml", "rounds.csv", "clients.csv", "label_counts.csv",
+                             "summary.json", "model.bin"]
+
+    public init(directory: String, scenario: Scenario, labelCounts: [[Int]]) throws {
+        self.directory = directory
+        let fm = FileManager.default
+        try RunResults.prepare(directory)
+        try fm.createDirectory(atPath: logsDirectory(directory), withIntermediateDirectories: true)
+        try Data(scenario.resolvedYAML().utf8).write(to: URL(fileURLWithPath: directory + "/scenario.yaml"))
+
+        let classes = labelCounts.first?.count ?? 0
+        let counts = try CSVWriter(path: directory + "/label_counts.csv",
+                                   header: ["client", "samples"] + (0..<classes).map { "label_\($0)" })
+        for (client, row) in labelCounts.enumerated() {
+            try counts.write([String(client), String(row.reduce(0, +))] + row.map(String.init))
+        }
+        counts.close()
+
+        rounds = try CSVWriter(path: directory + "/rounds.csv", header: RoundRecord.csvHeader)
+        clients = try CSVWriter(path: directory + "/clients.csv", header: ClientRecord.csvHeader)
+    }
+
+    /// Path of the scenario file the client processes load (the resolved scenario).
+    public var scenarioPath: String { directory + "/scenario.yaml" }
+    public var logsPath: String { logsDirectory(directory) }
+
+    /// Appends one round to rounds.csv and its clients to clients.csv (flushed at once).
+    public func record(_ round: RoundRecord) throws {
+        try rounds.write(round.csvRow)
+        for c in round.clients { try clients.write(c.csvRow) }
+    }
+
+    /// Writes the final model and summary.json, and closes the CSV files.
+    public func finish(summary: RunSummary, model: [Float]) throws {
+        rounds.close()
+        clients.close()
+        let bytes = model.withUnsafeBufferPointer { Data(buffer: $0) }
+        try bytes.write(to: URL(fileURLWithPath: directory + "/model.bin"), options: .atomic)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        var json = try encoder.encode(summary)
+        json.append(0x0A)
+        try json.write(to: URL(fileURLWithPath: directory + "/summary.json"), options: .atomic)
+    }
+
+    /// Creates `directory`, or clears the files of a previous run in it. Refuses a non-empty
+    /// folder that is not a fedsim run, so that no one's files are deleted by mistake.
+    static func prepare(_ directory: String) throws {
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: directory, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw ResultsError.cannotWrite(path: directory) }
+            let entries = try fm.contentsOfDirectory(atPath: directory)
+            let ours = Set(ownedFiles + ["logs"])
+            if !entries.isEmpty && !entries.contains(where: { ours.contains($0) }) {
+                throw RunFolderError.notARun(directory)
+            }
+            for e in entries where ours.contains(e) {
+                try fm.removeItem(atPath: directory + "/" + e)
+            }
+        } else {
+            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+    }
+}
+
+private func logsDirectory(_ dir: String) -> String { dir + "/logs" }
+
+public enum RunFolderError: Error, CustomStringConvertible {
+    case notARun(String)
+    public var description: String {
+        switch self {
+        case let .notARun(d): return "\(d): folder exists and is not a fedsim run; choose another output folder or name"
+        }
+    }
+}
+
+/// summary.json: the run at a glance.
+public struct RunSummary: Codable, Sendable {
+    public var name: String
+    public var seed: UInt64
+    /// "completed", "interrupted" or "failed".
+    public var status: String
+    public var error: String?
+    public var roundsPlanned: Int
+    public var roundsCompleted: Int
+    public var finalTestAccuracy: Double?
+    public var finalTestLoss: Double?
+    public var bestTestAccuracy: Double?
+    public var updatesReceived: Int
+    public var updatesRejected: Int
+    public var meanRoundMilliseconds: Double?
+    public var wallSeconds: Double
+    public var clients: Int
+    public var processes: Int
+    public var parameters: Int
+    public var trainSamples: Int
+    public var testSamples: Int
+    public var fingerprint: String
+
+    enum CodingKeys: String, CodingKey {
+        case name, seed, status, error, clients, processes, parameters, fingerprint
+        case roundsPlanned = "rounds_planned", roundsCompleted = "rounds_completed"
+        case finalTestAccuracy = "final_test_accuracy", finalTestLoss = "final_test_loss"
+        case bestTestAccuracy = "best_test_accuracy", updatesReceived = "updates_received"
+        case updatesRejected = "updates_rejected", meanRoundMilliseconds = "mean_round_ms"
+        case wallSeconds = "wall_seconds", trainSamples = "train_samples", testSamples = "test_samples"
+    }
+}

@@ -1,0 +1,37 @@
+import ArgumentParser
+import FedSim
+import Foundation
+
+struct ClientCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "client",
+        abstract: "Run one client process hosting one or more logical clients.")
+
+    @Option(help: "Scenario file (YAML); the same one the coordinator loaded.")
+    var scenario: String
+
+    @Option(help: "Coordinator endpoint, e.g. tcp://10.0.0.5:5555 or ipc:///tmp/fedsim.sock.")
+    var connect: String
+
+    @Option(help: "Logical client ids this process hosts, e.g. 0-4,7.")
+    var clients: String
+
+    @Option(help: ArgumentHelp("Exit when this process is no longer our parent (set by `fedsim run`).", visibility: .hidden))
+    var parentPid: Int32?
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        if let parentPid { SignalTrap.dieWithParent(parentPid) }
+        SignalTrap.install()
+        let logger = makeLogger("fedsim.client[\(clients)]", level: common.logLevel == .warning ? .info : common.logLevel)
+        do {
+            let ids = try ClientIdList.parse(clients)
+            let s = try Scenario.load(path: scenario, overrides: common.overrides)
+            let runtime = try ClientRuntime(scenario: s, clientIds: ids, parentPid: parentPid, logger: logger)
+            try runtime.run(endpoint: connect)
+        } catch {
+            throw fail(error)
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import FedSim
+import Foundation
+
+struct CoordinatorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "coordinator",
+        abstract: "Run only the coordinator; start clients yourself with `fedsim client` (on this or other machines).")
+
+    @Option(help: "Scenario file (YAML); clients must load the same scenario.")
+    var scenario: String
+
+    @Option(help: "Endpoint to bind, e.g. tcp://0.0.0.0:5555 or ipc:///tmp/fedsim.sock.")
+    var bind: String
+
+    @Option(help: "Results folder (default: <output>/<name> from the scenario).")
+    var output: String?
+
+    @Option(help: "Progress display: auto, terminal, plain or none.")
+    var progress: Progress.Style = .auto
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let logger = makeLogger("fedsim.coordinator", level: common.logLevel)
+        SignalTrap.install()
+        let summary: RunSummary
+        let directory: String
+        do {
+            let s = try Scenario.load(path: scenario, overrides: common.overrides)
+            directory = output ?? (s.output + "/" + s.name)
+            let data = try FederationData.prepare(s)
+            let results = try RunResults(directory: directory, scenario: s,
+                                         labelCounts: data.partition.labelCounts(of: data.train))
+            let coordinator = try Coordinator(scenario: s, data: data, endpoint: bind, logger: logger)
+            defer { coordinator.close() }
+            let p = Progress(style: progress, totalRounds: s.federation.rounds)
+            p.note("coordinator listening on \(coordinator.boundEndpoint); waiting for \(s.federation.clients) clients")
+            summary = Launcher.coordinate(coordinator, results: results, processes: 0, progress: p)
+        } catch {
+            throw fail(error)
+        }
+        report(summary, directory: directory)
+    }
+}

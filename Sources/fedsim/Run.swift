@@ -1,0 +1,52 @@
+import ArgumentParser
+import FedSim
+import Foundation
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a scenario: the coordinator here, each group of clients in its own process.")
+
+    @Argument(help: "Scenario file (YAML).")
+    var scenario: String
+
+    @Option(help: "Results folder (default: <output>/<name> from the scenario).")
+    var output: String?
+
+    @Option(help: "Progress display: auto, terminal, plain or none.")
+    var progress: Progress.Style = .auto
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        let logger = makeLogger("fedsim.run", level: common.logLevel)
+        var options = Launcher.Options(scenarioPath: scenario, executable: currentExecutable())
+        options.overrides = common.overrides
+        options.outputDirectory = output
+        options.progress = progress
+        let summary: RunSummary
+        let directory: String
+        do {
+            (summary, directory) = try Launcher.run(options, logger: logger)
+        } catch {
+            throw fail(error)
+        }
+        report(summary, directory: directory)
+    }
+}
+
+/// The closing lines of a run, and its exit code.
+func report(_ summary: RunSummary, directory: String) {
+    let acc = summary.finalTestAccuracy.map { String(format: "%.4f", $0) } ?? "n/a"
+    switch summary.status {
+    case "completed":
+        print("\(summary.name): final test accuracy \(acc) after \(summary.roundsCompleted) rounds "
+              + "(\(String(format: "%.1f", summary.wallSeconds)) s); results in \(directory)/")
+    default:
+        FileHandle.standardError.write(Data("fedsim: \(summary.error ?? summary.status)\n".utf8))
+        print("\(summary.name): \(summary.status) after \(summary.roundsCompleted) of \(summary.roundsPlanned) rounds "
+              + "(last test accuracy \(acc)); partial results in \(directory)/")
+        Foundation.exit(summary.status == "interrupted" ? 130 : 1)
+    }
+}
+
+extension Progress.Style: ExpressibleByArgument {}

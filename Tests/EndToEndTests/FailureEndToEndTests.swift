@@ -1,0 +1,89 @@
+import Foundation
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Failures: a client process killed mid-run, Ctrl-C, and a launcher killed with SIGKILL.
+final class FailureEndToEndTests: XCTestCase {
+    private var harness: FedsimHarness!
+
+    override func setUpWithError() throws {
+        harness = try FedsimHarness()
+    }
+
+    override func tearDown() {
+        harness?.tearDown()
+    }
+
+    private var quickstart: String { FedsimHarness.repository + "/scenarios/quickstart.yaml" }
+
+    /// Waits until rounds.csv of `run` has at least `rows` rows.
+    private func waitForRounds(_ run: String, _ rows: Int, timeout: Double) -> Bool {
+        let until = Date().addingTimeInterval(timeout)
+        while Date() < until {
+            if harness.csv(run + "/rounds.csv").count >= rows { return true }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    /// Coordinator and clients started by hand over tcp; one client process is killed with
+    /// SIGKILL mid-run. Its clients stop responding, the rounds close with the quorum, and the
+    /// run finishes.
+    func testClientKilledMidRunDoesNotStopTheRun() throws {
+        let port = 20_000 + Int(getpid() % 20_000)
+        let endpoint = "tcp://127.0.0.1:\(port)"
+        let settings = ["--set", "federation.clients=3", "--set", "federation.rounds=40", "--set", "federation.local_epochs=8",
+                        "--set", "federation.deadline=20", "--set", "federation.heartbeat_timeout=3",
+                        "--set", "federation.quorum=0.5"]
+        let coordinator = try harness.start(["coordinator", "--scenario", quickstart, "--bind", endpoint,
+                                             "--output", harness.path("kill"), "--progress", "plain"] + settings,
+                                            log: "coordinator.log")
+        let victims = try (0..<3).map { id in
+            try harness.start(["client", "--scenario", quickstart, "--connect", endpoint, "--clients", String(id)] + settings,
+                              log: "client-\(id).log")
+        }
+        XCTAssertTrue(waitForRounds("kill", 2, timeout: 120), harness.text("coordinator.log"))
+        kill(victims[2].pid, SIGKILL)
+        let killedAfter = harness.csv("kill/rounds.csv").count
+
+        let code = harness.wait(coordinator, timeout: 240)
+        XCTAssertEqual(code, 0, harness.text("coordinator.log"))
+        let rounds = harness.csv("kill/rounds.csv")
+        XCTAssertEqual(rounds.count, 40, harness.text("coordinator.log"))
+        XCTAssertLessThan(killedAfter, 40, "the run ended before the kill; make its rounds longer")
+        XCTAssertEqual(rounds.last?["received"], "2")
+        let last = harness.csv("kill/clients.csv").filter { $0["round"] == "40" }
+        XCTAssertEqual(last.first { $0["client"] == "2" }?["responded"], "0")
+        XCTAssertEqual(harness.json("kill/summary.json")["status"] as? String, "completed")
+        for c in victims { XCTAssertNotNil(harness.wait(c, timeout: 30)) }
+    }
+
+    /// SIGINT to `fedsim run`: children stop, summary.json says interrupted, rows stay valid.
+    func testInterruptStopsEveryChild() throws {
+        let run = try harness.start(["run", quickstart, "--output", harness.path("int"), "--progress", "plain",
+                                     "--set", "federation.clients=4", "--set", "federation.rounds=500",
+                                     "--set", "federation.local_epochs=4"], log: "int.log")
+        XCTAssertTrue(waitForRounds("int", 2, timeout: 120), harness.text("int.log"))
+        XCTAssertGreaterThan(harness.processesMentioningRoot().count, 1)
+        kill(run.pid, SIGINT)
+        XCTAssertEqual(harness.wait(run, timeout: 30), 130, harness.text("int.log"))
+        XCTAssertEqual(harness.waitForNoProcesses(timeout: 10), [])
+        XCTAssertEqual(harness.json("int/summary.json")["status"] as? String, "interrupted")
+        let rounds = harness.csv("int/rounds.csv")
+        XCTAssertTrue(rounds.allSatisfy { Double($0["test_accuracy"] ?? "") != nil })
+    }
+
+    /// SIGKILL to the launcher: the client processes notice (parent-death signal) and end.
+    func testKilledLauncherLeavesNoOrphans() throws {
+        let run = try harness.start(["run", quickstart, "--output", harness.path("k9"), "--progress", "plain",
+                                     "--set", "federation.clients=3", "--set", "federation.rounds=500",
+                                     "--set", "federation.local_epochs=4"], log: "k9.log")
+        XCTAssertTrue(waitForRounds("k9", 1, timeout: 120), harness.text("k9.log"))
+        kill(run.pid, SIGKILL)
+        _ = harness.wait(run, timeout: 10)
+        XCTAssertEqual(harness.waitForNoProcesses(timeout: 15), [])
+    }
+}

@@ -1,0 +1,62 @@
+@testable import FedSim
+import XCTest
+
+final class RoundCollectorTests: XCTestCase {
+    /// Each rejection rule, in a table: (round, client, samples, loss, length, sender owns) -> verdict.
+    func testEveryRule() {
+        var c = RoundCollector(round: 3, sampled: [0, 2], parameterCount: 4)
+        let table: [(Int, Int, Int, Float, Int, Bool, RoundCollector.Verdict)] = [
+            (2, 0, 10, 0.5, 4, true, .reject("stale_round")),
+            (4, 0, 10, 0.5, 4, true, .reject("future_round")),
+            (3, 0, 10, 0.5, 4, false, .reject("not_owner")),
+            (3, 1, 10, 0.5, 4, true, .reject("not_sampled")),
+            (3, 0, 10, 0.5, 3, true, .reject("wrong_size")),
+            (3, 0, 0, 0.5, 4, true, .reject("no_samples")),
+            (3, 0, 10, .nan, 4, true, .reject("non_finite")),
+            (3, 0, 10, 0.5, 4, true, .accept),
+            (3, 0, 10, 0.5, 4, true, .reject("duplicate")),
+        ]
+        for (r, client, samples, loss, length, owns, expected) in table {
+            let v = c.offer(round: r, client: client, samples: samples, trainLoss: loss,
+                            delta: [Float](repeating: 1, count: length), senderOwnsClient: owns)
+            XCTAssertEqual(v, expected, "round \(r) client \(client)")
+        }
+        XCTAssertEqual(c.rejectedCount, 8)
+        XCTAssertEqual(c.missing, [2])
+        XCTAssertFalse(c.isComplete)
+        XCTAssertEqual(c.offer(round: 3, client: 2, samples: 5, trainLoss: 0.1, delta: [0, 0, 0, 0], senderOwnsClient: true), .accept)
+        XCTAssertTrue(c.isComplete)
+        XCTAssertEqual(c.orderedUpdates.map(\.client), [0, 2])
+    }
+
+    func testPeerTableBindsIdsToTheirProcess() throws {
+        var t = PeerTable()
+        let a: [UInt8] = [1], b: [UInt8] = [2]
+        let now = Date()
+        try t.register(a, ids: [0, 1], clients: 4, now: now, liveness: 10)
+        XCTAssertTrue(t.owns(a, client: 1))
+        XCTAssertThrowsError(try t.register(b, ids: [1], clients: 4, now: now, liveness: 10)) {
+            XCTAssertEqual($0 as? PeerTable.Refusal, .ownedElsewhere(1))
+        }
+        XCTAssertThrowsError(try t.register(b, ids: [4], clients: 4, now: now, liveness: 10)) {
+            XCTAssertEqual($0 as? PeerTable.Refusal, .unknownClient(4, clients: 4))
+        }
+        // Once the holder has been silent past the liveness window, a new process may take over.
+        try t.register(b, ids: [1], clients: 4, now: now.addingTimeInterval(11), liveness: 10)
+        XCTAssertTrue(t.owns(b, client: 1))
+        XCTAssertFalse(t.owns(a, client: 1))
+        XCTAssertEqual(t.registeredCount, 2)
+        XCTAssertEqual(t.tasks(for: [0, 1]).map(\.1), [[0], [1]])
+    }
+
+    func testClientIdLists() throws {
+        XCTAssertEqual(try ClientIdList.parse("0-3,7"), [0, 1, 2, 3, 7])
+        XCTAssertEqual(try ClientIdList.parse("5"), [5])
+        for bad in ["", "a", "3-1", "1,1", "-2", "1-"] {
+            XCTAssertThrowsError(try ClientIdList.parse(bad), bad)
+        }
+        XCTAssertEqual(ClientIdList.format([0, 1, 2, 3, 7, 9, 10]), "0-3,7,9-10")
+        XCTAssertEqual(ClientIdList.groups(clients: 10, processes: 3), [[0, 1, 2], [3, 4, 5], [6, 7, 8, 9]])
+        XCTAssertEqual(ClientIdList.groups(clients: 2, processes: 5), [[0], [1]])
+    }
+}
