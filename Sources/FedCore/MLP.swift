@@ -1,0 +1,167 @@
+/// Multi-layer perceptron: dense layers with ReLU between them and a linear output layer,
+/// trained with softmax cross-entropy.
+///
+///     a_0 = x,   a_l = relu(a_{l-1} W_l + b_l)  (hidden layers),   logits = a_{L-1} W_L + b_L
+///
+/// Parameters are ONE flat Float32 vector, layer by layer: `W_1`, `b_1`, `W_2`, `b_2`, ...;
+/// each `W` is `[in x out]` row-major (see `DenseLayer`); `layers[l].offset` locates a layer
+/// and `parameterBlocks` names every slice (`dense0.weight`, `dense0.bias`, ...).
+///
+/// Initialisation (deterministic from the rng, layer by layer, weights in storage order):
+/// - hidden layers (followed by ReLU): He/Kaiming uniform, `W ~ U(-sqrt(6 / fan_in), +sqrt(6 / fan_in))`,
+///   which keeps the activations' second moment constant through ReLU layers (He et al., 2015);
+/// - output layer: `W ~ U(-1 / sqrt(fan_in), +1 / sqrt(fan_in))` (PyTorch's `nn.Linear` default), small
+///   so that the first logits are near zero and the first loss is near `log(classes)`;
+/// - every bias: 0.
+///
+/// Forward uses one sgemm per layer; backward two per layer (`dW`, and `dX` except for the
+/// first layer unless an input gradient is requested). Scratch memory (activations and one
+/// delta buffer) is allocated once per call; the model itself holds no mutable state.
+public struct MLP: Model, Equatable {
+    public let inputDimension: Int
+    public let classes: Int
+    /// Widths of the hidden layers.
+    public let hidden: [Int]
+    /// The dense layers, in order; the last one produces the logits.
+    public let layers: [DenseLayer]
+
+    public init(inputDimension: Int, hidden: [Int], classes: Int) {
+        precondition(inputDimension > 0, "MLP needs a positive input dimension; got \(inputDimension)")
+        precondition(classes >= 2, "MLP needs at least 2 classes; got \(classes)")
+        precondition(hidden.allSatisfy { $0 > 0 }, "MLP hidden widths must be positive; got \(hidden)")
+        self.inputDimension = inputDimension
+        self.classes = classes
+        self.hidden = hidden
+        var layers = [DenseLayer]()
+        var offset = 0
+        var width = inputDimension
+        for out in hidden + [classes] {
+            let layer = DenseLayer(inputs: width, outputs: out, offset: offset)
+            layers.append(layer)
+            offset = layer.end
+            width = out
+        }
+        self.layers = layers
+    }
+
+    public var spec: ModelSpec { .mlp(hidden: hidden) }
+    public var parameterCount: Int { layers.last?.end ?? 0 }
+    public var parameterBlocks: [ParameterBlock] {
+        layers.enumerated().flatMap { $0.element.blocks(name: "dense\($0.offset)") }
+    }
+
+    public func initialParameters(rng: inout SeededRNG) -> [Float] {
+        var p = [Float](repeating: 0, count: parameterCount)
+        for (l, layer) in layers.enumerated() {
+            let fanIn = Double(layer.inputs)
+            let bound = l == layers.count - 1 ? 1 / fanIn.squareRoot() : (6 / fanIn).squareRoot()
+            layer.initialize(&p, bound: bound, rng: &rng)
+        }
+        return p
+    }
+
+    // MARK: - Forward
+
+    public func logits(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>,
+                       batchSize: Int, into: UnsafeMutableBufferPointer<Float>) {
+        checkShapes(parameters: parameters, inputs: inputs, batchSize: batchSize)
+        precondition(into.count >= batchSize * classes, "logits: output buffer needs \(batchSize * classes) values")
+        guard batchSize > 0 else { return }
+        let offsets = activationOffsets(batchSize: batchSize, includeOutput: false)
+        let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(offsets.total, 1))
+        defer { scratch.deallocate() }
+        scratch.initialize(repeating: 0)
+        forward(parameters: parameters, inputs: inputs, batchSize: batchSize,
+                activations: scratch, offsets: offsets.starts, output: into)
+    }
+
+    /// Runs every layer; hidden activations go to `activations` at `offsets[l]`, the logits to `output`.
+    private func forward(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>,
+                         batchSize: Int, activations: UnsafeMutableBufferPointer<Float>, offsets: [Int],
+                         output: UnsafeMutableBufferPointer<Float>) {
+        var input = inputs
+        for (l, layer) in layers.enumerated() {
+            let isOutput = l == layers.count - 1
+            let out = isOutput
+                ? output
+                : UnsafeMutableBufferPointer(rebasing: activations[offsets[l]..<(offsets[l] + batchSize * layer.outputs)])
+            layer.forward(parameters: parameters, input: input, batchSize: batchSize, output: out)
+            if !isOutput {
+                for i in 0..<(batchSize * layer.outputs) where !(out[i] > 0) { out[i] = 0 }  // ReLU
+                input = UnsafeBufferPointer(out)
+            }
+        }
+    }
+
+    // MARK: - Loss and backward
+
+    public func lossAndGradients(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>,
+                                 labels: UnsafeBufferPointer<Int32>, batchSize: Int,
+                                 gradient: UnsafeMutableBufferPointer<Float>?,
+                                 inputGradient: UnsafeMutableBufferPointer<Float>?) -> Float {
+        checkShapes(parameters: parameters, inputs: inputs, batchSize: batchSize)
+        if let g = gradient { precondition(g.count == parameterCount, "gradient needs \(parameterCount) values; got \(g.count)") }
+        if let dx = inputGradient {
+            precondition(dx.count >= batchSize * inputDimension, "inputGradient needs \(batchSize * inputDimension) values")
+        }
+        guard batchSize > 0 else {
+            gradient?.update(repeating: 0)
+            return 0
+        }
+        // Scratch: every layer's output (hidden activations, then the logits), then one
+        // delta buffer as wide as the widest hidden layer.
+        let offsets = activationOffsets(batchSize: batchSize, includeOutput: true)
+        let maxHidden = hidden.max() ?? 0
+        let deltaStart = offsets.total
+        let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: offsets.total + batchSize * maxHidden)
+        defer { scratch.deallocate() }
+        scratch.initialize(repeating: 0)
+        func region(_ start: Int, _ count: Int) -> UnsafeMutableBufferPointer<Float> {
+            UnsafeMutableBufferPointer(rebasing: scratch[start..<(start + count)])
+        }
+        let last = layers.count - 1
+        let logits = region(offsets.starts[last], batchSize * classes)
+        forward(parameters: parameters, inputs: inputs, batchSize: batchSize,
+                activations: scratch, offsets: offsets.starts, output: logits)
+
+        let wantsBackward = gradient != nil || inputGradient != nil
+        // dZ_L overwrites the logits in place.
+        let loss = softmaxCrossEntropy(logits: UnsafeBufferPointer(logits), labels: labels, batchSize: batchSize,
+                                       classes: classes, gradient: wantsBackward ? logits : nil)
+        guard wantsBackward else { return loss }
+
+        // Walk back. Invariant: dZ of layer l sits in layer l's activation region. Once layer
+        // l is done, a_{l-1} is no longer needed except for the ReLU mask, so
+        // dZ_{l-1} = (dZ_l W_l^T) * [a_{l-1} > 0] is written over a_{l-1}.
+        for l in stride(from: last, through: 0, by: -1) {
+            let layer = layers[l]
+            let dZ = UnsafeBufferPointer(region(offsets.starts[l], batchSize * layer.outputs))
+            if l == 0 {
+                layer.backward(parameters: parameters, input: inputs, outputGradient: dZ, batchSize: batchSize,
+                               gradient: gradient, inputGradient: inputGradient)
+            } else {
+                let count = batchSize * layer.inputs
+                let previous = region(offsets.starts[l - 1], count)
+                let delta = region(deltaStart, count)
+                layer.backward(parameters: parameters, input: UnsafeBufferPointer(previous), outputGradient: dZ,
+                               batchSize: batchSize, gradient: gradient, inputGradient: delta)
+                for i in 0..<count {
+                    previous[i] = previous[i] > 0 ? delta[i] : 0   // ReLU'(z) = [z > 0] = [a > 0]
+                }
+            }
+        }
+        return loss
+    }
+
+    /// Start of each layer's output in the scratch buffer, and the total length.
+    private func activationOffsets(batchSize: Int, includeOutput: Bool) -> (starts: [Int], total: Int) {
+        var starts = [Int]()
+        starts.reserveCapacity(layers.count)
+        var total = 0
+        for (l, layer) in layers.enumerated() {
+            starts.append(total)
+            if l < layers.count - 1 || includeOutput { total += batchSize * layer.outputs }
+        }
+        return (starts, total)
+    }
+}

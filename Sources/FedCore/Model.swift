@@ -1,0 +1,123 @@
+// MARK: - Model specification
+
+/// Which model to build. Scenario files decode into this; `makeModel` turns it into a model.
+public enum ModelSpec: Sendable, Equatable {
+    /// Multinomial logistic regression: `logits = x W + b`.
+    case logistic
+    /// Multi-layer perceptron with ReLU hidden layers of the given widths, then a linear
+    /// output layer (`hidden: []` is the same function as `.logistic`, initialised differently).
+    case mlp(hidden: [Int])
+}
+
+/// Builds the model described by `spec` for inputs of `inputDimension` features and
+/// `classes` output classes.
+public func makeModel(_ spec: ModelSpec, inputDimension: Int, classes: Int) -> any Model {
+    switch spec {
+    case .logistic:
+        return LogisticRegression(inputDimension: inputDimension, classes: classes)
+    case .mlp(let hidden):
+        return MLP(inputDimension: inputDimension, hidden: hidden, classes: classes)
+    }
+}
+
+// MARK: - Parameter layout
+
+/// A named, shaped slice of a model's flat parameter vector (a typed view by offset).
+///
+/// For a dense layer, `"dense0.weight"` has shape `[in, out]` (row-major, so entry `(i, o)`
+/// is at `range.lowerBound + i * out + o`) and `"dense0.bias"` has shape `[out]`.
+public struct ParameterBlock: Sendable, Equatable {
+    public let name: String
+    public let range: Range<Int>
+    public let shape: [Int]
+
+    public init(name: String, range: Range<Int>, shape: [Int]) {
+        precondition(shape.reduce(1, *) == range.count,
+                     "ParameterBlock \(name): shape \(shape) does not match \(range.count) values")
+        self.name = name
+        self.range = range
+        self.shape = shape
+    }
+}
+
+// MARK: - Model
+
+/// A differentiable classifier whose parameters are ONE flat Float32 vector.
+///
+/// A model is an immutable description (layer sizes and offsets into the vector); it owns no
+/// parameters and no scratch memory, so it is a `Sendable` value usable from any thread. The
+/// parameters, the inputs and the outputs are passed in as buffers; an update is then just a
+/// vector, and the wire and the aggregators see it without reshaping.
+public protocol Model: Sendable {
+    /// The specification this model was built from.
+    var spec: ModelSpec { get }
+    /// Number of input features per sample.
+    var inputDimension: Int { get }
+    /// Number of output classes (logits per sample).
+    var classes: Int { get }
+    /// Length of the flat parameter vector.
+    var parameterCount: Int { get }
+    /// The named slices of the parameter vector, in storage order; they tile `0..<parameterCount`.
+    var parameterBlocks: [ParameterBlock] { get }
+
+    /// Deterministic initialisation from `rng` (each model documents its scheme: He/Kaiming
+    /// uniform for ReLU layers, small or zero for the output layer).
+    func initialParameters(rng: inout SeededRNG) -> [Float]
+
+    /// Logits (`batchSize x classes`, row-major) for a batch of `batchSize x inputDimension` inputs.
+    func logits(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>,
+                batchSize: Int, into: UnsafeMutableBufferPointer<Float>)
+
+    /// Mean softmax cross-entropy over the batch, with optional gradients.
+    ///
+    /// - `gradient`: if non-nil, overwritten with `d loss / d parameters` (`parameterCount`).
+    /// - `inputGradient`: if non-nil, overwritten with `d loss / d inputs`
+    ///   (`batchSize x inputDimension`), for adversarial examples and gradient inversion.
+    func lossAndGradients(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>,
+                          labels: UnsafeBufferPointer<Int32>, batchSize: Int,
+                          gradient: UnsafeMutableBufferPointer<Float>?,
+                          inputGradient: UnsafeMutableBufferPointer<Float>?) -> Float
+}
+
+extension Model {
+    /// Mean softmax cross-entropy over the batch; writes (overwrites) `d loss / d parameters`
+    /// into `gradient` (`parameterCount` values).
+    public func lossAndGradient(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>,
+                                labels: UnsafeBufferPointer<Int32>, batchSize: Int,
+                                gradient: UnsafeMutableBufferPointer<Float>) -> Float {
+        lossAndGradients(parameters: parameters, inputs: inputs, labels: labels, batchSize: batchSize,
+                         gradient: gradient, inputGradient: nil)
+    }
+
+    /// Mean softmax cross-entropy over the batch, without gradients.
+    public func loss(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>,
+                     labels: UnsafeBufferPointer<Int32>, batchSize: Int) -> Float {
+        lossAndGradients(parameters: parameters, inputs: inputs, labels: labels, batchSize: batchSize,
+                         gradient: nil, inputGradient: nil)
+    }
+
+    /// Array convenience for `lossAndGradient`: returns the loss and a fresh gradient vector.
+    public func lossAndGradient(parameters: [Float], inputs: [Float], labels: [Int32]) -> (loss: Float, gradient: [Float]) {
+        let batch = labels.count
+        var gradient = [Float](repeating: 0, count: parameterCount)
+        let loss = parameters.withUnsafeBufferPointer { p in
+            inputs.withUnsafeBufferPointer { x in
+                labels.withUnsafeBufferPointer { y in
+                    gradient.withUnsafeMutableBufferPointer { g in
+                        lossAndGradient(parameters: p, inputs: x, labels: y, batchSize: batch, gradient: g)
+                    }
+                }
+            }
+        }
+        return (loss, gradient)
+    }
+
+    /// Checks the buffer sizes shared by every model's entry points.
+    func checkShapes(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>, batchSize: Int) {
+        precondition(batchSize >= 0, "batch size must be non-negative; got \(batchSize)")
+        precondition(parameters.count == parameterCount,
+                     "model expects \(parameterCount) parameters; got \(parameters.count)")
+        precondition(inputs.count >= batchSize * inputDimension,
+                     "model expects \(batchSize) x \(inputDimension) inputs; got \(inputs.count) values")
+    }
+}

@@ -1,0 +1,53 @@
+import XCTest
+@testable import FedCore
+
+final class BLASTests: XCTestCase {
+    /// gemm with every transpose combination against a naive triple loop.
+    func testGemmMatchesNaiveProduct() {
+        var rng = SeededRNG(seed: 11)
+        let (m, n, k) = (3, 4, 5)
+        for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
+            let a = randomFloats(m * k, scale: 1, rng: &rng)   // stored k x m when transposed
+            let b = randomFloats(k * n, scale: 1, rng: &rng)
+            var c = randomFloats(m * n, scale: 1, rng: &rng)
+            let c0 = c
+            let lda = transA ? m : k, ldb = transB ? k : n
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 2, a: pa, lda: lda,
+                             b: pb, ldb: ldb, beta: 0.5, c: pc, ldc: n)
+                    }
+                }
+            }
+            for i in 0..<m {
+                for j in 0..<n {
+                    var s: Float = 0
+                    for p in 0..<k {
+                        let av = transA ? a[p * m + i] : a[i * k + p]
+                        let bv = transB ? b[j * k + p] : b[p * n + j]
+                        s += av * bv
+                    }
+                    XCTAssertEqual(c[i * n + j], 2 * s + 0.5 * c0[i * n + j], accuracy: 1e-5, "\(transA) \(transB)")
+                }
+            }
+        }
+    }
+
+    func testGemmWithEmptyInnerDimensionScalesC() {
+        var c: [Float] = [1, 2, 3, 4]
+        let empty: [Float] = []
+        empty.withUnsafeBufferPointer { e in
+            c.withUnsafeMutableBufferPointer { pc in
+                gemm(transA: false, transB: false, m: 2, n: 2, k: 0, alpha: 1, a: e, lda: 1, b: e, ldb: 2,
+                     beta: 3, c: pc, ldc: 2)
+            }
+        }
+        XCTAssertEqual(c, [3, 6, 9, 12])
+    }
+
+    func testSetBLASThreadsDoesNotBreakGemm() {
+        setBLASThreads(1)
+        testGemmMatchesNaiveProduct()
+    }
+}
