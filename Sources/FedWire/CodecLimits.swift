@@ -1,0 +1,24 @@
+/// Caps applied by `MessageCodec.decode` before anything is allocated for a body.
+public struct CodecLimits: Sendable, Equatable {
+    /// Largest model / delta element count (and WELCOME parameterCount). Default 50,000,000
+    /// (200 MB of Float32): above any model this simulator trains, below memory trouble.
+    public var maxParameters: Int
+    /// Largest client-id list. Default 100,000 (100x the largest planned federation).
+    public var maxClientIds: Int
+    /// Largest SHUTDOWN reason in UTF-8 bytes. Default 1024 (the protocol's limit).
+    public var maxReasonBytes: Int
+    /// Reject NaN / ±Inf in models, deltas and the train loss. Default true.
+    public var requireFinite: Bool
+
+    public init(
+        maxParameters: Int = 50_000_000,
+        maxClientIds: Int = 100_000,
+        maxReasonBytes: Int = 1024,
+        requireFinite: Bool = true
+    ) {
+        self.maxParameters = maxParameters
+        self.maxClientIds = maxClientIds
+        self.maxReasonBytes = maxReasonBytes
+        self.requireFinite = requireFinite
+    }
+}

@@ -1,5 +1,0 @@
-import XCTest
-
-final class PlaceholderFedWireTests: XCTestCase {
-    func testBuilds() {}
-}
