@@ -1,5 +1,0 @@
-import XCTest
-
-final class PlaceholderFedSimTests: XCTestCase {
-    func testBuilds() {}
-}
