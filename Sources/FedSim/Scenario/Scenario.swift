@@ -99,8 +99,14 @@ public struct Scenario: Sendable, Equatable {
     /// FNV-1a 64 of `resolvedYAML()` without the `output` line, so processes can check that
     /// they loaded the same scenario wherever their results go.
     public var fingerprint: UInt64 {
+        Scenario.fnv1a64(ResolvedValue.yaml(resolvedFields(includingOutput: false)).utf8)
+    }
+
+    /// FNV-1a, 64-bit: start at the offset basis 0xcbf29ce484222325; for each byte,
+    /// `hash = (hash ^ byte) &* 0x100000001b3`.
+    static func fnv1a64<Bytes: Sequence>(_ bytes: Bytes) -> UInt64 where Bytes.Element == UInt8 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in ResolvedValue.yaml(resolvedFields(includingOutput: false)).utf8 {
+        for byte in bytes {
             hash ^= UInt64(byte)
             hash &*= 0x0000_0100_0000_01b3
         }
