@@ -272,3 +272,46 @@ final class ScenarioTests: XCTestCase {
         XCTAssertEqual(scenario.federation.momentum, 0.9)
     }
 }
+
+/// The reader on its own: a section added later (here a stand-in) needs only its own type.
+final class ScenarioReaderTests: XCTestCase {
+    private struct Probe: ScenarioSection, Equatable {
+        static let key = "probe"
+        var enabled: Bool
+        var label: String?
+
+        init(reading reader: ScenarioReader) throws {
+            enabled = try reader.bool("enabled", default: false)
+            label = try reader.string("label")
+        }
+
+        var resolvedFields: [(String, ResolvedValue)] { [("enabled", .word("\(enabled)")), ("label", .string(label))] }
+    }
+
+    private func read(_ yaml: String) throws -> Probe {
+        let source = ScenarioSource(file: "p.yaml", baseDirectory: "/")
+        let root = try ScenarioReader(yaml: yaml, source: source)
+        let probe = try root.section(Probe.self)
+        try root.finish()
+        return probe
+    }
+
+    func testBoolAndOptionalString() throws {
+        XCTAssertEqual(try read("probe: {enabled: true, label: x}\n").enabled, true)
+        XCTAssertEqual(try read("probe: {enabled: off}\n").enabled, false)
+        XCTAssertEqual(try read("").label, nil)
+        XCTAssertThrowsError(try read("probe:\n  enabled: maybe\n")) {
+            XCTAssertEqual("\($0)", "p.yaml:2:12: probe.enabled: expected true or false, got \"maybe\"")
+        }
+        XCTAssertThrowsError(try read("probe:\n  enabled: yes\n  lable: x\n")) {
+            XCTAssertEqual("\($0)", "p.yaml:3:3: probe.lable: unknown key; allowed: enabled, label")
+        }
+        XCTAssertThrowsError(try read("other: 1\n")) {
+            XCTAssertEqual("\($0)", "p.yaml:1:1: other: unknown key; allowed: probe")
+        }
+    }
+
+    func testResolvedValueQuoting() {
+        XCTAssertEqual(ResolvedValue.quoted("a\"b\\c\nd\u{1}é"), "\"a\\\"b\\\\c\\nd\\u0001é\"")
+    }
+}

@@ -51,6 +51,17 @@ final class ScenarioReader {
         }
     }
 
+    /// A reader over the top level of `yaml` (YAML syntax errors become `ScenarioError`s).
+    convenience init(yaml: String, source: ScenarioSource) throws {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ScenarioSource.syntaxError(error, file: source.file, yaml: yaml)
+        }
+        try self.init(root, path: [], source: source)
+    }
+
     // MARK: - Raw access
 
     /// The value node of `key` (nil when absent or null); records `key` as allowed.
