@@ -255,9 +255,21 @@ final class ScenarioTests: XCTestCase {
 
     // MARK: - Shipped scenarios
 
+    private let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    func testDocumentedFullExampleParses() throws {
+        let doc = try String(contentsOf: root.appendingPathComponent("docs/SCENARIOS.md"), encoding: .utf8)
+        let start = try XCTUnwrap(doc.range(of: "```yaml\n"))
+        let end = try XCTUnwrap(doc.range(of: "```", range: start.upperBound..<doc.endIndex))
+        let scenario = try parse(String(doc[start.upperBound..<end.lowerBound]), base: "/d")
+        XCTAssertEqual(scenario.name, "dirichlet-mlp")
+        XCTAssertEqual(scenario.dataset.trainImages, "/d/data/train-images-idx3-ubyte")
+        XCTAssertEqual(scenario.federation.processes, 10)
+        XCTAssertEqual(scenario.transport.kind, .tcp)
+    }
+
     func testQuickstartParses() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
         let scenario = try Scenario.load(path: root.appendingPathComponent("scenarios/quickstart.yaml").path)
         XCTAssertEqual(scenario.name, "quickstart")
         XCTAssertEqual(scenario.seed, 1)
