@@ -1,0 +1,137 @@
+/// Where the training data comes from.
+public enum DatasetKind: String, CaseIterable, Sendable, Equatable {
+    /// The bundled 8x8 handwritten digits (1,797 images, 10 classes).
+    case digits
+    /// MNIST-style IDX files (`train_images`, `train_labels`, optional test pair).
+    case idx
+    /// A CSV file (`path`).
+    case csv
+    /// Gaussian blobs generated from the seed (`synthetic`).
+    case synthetic
+}
+
+/// How features are scaled before training.
+public enum NormalizeKind: String, CaseIterable, Sendable, Equatable {
+    /// Leave features as they are.
+    case none
+    /// Scale each feature to [0, 1] with the training set's min and max.
+    case minmax
+    /// Subtract the training mean and divide by the training standard deviation.
+    case standard
+}
+
+/// Parameters of the generated `synthetic` dataset.
+public struct SyntheticConfig: Sendable, Equatable {
+    /// Number of generated samples (>= classes).
+    public var samples: Int
+    /// Number of features per sample (>= 1).
+    public var features: Int
+    /// Number of classes (>= 2).
+    public var classes: Int
+    /// Distance between class centres in units of the noise standard deviation (>= 0).
+    public var separation: Double
+
+    public init(samples: Int = 2000, features: Int = 20, classes: Int = 4, separation: Double = 3.0) {
+        self.samples = samples
+        self.features = features
+        self.classes = classes
+        self.separation = separation
+    }
+}
+
+/// The `dataset:` section. Paths are absolute once read (resolved against the scenario's folder).
+public struct DatasetConfig: Sendable, Equatable {
+    public var kind: DatasetKind
+    /// CSV file (kind `csv`).
+    public var path: String?
+    /// IDX files (kind `idx`; the train pair is required, the test pair optional but paired).
+    public var trainImages: String?
+    public var trainLabels: String?
+    public var testImages: String?
+    public var testLabels: String?
+    public var normalize: NormalizeKind
+    /// Share of the data held out for evaluation when there is no explicit test set (0 < x < 1).
+    public var testFraction: Double
+    public var synthetic: SyntheticConfig
+
+    public init(kind: DatasetKind = .digits, path: String? = nil,
+                trainImages: String? = nil, trainLabels: String? = nil,
+                testImages: String? = nil, testLabels: String? = nil,
+                normalize: NormalizeKind = .minmax, testFraction: Double = 0.2,
+                synthetic: SyntheticConfig = SyntheticConfig()) {
+        self.kind = kind
+        self.path = path
+        self.trainImages = trainImages
+        self.trainLabels = trainLabels
+        self.testImages = testImages
+        self.testLabels = testLabels
+        self.normalize = normalize
+        self.testFraction = testFraction
+        self.synthetic = synthetic
+    }
+}
+
+// MARK: - Reading and writing
+
+extension SyntheticConfig: ScenarioSection {
+    static let key = "synthetic"
+
+    init(reading reader: ScenarioReader) throws {
+        self.init(
+            samples: try reader.int("samples", default: 2000, range: Interval(1...100_000_000)),
+            features: try reader.int("features", default: 20, range: Interval(1...1_000_000)),
+            classes: try reader.int("classes", default: 4, range: Interval(2...100_000)),
+            separation: try reader.double("separation", default: 3.0, range: .atLeast(0)))
+        if samples < classes {
+            throw reader.error("samples", "\(samples) is less than synthetic.classes (\(classes)); "
+                               + "allowed: samples >= classes")
+        }
+    }
+
+    var resolvedFields: [(String, ResolvedValue)] {
+        [("samples", .int(samples)), ("features", .int(features)), ("classes", .int(classes)),
+         ("separation", .number(separation))]
+    }
+}
+
+extension DatasetConfig: ScenarioSection {
+    static let key = "dataset"
+
+    init(reading reader: ScenarioReader) throws {
+        self.init(
+            kind: try reader.choice("kind", default: .digits),
+            path: try reader.path("path"),
+            trainImages: try reader.path("train_images"),
+            trainLabels: try reader.path("train_labels"),
+            testImages: try reader.path("test_images"),
+            testLabels: try reader.path("test_labels"),
+            normalize: try reader.choice("normalize", default: .minmax),
+            testFraction: try reader.double("test_fraction", default: 0.2, range: .open(0, 1)),
+            synthetic: try reader.section(SyntheticConfig.self))
+        switch kind {
+        case .csv where path == nil:
+            throw reader.error("kind", "missing; dataset.kind csv needs path: <file.csv>, "
+                               + "relative to the scenario file").at("dataset.path")
+        case .idx where trainImages == nil || trainLabels == nil:
+            let missing = trainImages == nil ? "train_images" : "train_labels"
+            throw reader.error("kind", "missing; dataset.kind idx needs train_images and train_labels "
+                               + "(IDX files, relative to the scenario file)").at("dataset.\(missing)")
+        default:
+            break
+        }
+        if (testImages == nil) != (testLabels == nil) {
+            let given = testImages == nil ? "test_labels" : "test_images"
+            let missing = testImages == nil ? "test_images" : "test_labels"
+            throw reader.error(given, "missing; \(given) is given, so \(missing) is needed too "
+                               + "(both or neither)").at("dataset.\(missing)")
+        }
+    }
+
+    var resolvedFields: [(String, ResolvedValue)] {
+        [("kind", .choice(kind)), ("path", .string(path)),
+         ("train_images", .string(trainImages)), ("train_labels", .string(trainLabels)),
+         ("test_images", .string(testImages)), ("test_labels", .string(testLabels)),
+         ("normalize", .choice(normalize)), ("test_fraction", .number(testFraction)),
+         ResolvedValue.entry(synthetic)]
+    }
+}

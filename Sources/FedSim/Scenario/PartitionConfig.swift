@@ -1,0 +1,44 @@
+/// How the training set is split across clients.
+public enum PartitionKind: String, CaseIterable, Sendable, Equatable {
+    /// Shuffle and deal equal shares.
+    case iid
+    /// Per-class client shares drawn from Dirichlet(alpha): small alpha, skewed labels.
+    case dirichlet
+    /// Sort by label, cut into shards, give each client `shards_per_client` shards.
+    case shards
+}
+
+/// The `partition:` section.
+public struct PartitionConfig: Sendable, Equatable {
+    public var kind: PartitionKind
+    /// Dirichlet concentration (> 0); used by `dirichlet`.
+    public var alpha: Double
+    /// Fewest samples a client may end up with (>= 1); `dirichlet` redraws until it holds.
+    public var minSamples: Int
+    /// Shards per client (>= 1); used by `shards`.
+    public var shardsPerClient: Int
+
+    public init(kind: PartitionKind = .iid, alpha: Double = 0.5, minSamples: Int = 10, shardsPerClient: Int = 2) {
+        self.kind = kind
+        self.alpha = alpha
+        self.minSamples = minSamples
+        self.shardsPerClient = shardsPerClient
+    }
+}
+
+extension PartitionConfig: ScenarioSection {
+    static let key = "partition"
+
+    init(reading reader: ScenarioReader) throws {
+        self.init(
+            kind: try reader.choice("kind", default: .iid),
+            alpha: try reader.double("alpha", default: 0.5, range: .greaterThan(0)),
+            minSamples: try reader.int("min_samples", default: 10, range: Interval(1...)),
+            shardsPerClient: try reader.int("shards_per_client", default: 2, range: Interval(1...)))
+    }
+
+    var resolvedFields: [(String, ResolvedValue)] {
+        [("kind", .choice(kind)), ("alpha", .number(alpha)), ("min_samples", .int(minSamples)),
+         ("shards_per_client", .int(shardsPerClient))]
+    }
+}

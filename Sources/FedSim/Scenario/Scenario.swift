@@ -1,0 +1,170 @@
+import Foundation
+import Yams
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A scenario file, read and validated: everything one simulation run needs to know.
+///
+/// Read with `Scenario.load(path:overrides:)`; every problem is a `ScenarioError` whose
+/// description is one line naming the file, line, column and key path. `resolvedYAML()` writes
+/// every key with its value (defaults filled in, dataset paths absolute) and reads back to the
+/// same scenario.
+public struct Scenario: Sendable, Equatable {
+    /// Run name: letters, digits, `.`, `_`, `-`; defaults to the file's stem. A run writes to
+    /// `<output>/<name>/`.
+    public var name: String
+    /// Seed for every random choice of the run (0...UInt64.max).
+    public var seed: UInt64
+    public var dataset: DatasetConfig
+    public var partition: PartitionConfig
+    public var model: ModelConfig
+    public var federation: FederationConfig
+    public var transport: TransportConfig
+    /// Results folder, relative to the current directory (not to the scenario file).
+    public var output: String
+
+    public init(name: String, seed: UInt64 = 1, dataset: DatasetConfig = DatasetConfig(),
+                partition: PartitionConfig = PartitionConfig(), model: ModelConfig = ModelConfig(),
+                federation: FederationConfig = FederationConfig(), transport: TransportConfig = TransportConfig(),
+                output: String = "runs") {
+        self.name = name
+        self.seed = seed
+        self.dataset = dataset
+        self.partition = partition
+        self.model = model
+        self.federation = federation
+        self.transport = transport
+        self.output = output
+    }
+
+    // MARK: - Loading
+
+    /// Reads the scenario file at `path` (relative dataset paths resolve against its folder)
+    /// and applies `overrides` (`key.path=value`, as given to `--set`). Throws `ScenarioError`.
+    public static func load(path: String, overrides: [String] = []) throws -> Scenario {
+        let text = try readFile(path)
+        var directory = (path as NSString).deletingLastPathComponent
+        if directory.isEmpty { directory = "." }
+        return try parse(yaml: text, file: path, baseDirectory: directory, overrides: overrides)
+    }
+
+    /// Parses scenario text. `file` names it in errors and gives the default `name` (its stem);
+    /// relative dataset paths resolve against `baseDirectory` (itself relative to the current
+    /// directory when not absolute). Throws `ScenarioError`.
+    public static func parse(yaml: String, file: String, baseDirectory: String,
+                             overrides: [String] = []) throws -> Scenario {
+        let source = ScenarioSource(file: file, baseDirectory: baseDirectory)
+        var root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            throw ScenarioSource.syntaxError(error, file: file, yaml: yaml)
+        }
+        root = try ScenarioOverrides.apply(overrides, to: root, source: source)
+        let reader = try ScenarioReader(root, path: [], source: source)
+        let scenario = try Scenario(reading: reader, defaultName: defaultName(for: file))
+        try reader.finish()
+        return scenario
+    }
+
+    private init(reading reader: ScenarioReader, defaultName: String) throws {
+        // Read in the documented key order: it is the order of "allowed:" lists in errors.
+        let name = try reader.string("name", default: defaultName)
+        if !Scenario.isValidName(name) {
+            throw reader.error("name", "\"\(name)\" is not a valid run name; allowed: letters, digits, "
+                               + "\".\", \"_\" and \"-\", not starting with \".\", at most 128 characters")
+        }
+        let seed = try reader.int("seed", default: 1, range: Interval(0...UInt64.max))
+        let output = try reader.string("output", default: "runs")
+        self.init(
+            name: name, seed: seed,
+            dataset: try reader.section(DatasetConfig.self),
+            partition: try reader.section(PartitionConfig.self),
+            model: try reader.section(ModelConfig.self),
+            federation: try reader.section(FederationConfig.self),
+            transport: try reader.section(TransportConfig.self),
+            output: output)
+    }
+
+    // MARK: - Resolved form
+
+    /// Every key with its value, defaults filled in, in a stable order; parses back to `self`.
+    public func resolvedYAML() -> String {
+        ResolvedValue.yaml(resolvedFields(includingOutput: true))
+    }
+
+    /// FNV-1a 64 of `resolvedYAML()` without the `output` line, so processes can check that
+    /// they loaded the same scenario wherever their results go.
+    public var fingerprint: UInt64 {
+        Scenario.fnv1a64(ResolvedValue.yaml(resolvedFields(includingOutput: false)).utf8)
+    }
+
+    /// FNV-1a, 64-bit: start at the offset basis 0xcbf29ce484222325; for each byte,
+    /// `hash = (hash ^ byte) &* 0x100000001b3`.
+    static func fnv1a64<Bytes: Sequence>(_ bytes: Bytes) -> UInt64 where Bytes.Element == UInt8 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return hash
+    }
+
+    private func resolvedFields(includingOutput: Bool) -> [(String, ResolvedValue)] {
+        var fields: [(String, ResolvedValue)] = [("name", .string(name)), ("seed", .int(seed))]
+        if includingOutput { fields.append(("output", .string(output))) }
+        fields += [ResolvedValue.entry(dataset), ResolvedValue.entry(partition), ResolvedValue.entry(model),
+                   ResolvedValue.entry(federation), ResolvedValue.entry(transport)]
+        return fields
+    }
+
+    // MARK: - Helpers
+
+    static func isValidName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 128 && !name.hasPrefix(".")
+            && name.unicodeScalars.allSatisfy(isNameScalar)
+    }
+
+    private static func isNameScalar(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)))
+            || scalar == "." || scalar == "_" || scalar == "-"
+    }
+
+    /// The file's stem with characters a run name cannot hold replaced by `_`.
+    static func defaultName(for file: String) -> String {
+        let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        var name = String(String.UnicodeScalarView(stem.unicodeScalars.map { isNameScalar($0) ? $0 : "_" }))
+        while name.hasPrefix(".") { name.removeFirst() }
+        name = String(name.prefix(128))
+        return name.isEmpty ? "scenario" : name
+    }
+
+    /// The whole file as UTF-8 text, or a `ScenarioError` with the system's reason.
+    private static func readFile(_ path: String) throws -> String {
+        func failure(_ reason: String) -> ScenarioError {
+            ScenarioError(file: path, message: "cannot read: \(reason)")
+        }
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { throw failure(String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw failure(String(cString: strerror(errno)))
+            }
+            if count == 0 { break }
+            bytes += chunk[0..<count]
+            if bytes.count > 16 << 20 { throw failure("file is larger than 16 MiB") }
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw failure("not valid UTF-8 text")
+        }
+        return text
+    }
+}
