@@ -53,7 +53,7 @@ public final class Coordinator {
             try socket.setReceiveHighWaterMark(100_000)
             try socket.setSendHighWaterMark(100_000)
             try socket.bind(endpoint)
-            boundEndpoint = try socket.lastEndpoint()
+            boundEndpoint = try socket.lastEndpoint
         } catch {
             socket.close()
             context.close()
