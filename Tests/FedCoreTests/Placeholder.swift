@@ -1,5 +1,0 @@
-import XCTest
-
-final class PlaceholderFedCoreTests: XCTestCase {
-    func testBuilds() {}
-}
