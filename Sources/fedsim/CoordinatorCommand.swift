@@ -16,8 +16,8 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "Results folder (default: <output>/<name> from the scenario).")
     var output: String?
 
-    @Option(help: "Progress display: auto, terminal, plain or none.")
-    var progress: Progress.Style = .auto
+    @Option(help: "ProgressDisplay display: auto, terminal, plain or none.")
+    var progress: ProgressDisplay.Style = .auto
 
     @OptionGroup var common: CommonOptions
 
@@ -34,7 +34,7 @@ struct CoordinatorCommand: ParsableCommand {
                                          labelCounts: data.partition.labelCounts(of: data.train))
             let coordinator = try Coordinator(scenario: s, data: data, endpoint: bind, logger: logger)
             defer { coordinator.close() }
-            let p = Progress(style: progress, totalRounds: s.federation.rounds)
+            let p = ProgressDisplay(style: progress, totalRounds: s.federation.rounds)
             p.note("coordinator listening on \(coordinator.boundEndpoint); waiting for \(s.federation.clients) clients")
             summary = Launcher.coordinate(coordinator, results: results, processes: 0, progress: p)
         } catch {

@@ -12,8 +12,8 @@ struct Run: ParsableCommand {
     @Option(help: "Results folder (default: <output>/<name> from the scenario).")
     var output: String?
 
-    @Option(help: "Progress display: auto, terminal, plain or none.")
-    var progress: Progress.Style = .auto
+    @Option(help: "ProgressDisplay display: auto, terminal, plain or none.")
+    var progress: ProgressDisplay.Style = .auto
 
     @OptionGroup var common: CommonOptions
 
@@ -49,4 +49,4 @@ func report(_ summary: RunSummary, directory: String) {
     }
 }
 
-extension Progress.Style: ExpressibleByArgument {}
+extension ProgressDisplay.Style: ExpressibleByArgument {}

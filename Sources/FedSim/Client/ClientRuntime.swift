@@ -59,10 +59,12 @@ public final class ClientRuntime {
         while true {
             if SignalTrap.interrupted != nil { logger.info("stopping on signal"); return }
             if let parentPid, getppid() != parentPid { logger.info("launcher is gone; stopping"); return }
-            let ready: [PollEvents]
+            var ready: [PollEvents] = []
             do {
                 ready = try zmqPoll([(socket: socket, events: .readable)], timeoutMilliseconds: 500)
-            } catch let e as ZMQError where e.isInterrupted { continue }
+            } catch {
+                guard error.isInterrupted else { throw error }
+            }
 
             if ready.first?.contains(.readable) == true {
                 while let frames = try socket.receive(dontWait: true) {

@@ -194,11 +194,11 @@ public final class Coordinator {
         if let sig = SignalTrap.interrupted { throw CoordinatorError.interrupted(signal: sig) }
         try tick()
         let wait = max(0, min(100, Int(deadline.timeIntervalSinceNow * 1000)))
-        let ready: [PollEvents]
+        var ready: [PollEvents] = []
         do {
             ready = try zmqPoll([(socket: socket, events: .readable)], timeoutMilliseconds: wait)
-        } catch let e as ZMQError where e.isInterrupted {
-            return
+        } catch {
+            guard error.isInterrupted else { throw error }
         }
         if ready.first?.contains(.readable) == true {
             var drained = 0
@@ -216,10 +216,8 @@ public final class Coordinator {
         let message: Message
         do {
             message = try MessageCodec.decode(Array(frames.dropFirst()), limits: limits)
-        } catch let e as CodecError {
-            return countRejection(e.reasonCode, detail: e.description)
         } catch {
-            return countRejection("undecodable", detail: "\(error)")
+            return countRejection(error.reasonCode, detail: error.description)
         }
         let now = Date()
         switch message {

@@ -15,7 +15,7 @@ public enum Launcher {
         public var outputDirectory: String?
         /// The fedsim executable to start client processes with.
         public var executable: String
-        public var progress: Progress.Style = .auto
+        public var progress: ProgressDisplay.Style = .auto
 
         public init(scenarioPath: String, executable: String) {
             self.scenarioPath = scenarioPath
@@ -54,7 +54,7 @@ public enum Launcher {
         let groups = ClientIdList.groups(clients: scenario.federation.clients, processes: scenario.federation.processes)
         var children: [ChildProcess] = []
         defer { stopAll(children) }
-        let progress = Progress(style: options.progress, totalRounds: scenario.federation.rounds)
+        let progress = ProgressDisplay(style: options.progress, totalRounds: scenario.federation.rounds)
         progress.note("starting \(groups.count) client processes for \(scenario.federation.clients) clients")
         for (k, ids) in groups.enumerated() {
             let args = ["client", "--scenario", results.scenarioPath, "--connect", coordinator.boundEndpoint,
@@ -83,7 +83,7 @@ public enum Launcher {
     /// Runs the coordinator's rounds and writes summary.json and model.bin whatever happens;
     /// the returned summary's status tells how the run ended.
     public static func coordinate(_ coordinator: Coordinator, results: RunResults, processes: Int,
-                                  progress: Progress, onFirstRound: @escaping () -> Void = {}) -> RunSummary {
+                                  progress: ProgressDisplay, onFirstRound: @escaping () -> Void = {}) -> RunSummary {
         let scenario = coordinator.scenario
         let start = Date()
         var status = "completed"

@@ -8,7 +8,7 @@ public final class CSVWriter {
     public let header: [String]
 
     public init(path: String, header: [String]) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let h = FileHandle(forWritingAtPath: path) else {
             throw ResultsError.cannotWrite(path: path)
         }

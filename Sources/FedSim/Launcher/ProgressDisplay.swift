@@ -4,7 +4,7 @@ import Glibc
 import Foundation
 
 /// Shows a run's progress: a live line on a terminal, plain lines otherwise (CI logs).
-public final class Progress {
+public final class ProgressDisplay {
     public enum Style: String, CaseIterable, Sendable {
         case auto, terminal, plain, none
     }
