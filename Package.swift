@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "FedCoreTests", dependencies: ["FedCore"]),
         .testTarget(name: "FedRobustTests", dependencies: ["FedRobust"]),
         .testTarget(name: "FedWireTests", dependencies: ["FedWire"]),
-        .testTarget(name: "FedSimTests", dependencies: ["FedSim"]),
+        .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedWire", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "EndToEndTests", dependencies: ["FedSim"]),
     ],
     swiftLanguageModes: [.v6]

@@ -35,7 +35,7 @@ final class FailureEndToEndTests: XCTestCase {
     func testClientKilledMidRunDoesNotStopTheRun() throws {
         let port = 20_000 + Int(getpid() % 20_000)
         let endpoint = "tcp://127.0.0.1:\(port)"
-        let settings = ["--set", "federation.clients=3", "--set", "federation.rounds=40", "--set", "federation.local_epochs=8",
+        let settings = ["--set", "federation.clients=3", "--set", "federation.rounds=12", "--set", "federation.local_epochs=8",
                         "--set", "federation.deadline=20", "--set", "federation.heartbeat_timeout=3",
                         "--set", "federation.quorum=0.5"]
         let coordinator = try harness.start(["coordinator", "--scenario", quickstart, "--bind", endpoint,
@@ -52,10 +52,10 @@ final class FailureEndToEndTests: XCTestCase {
         let code = harness.wait(coordinator, timeout: 240)
         XCTAssertEqual(code, 0, harness.text("coordinator.log"))
         let rounds = harness.csv("kill/rounds.csv")
-        XCTAssertEqual(rounds.count, 40, harness.text("coordinator.log"))
-        XCTAssertLessThan(killedAfter, 40, "the run ended before the kill; make its rounds longer")
+        XCTAssertEqual(rounds.count, 12, harness.text("coordinator.log"))
+        XCTAssertLessThan(killedAfter, 12, "the run ended before the kill; make its rounds longer")
         XCTAssertEqual(rounds.last?["received"], "2")
-        let last = harness.csv("kill/clients.csv").filter { $0["round"] == "40" }
+        let last = harness.csv("kill/clients.csv").filter { $0["round"] == "12" }
         XCTAssertEqual(last.first { $0["client"] == "2" }?["responded"], "0")
         XCTAssertEqual(harness.json("kill/summary.json")["status"] as? String, "completed")
         for c in victims { XCTAssertNotNil(harness.wait(c, timeout: 30)) }

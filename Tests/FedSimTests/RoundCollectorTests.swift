@@ -29,24 +29,22 @@ final class RoundCollectorTests: XCTestCase {
         XCTAssertEqual(c.orderedUpdates.map(\.client), [0, 2])
     }
 
-    func testPeerTableBindsIdsToTheirProcess() throws {
+    func testPeerTableBindsIdsToTheirProcess() {
         var t = PeerTable()
         let a: [UInt8] = [1], b: [UInt8] = [2]
         let now = Date()
-        try t.register(a, ids: [0, 1], clients: 4, now: now, liveness: 10)
+        XCTAssertEqual(t.register(a, ids: [0, 1], clients: 4, now: now, liveness: 10).accepted, [0, 1])
         XCTAssertTrue(t.owns(a, client: 1))
-        XCTAssertThrowsError(try t.register(b, ids: [1], clients: 4, now: now, liveness: 10)) {
-            XCTAssertEqual($0 as? PeerTable.Refusal, .ownedElsewhere(1))
-        }
-        XCTAssertThrowsError(try t.register(b, ids: [4], clients: 4, now: now, liveness: 10)) {
-            XCTAssertEqual($0 as? PeerTable.Refusal, .unknownClient(4, clients: 4))
-        }
+        // Taken and unknown ids are refused; the rest is accepted.
+        XCTAssertEqual(t.register(b, ids: [1, 2, 4], clients: 4, now: now, liveness: 10),
+                       PeerTable.Registration(accepted: [2], unknown: [4], taken: [1]))
+        XCTAssertFalse(t.owns(b, client: 1))
         // Once the holder has been silent past the liveness window, a new process may take over.
-        try t.register(b, ids: [1], clients: 4, now: now.addingTimeInterval(11), liveness: 10)
+        XCTAssertEqual(t.register(b, ids: [1], clients: 4, now: now.addingTimeInterval(11), liveness: 10).accepted, [1])
         XCTAssertTrue(t.owns(b, client: 1))
         XCTAssertFalse(t.owns(a, client: 1))
-        XCTAssertEqual(t.registeredCount, 2)
-        XCTAssertEqual(t.tasks(for: [0, 1]).map(\.1), [[0], [1]])
+        XCTAssertEqual(t.registeredCount, 3)
+        XCTAssertEqual(t.tasks(for: [0, 1, 2]).map(\.1), [[0], [1, 2]])
     }
 
     func testClientIdLists() throws {

@@ -75,11 +75,16 @@ public final class ClientRuntime {
                         continue
                     }
                     switch message {
-                    case let .welcome(fingerprint, count, _):
+                    case let .welcome(fingerprint, count, accepted):
                         guard fingerprint == scenario.fingerprint, Int(count) == data.model.parameterCount else {
                             throw ClientError.mismatch("coordinator runs a different scenario (fingerprint \(hex(fingerprint)), \(count) parameters; ours \(hex(scenario.fingerprint)), \(data.model.parameterCount))")
                         }
-                        if !welcomed { logger.info("registered with the coordinator") }
+                        if !welcomed {
+                            let refused = Set(clientIds).subtracting(accepted.map(Int.init)).sorted()
+                            if refused.isEmpty { logger.info("registered with the coordinator") } else {
+                                logger.warning("the coordinator accepted clients \(accepted) and refused \(refused)")
+                            }
+                        }
                         welcomed = true
                     case let .task(r, ids, model):
                         round = r

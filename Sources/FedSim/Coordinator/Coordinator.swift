@@ -157,7 +157,7 @@ public final class Coordinator {
         clients.sort { $0.client < $1.client }
 
         if !done.missing.isEmpty {
-            logger.warning("round \(r): no update from clients \(done.missing) before the deadline")
+            logger.warning("round \(r): no update from clients \(done.missing) (deadline passed or their process is silent)")
         }
         return RoundRecord(round: r, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, trainLoss: trainLoss,
                            sampled: sampled.count, received: updates.count, rejected: done.rejectedCount,
@@ -244,23 +244,26 @@ public final class Coordinator {
     private func register(_ identity: [UInt8], fingerprint: UInt64, ids: [Int], now: Date) {
         let f = scenario.federation
         guard fingerprint == scenario.fingerprint else {
-            refuse(identity, "scenario fingerprint \(hex(fingerprint)) differs from the coordinator's \(hex(scenario.fingerprint)); load the same scenario file")
+            refuse(identity, "fingerprint mismatch (expected 0x\(hex(scenario.fingerprint)), got 0x\(hex(fingerprint))); load the same scenario file")
             return countRejection("fingerprint")
         }
-        do {
-            try peers.register(identity, ids: ids, clients: f.clients, now: now, liveness: f.heartbeatTimeout)
-        } catch PeerTable.Refusal.unknownClient(let id, let n) {
-            refuse(identity, "client id \(id) is out of range; this federation has clients 0..<\(n)")
-            return countRejection("unknown_client")
-        } catch {
-            refuse(identity, "a client among \(ids) is already registered by another live process")
-            return countRejection("id_taken")
+        let outcome = peers.register(identity, ids: ids, clients: f.clients, now: now, liveness: f.heartbeatTimeout)
+        if !outcome.unknown.isEmpty {
+            logger.warning("refused client ids \(outcome.unknown): this federation has clients 0..<\(f.clients)")
+            countRejection("unknown_client")
+        }
+        if !outcome.taken.isEmpty {
+            logger.warning("refused client ids \(outcome.taken): registered by another live process")
+            countRejection("id_taken")
+        }
+        guard !outcome.accepted.isEmpty else {
+            return refuse(identity, "none of the client ids \(ids) can be registered (unknown or taken by another process)")
         }
         let welcome = MessageCodec.encode(.welcome(fingerprint: scenario.fingerprint,
                                                    parameterCount: UInt32(global.count),
-                                                   clientIds: ids.map(UInt32.init)))
+                                                   clientIds: outcome.accepted.map(UInt32.init)))
         _ = try? socket.send([identity] + welcome, dontWait: true)
-        logger.debug("registered clients \(ids)")
+        logger.debug("registered clients \(outcome.accepted)")
     }
 
     private func refuse(_ identity: [UInt8], _ reason: String) {

@@ -12,21 +12,31 @@ struct PeerTable {
     private(set) var peers: [[UInt8]: Peer] = [:]
     private(set) var owner: [Int: [UInt8]] = [:]
 
-    enum Refusal: Error, Equatable {
-        case unknownClient(Int, clients: Int)
-        case ownedElsewhere(Int)
+    /// What became of the ids a process asked for.
+    struct Registration: Equatable {
+        var accepted: [Int] = []
+        /// Ids outside 0..<clients.
+        var unknown: [Int] = []
+        /// Ids held by another process that is still alive.
+        var taken: [Int] = []
     }
 
-    /// Registers `ids` for process `identity`. A client id held by another process that is
-    /// still alive is refused; one held by a silent (dead) process moves to the new one.
-    mutating func register(_ identity: [UInt8], ids: [Int], clients: Int, now: Date, liveness: TimeInterval) throws {
+    /// Registers the `ids` that process `identity` may host: ids outside 0..<clients and ids
+    /// held by another live process are refused; an id held by a silent (dead) process moves
+    /// to the new one.
+    mutating func register(_ identity: [UInt8], ids: [Int], clients: Int, now: Date, liveness: TimeInterval) -> Registration {
+        var result = Registration()
         for id in ids {
-            guard id >= 0 && id < clients else { throw Refusal.unknownClient(id, clients: clients) }
-            if let holder = owner[id], holder != identity, isAlive(holder, now: now, liveness: liveness) {
-                throw Refusal.ownedElsewhere(id)
+            if id < 0 || id >= clients {
+                result.unknown.append(id)
+            } else if let holder = owner[id], holder != identity, isAlive(holder, now: now, liveness: liveness) {
+                result.taken.append(id)
+            } else {
+                result.accepted.append(id)
             }
         }
-        for id in ids {
+        guard !result.accepted.isEmpty else { return result }
+        for id in result.accepted {
             if let holder = owner[id], holder != identity {
                 peers[holder]?.clientIds.removeAll { $0 == id }
                 if peers[holder]?.clientIds.isEmpty == true { peers[holder] = nil }
@@ -34,9 +44,10 @@ struct PeerTable {
             owner[id] = identity
         }
         var peer = peers[identity] ?? Peer(clientIds: [], lastSeen: now)
-        peer.clientIds = Array(Set(peer.clientIds).union(ids)).sorted()
+        peer.clientIds = Array(Set(peer.clientIds).union(result.accepted)).sorted()
         peer.lastSeen = now
         peers[identity] = peer
+        return result
     }
 
     mutating func touch(_ identity: [UInt8], now: Date) {
