@@ -16,7 +16,7 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "Results folder (default: <output>/<name> from the scenario).")
     var output: String?
 
-    @Option(help: "ProgressDisplay display: auto, terminal, plain or none.")
+    @Option(help: "Progress display: auto, terminal, plain or none.")
     var progress: ProgressDisplay.Style = .auto
 
     @OptionGroup var common: CommonOptions
@@ -35,7 +35,7 @@ struct CoordinatorCommand: ParsableCommand {
             let coordinator = try Coordinator(scenario: s, data: data, endpoint: bind, logger: logger)
             defer { coordinator.close() }
             let p = ProgressDisplay(style: progress, totalRounds: s.federation.rounds)
-            p.note("coordinator listening on \(coordinator.boundEndpoint); waiting for \(s.federation.clients) clients")
+            p.note("coordinator listening on \(coordinator.boundEndpoint); scenario fingerprint 0x\(String(s.fingerprint, radix: 16)); waiting for \(s.federation.clients) clients")
             summary = Launcher.coordinate(coordinator, results: results, processes: 0, progress: p)
         } catch {
             throw fail(error)

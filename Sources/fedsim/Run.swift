@@ -12,7 +12,7 @@ struct Run: ParsableCommand {
     @Option(help: "Results folder (default: <output>/<name> from the scenario).")
     var output: String?
 
-    @Option(help: "ProgressDisplay display: auto, terminal, plain or none.")
+    @Option(help: "Progress display: auto, terminal, plain or none.")
     var progress: ProgressDisplay.Style = .auto
 
     @OptionGroup var common: CommonOptions

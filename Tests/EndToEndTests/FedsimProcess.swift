@@ -47,7 +47,13 @@ final class FedsimHarness {
     /// Starts `fedsim args...` with stdout and stderr in `log` (under the harness folder).
     @discardableResult
     func start(_ args: [String], log: String) throws -> ChildProcess {
-        let p = try ChildProcess(executable: FedsimHarness.binary, arguments: args, logPath: root + "/" + log)
+        try start(executable: FedsimHarness.binary, args, log: log)
+    }
+
+    /// Starts any executable; it is stopped with the others in `tearDown`.
+    @discardableResult
+    func start(executable: String, _ args: [String], log: String) throws -> ChildProcess {
+        let p = try ChildProcess(executable: executable, arguments: args, logPath: root + "/" + log)
         started.append(p)
         return p
     }

@@ -1,0 +1,24 @@
+import ArgumentParser
+import FedSim
+import Foundation
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate a scenario and print it resolved (every key with its value) and its fingerprint.")
+
+    @Argument(help: "Scenario file (YAML).")
+    var scenario: String
+
+    @OptionGroup var common: CommonOptions
+
+    func run() throws {
+        do {
+            let s = try Scenario.load(path: scenario, overrides: common.overrides)
+            print(s.resolvedYAML(), terminator: "")
+            print("# fingerprint: 0x\(String(s.fingerprint, radix: 16))")
+        } catch {
+            throw fail(error)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import XCTest
+
+/// The Python client sketch in docs/PROTOCOL.md, run as written, joins a federation next to a
+/// Swift client: the protocol document is enough to write a client in another language.
+final class PythonClientTests: XCTestCase {
+    private var harness: FedsimHarness!
+
+    override func setUpWithError() throws {
+        harness = try FedsimHarness()
+    }
+
+    override func tearDown() {
+        harness?.tearDown()
+    }
+
+    /// The ```python block of docs/PROTOCOL.md.
+    private func protocolSketch() throws -> String {
+        let doc = try String(contentsOfFile: FedsimHarness.repository + "/docs/PROTOCOL.md", encoding: .utf8)
+        guard let start = doc.range(of: "```python\n"),
+              let end = doc.range(of: "\n```", range: start.upperBound..<doc.endIndex) else {
+            throw HarnessError("docs/PROTOCOL.md has no ```python block")
+        }
+        return String(doc[start.upperBound..<end.lowerBound])
+    }
+
+    func testPythonClientFromTheProtocolDocumentJoins() throws {
+        guard let python = ProcessInfo.processInfo.environment["FEDSIM_PYTHON"] else {
+            throw XCTSkip("FEDSIM_PYTHON is not set (scripts/test sets it to a venv with pyzmq and numpy)")
+        }
+        let script = harness.path("client.py")
+        try (protocolSketch() + """
+
+            if __name__ == '__main__':
+                import sys
+                # Client 1 shrinks the global model by 1% and reports 100 samples.
+                run(sys.argv[1], int(sys.argv[2], 16), [1], lambda cid, m: (m * np.float32(0.99), 0.5), lambda cid: 100)
+
+            """).write(toFile: script, atomically: true, encoding: .utf8)
+
+        let quickstart = FedsimHarness.repository + "/scenarios/quickstart.yaml"
+        let settings = ["--set", "federation.clients=2", "--set", "federation.rounds=3"]
+        let (checkCode, resolved) = try harness.run(["check", quickstart] + settings, log: "check.log", timeout: 60)
+        XCTAssertEqual(checkCode, 0, resolved)
+        let fingerprint = try XCTUnwrap(resolved.components(separatedBy: "# fingerprint: 0x").last?
+            .trimmingCharacters(in: .whitespacesAndNewlines))
+
+        let coordinator = try harness.start(["coordinator", "--scenario", quickstart, "--bind", "tcp://127.0.0.1:*",
+                                             "--output", harness.path("py"), "--progress", "plain"] + settings,
+                                            log: "coordinator.log")
+        var endpoint: String?
+        let until = Date().addingTimeInterval(60)
+        while endpoint == nil && Date() < until {
+            let text = harness.text("coordinator.log")
+            if let r = text.range(of: "listening on "), let e = text[r.upperBound...].firstIndex(of: ";") {
+                endpoint = String(text[r.upperBound..<e])
+            } else { usleep(20_000) }
+        }
+        let ep = try XCTUnwrap(endpoint, harness.text("coordinator.log"))
+        try harness.start(["client", "--scenario", quickstart, "--connect", ep, "--clients", "0"] + settings, log: "swift.log")
+        let py = try harness.start(executable: python, ["-u", script, ep, fingerprint], log: "python.log")
+
+        XCTAssertEqual(harness.wait(coordinator, timeout: 120), 0, harness.text("coordinator.log"))
+        XCTAssertEqual(harness.wait(py, timeout: 30), 0, harness.text("python.log"))
+        XCTAssertTrue(harness.text("python.log").contains("shutdown: run complete"), harness.text("python.log"))
+        let rounds = harness.csv("py/rounds.csv")
+        XCTAssertEqual(rounds.count, 3)
+        XCTAssertTrue(rounds.allSatisfy { $0["received"] == "2" && $0["rejected"] == "0" }, "\(rounds)")
+        let python1 = harness.csv("py/clients.csv").filter { $0["client"] == "1" }
+        XCTAssertEqual(python1.map { $0["samples"] }, ["100", "100", "100"])
+        XCTAssertEqual(python1.map { $0["train_loss"] }, ["0.5", "0.5", "0.5"])
+    }
+}
