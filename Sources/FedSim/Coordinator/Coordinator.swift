@@ -17,6 +17,8 @@ public final class Coordinator {
     public private(set) var global: [Float]
     public private(set) var boundEndpoint: String
     public private(set) var history: [RoundRecord] = []
+    /// True once every client has registered (the rounds may start).
+    public private(set) var registrationComplete = false
 
     private let context: ZMQContext
     private let socket: ZMQSocket
@@ -95,6 +97,7 @@ public final class Coordinator {
             }
             try pump(until: deadline)
         }
+        registrationComplete = true
         logger.info("all \(n) clients registered")
     }
 

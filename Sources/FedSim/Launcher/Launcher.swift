@@ -26,6 +26,7 @@ public enum Launcher {
     /// Runs the scenario; returns the summary and the results folder. The summary's status
     /// says whether the run completed; errors before the first round are thrown.
     public static func run(_ options: Options, logger: Logger) throws -> (RunSummary, String) {
+        let started = Date()
         SignalTrap.install()
         let scenario = try Scenario.load(path: options.scenarioPath, overrides: options.overrides)
         let directory = options.outputDirectory ?? (scenario.output + "/" + scenario.name)
@@ -64,35 +65,30 @@ public enum Launcher {
                                              environment: ["OPENBLAS_NUM_THREADS": "1"]))
         }
 
-        var registered = false
-        coordinator.tick = {
-            guard !registered else { return }
+        coordinator.tick = { [unowned coordinator] in
+            guard !coordinator.registrationComplete else { return }
             // Before every client registered, a dead child means the run cannot start.
             for (k, c) in children.enumerated() where !c.isRunning {
                 throw CoordinatorError.clientProcessFailed(
-                    "client process \(k) exited with status \(c.exitStatus ?? -1) before the first round; see \(results.logsPath)/process-\(k).log"
+                    "client process \(k) exited with status \(c.exitStatus ?? -1) before registering; see \(results.logsPath)/process-\(k).log"
                     + lastLine(results.logsPath + "/process-\(k).log"))
             }
         }
-        let summary = coordinate(coordinator, results: results, processes: groups.count, progress: progress) {
-            registered = true
-        }
+        let summary = coordinate(coordinator, results: results, processes: groups.count, progress: progress,
+                                 startedAt: started)
         return (summary, directory)
     }
 
     /// Runs the coordinator's rounds and writes summary.json and model.bin whatever happens;
     /// the returned summary's status tells how the run ended.
+    /// `startedAt` is when the run began (wall_seconds counts from it: loading, start-up, rounds).
     public static func coordinate(_ coordinator: Coordinator, results: RunResults, processes: Int,
-                                  progress: ProgressDisplay, onFirstRound: @escaping () -> Void = {}) -> RunSummary {
+                                  progress: ProgressDisplay, startedAt start: Date = Date()) -> RunSummary {
         let scenario = coordinator.scenario
-        let start = Date()
         var status = "completed"
         var message: String?
         do {
-            try coordinator.run(results: results) { record in
-                if record.round == 1 { onFirstRound() }
-                progress.round(record)
-            }
+            try coordinator.run(results: results) { progress.round($0) }
         } catch let e as CoordinatorError {
             if case .interrupted = e { status = "interrupted" } else { status = "failed" }
             message = e.description
