@@ -13,11 +13,7 @@ struct CoordinatorCommand: ParsableCommand {
     @Option(help: "Endpoint to bind, e.g. tcp://0.0.0.0:5555 or ipc:///tmp/fedsim.sock.")
     var bind: String
 
-    @Option(help: "Results folder (default: <output>/<name> from the scenario).")
-    var output: String?
-
-    @Option(help: "Progress display: auto, terminal, plain or none.")
-    var progress: ProgressDisplay.Style = .auto
+    @OptionGroup var display: ResultsOptions
 
     @OptionGroup var common: CommonOptions
 
@@ -28,13 +24,13 @@ struct CoordinatorCommand: ParsableCommand {
         let directory: String
         do {
             let s = try Scenario.load(path: scenario, overrides: common.overrides)
-            directory = output ?? (s.output + "/" + s.name)
+            directory = display.output ?? (s.output + "/" + s.name)
             let data = try FederationData.prepare(s)
             let results = try RunResults(directory: directory, scenario: s,
                                          labelCounts: data.partition.labelCounts(of: data.train))
             let coordinator = try Coordinator(scenario: s, data: data, endpoint: bind, logger: logger)
             defer { coordinator.close() }
-            let p = ProgressDisplay(style: progress, totalRounds: s.federation.rounds)
+            let p = ProgressDisplay(style: display.progress, totalRounds: s.federation.rounds)
             p.note("coordinator listening on \(coordinator.boundEndpoint); scenario fingerprint 0x\(String(s.fingerprint, radix: 16)); waiting for \(s.federation.clients) clients")
             summary = Launcher.coordinate(coordinator, results: results, processes: 0, progress: p)
         } catch {

@@ -21,6 +21,15 @@ struct CommonOptions: ParsableArguments {
     var logLevel: Logger.Level = .warning
 }
 
+/// Where a run's results go and how its progress shows (run, coordinator).
+struct ResultsOptions: ParsableArguments {
+    @Option(help: "Results folder (default: <output>/<name> from the scenario).")
+    var output: String?
+
+    @Option(help: "Progress display: auto, terminal, plain or none.")
+    var progress: ProgressDisplay.Style = .auto
+}
+
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 /// Sets up logging to stderr once, in the executable only (libraries just take a Logger).

@@ -9,11 +9,7 @@ struct Run: ParsableCommand {
     @Argument(help: "Scenario file (YAML).")
     var scenario: String
 
-    @Option(help: "Results folder (default: <output>/<name> from the scenario).")
-    var output: String?
-
-    @Option(help: "Progress display: auto, terminal, plain or none.")
-    var progress: ProgressDisplay.Style = .auto
+    @OptionGroup var display: ResultsOptions
 
     @OptionGroup var common: CommonOptions
 
@@ -21,8 +17,8 @@ struct Run: ParsableCommand {
         let logger = makeLogger("fedsim.run", level: common.logLevel)
         var options = Launcher.Options(scenarioPath: scenario, executable: currentExecutable())
         options.overrides = common.overrides
-        options.outputDirectory = output
-        options.progress = progress
+        options.outputDirectory = display.output
+        options.progress = display.progress
         let summary: RunSummary
         let directory: String
         do {
