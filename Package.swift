@@ -38,7 +38,8 @@ let package = Package(
 
         // MARK: - Tests (one target per module, plus end-to-end)
         .testTarget(name: "FedCoreTests", dependencies: ["FedCore"]),
-        .testTarget(name: "FedRobustTests", dependencies: ["FedRobust"]),
+        .testTarget(name: "FedRobustTests", dependencies: ["FedRobust", "FedCore"]),
+        .testTarget(name: "FedAttacksTests", dependencies: ["FedAttacks", "FedCore"]),
         .testTarget(name: "FedWireTests", dependencies: ["FedWire"]),
         .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedWire", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "EndToEndTests", dependencies: ["FedSim"]),

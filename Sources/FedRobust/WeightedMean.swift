@@ -1,3 +1,5 @@
+import FedCore
+
 /// FedAvg's aggregate: the weighted mean of the updates (McMahan et al., AISTATS 2017),
 /// `agg = Σ_i w_i x_i / Σ_i w_i`, with `w_i` the number of local samples of client i.
 ///

@@ -1,3 +1,4 @@
+import FedCore
 import FedRobust
 import XCTest
 

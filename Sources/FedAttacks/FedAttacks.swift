@@ -1,1 +1,0 @@
-// FedAttacks module: see DESIGN.md.

@@ -1,0 +1,5 @@
+import XCTest
+
+final class FedAttacksPlaceholder: XCTestCase {
+    func testBuilds() {}
+}
