@@ -1,3 +1,4 @@
+import FedAttacks
 import FedCore
 import FedWire
 import Foundation
@@ -5,6 +6,8 @@ import Logging
 
 /// One client process: hosts one or more logical clients, trains each on its own partition
 /// when the coordinator asks, and sends back the model delta (local model − global model).
+/// Malicious clients poison their data or their update; colluding ones go through the
+/// adversary hub (`hubEndpoint`) before they submit.
 ///
 /// The process ends when the coordinator says the run is over, when the coordinator has been
 /// silent for the heartbeat timeout, when its parent (the launcher) is gone, or on SIGTERM.
@@ -12,9 +15,15 @@ public final class ClientRuntime {
     public let scenario: Scenario
     public let clientIds: [Int]
     private let data: FederationData
-    private let local: [Int: Dataset]
+    private let clients: [Int: LocalClient]
+    private let plan: AttackPlan
+    private let sampler: ClientSampler
     private let logger: Logger
     private let parentPid: pid_t?
+    /// The last global model received and its round (free riders replay its change).
+    private var previousModel: (round: Int, model: [Float])?
+    /// Updates sent to the hub and not yet crafted: client id -> round.
+    private var awaitingHub: [Int: Int] = [:]
 
     public init(scenario: Scenario, clientIds: [Int], parentPid: pid_t?, logger: Logger) throws {
         self.scenario = scenario
@@ -28,13 +37,33 @@ public final class ClientRuntime {
         // Many client processes share the cores: one BLAS thread each (DESIGN.md).
         setBLASThreads(1)
         data = try FederationData.prepare(scenario)
-        var local: [Int: Dataset] = [:]
-        for id in clientIds { local[id] = data.clientData(id) }
-        self.local = local
+        plan = AttackPlan(scenario)
+        sampler = ClientSampler(scenario)
+        var clients: [Int: LocalClient] = [:]
+        for id in clientIds {
+            let clean = data.clientData(id)
+            guard let g = plan.group(of: id) else {
+                clients[id] = LocalClient(id: id, clean: clean, poisoned: nil, group: nil, modelAttack: nil, boost: 1)
+                continue
+            }
+            let group = plan.groups[g]
+            var poisonRNG = SeededRNG(seed: scenario.seed).derive("poison", id)
+            let poisoned = try AttackFactory.dataAttack(group, train: data.train).map { $0.poison(clean, rng: &poisonRNG) }
+            clients[id] = LocalClient(id: id, clean: clean, poisoned: poisoned, group: g,
+                                      modelAttack: try AttackFactory.modelAttack(group),
+                                      boost: Float(AttackFactory.boost(group, scenario: scenario, groupSize: plan.members[g].count)))
+        }
+        self.clients = clients
     }
 
-    /// Connects to `endpoint` and serves until the run ends.
-    public func run(endpoint: String) throws {
+    /// The ids this process hosts that need the adversary hub.
+    public var colludingIds: [Int] {
+        clientIds.filter { id in clients[id]?.modelAttack?.needsCollusion == true }
+    }
+
+    /// Connects to the coordinator at `endpoint` (and to the hub when some hosted client
+    /// colludes) and serves until the run ends.
+    public func run(endpoint: String, hubEndpoint: String? = nil) throws {
         let f = scenario.federation
         let context = try ZMQContext()
         defer { context.close() }
@@ -43,6 +72,22 @@ public final class ClientRuntime {
         try socket.setLinger(milliseconds: 2000)
         try socket.setMaxMessageSize(Int64(MessageCodec.headerSize + 8 * max(data.model.parameterCount, f.clients) + 1024))
         try socket.connect(endpoint)
+
+        var hub: ZMQSocket?
+        defer {
+            if let hub {
+                _ = try? hub.send(MessageCodec.encode(.shutdown(reason: "done")), dontWait: true)
+                hub.close()
+            }
+        }
+        if !colludingIds.isEmpty {
+            guard let hubEndpoint else { throw ClientError.noHub(colludingIds) }
+            let h = try ZMQSocket(context: context, type: .dealer)
+            try h.setLinger(milliseconds: 1000)
+            try h.connect(hubEndpoint)
+            _ = try h.send(MessageCodec.encode(.hello(fingerprint: scenario.fingerprint, clientIds: colludingIds.map(UInt32.init))))
+            hub = h
+        }
 
         let limits = CodecLimits(maxParameters: data.model.parameterCount, maxClientIds: f.clients,
                                  maxReasonBytes: 1024, requireFinite: true)
@@ -59,13 +104,20 @@ public final class ClientRuntime {
         while true {
             if SignalTrap.interrupted != nil { logger.info("stopping on signal"); return }
             if let parentPid, getppid() != parentPid { logger.info("launcher is gone; stopping"); return }
+            var items: [(socket: ZMQSocket, events: PollEvents)] = [(socket: socket, events: .readable)]
+            if let hub { items.append((socket: hub, events: .readable)) }
             var ready: [PollEvents] = []
             do {
-                ready = try zmqPoll([(socket: socket, events: .readable)], timeoutMilliseconds: 500)
+                ready = try zmqPoll(items, timeoutMilliseconds: 500)
             } catch {
                 guard error.isInterrupted else { throw error }
             }
 
+            if let hub, ready.count > 1, ready[1].contains(.readable) {
+                while let frames = try hub.receive(dontWait: true) {
+                    try forwardCrafted(frames, limits: limits, to: socket)
+                }
+            }
             if ready.first?.contains(.readable) == true {
                 while let frames = try socket.receive(dontWait: true) {
                     lastHeard = Date()
@@ -88,7 +140,7 @@ public final class ClientRuntime {
                         welcomed = true
                     case let .task(r, ids, model):
                         round = r
-                        try train(round: r, ids: ids.map(Int.init), model: model, socket: socket)
+                        try train(round: Int(r), ids: ids.map(Int.init), model: model, socket: socket, hub: hub)
                         lastSent = Date()
                     case let .heartbeat(r):
                         round = max(round, r)
@@ -117,27 +169,63 @@ public final class ClientRuntime {
         }
     }
 
-    /// Trains every listed client this process hosts from `model`; sends one update each.
-    private func train(round: UInt32, ids: [Int], model: [Float], socket: ZMQSocket) throws {
+    /// Trains every listed client this process hosts from `model`; sends one update each to
+    /// the coordinator, or to the hub for colluding attackers.
+    private func train(round r: Int, ids: [Int], model: [Float], socket: ZMQSocket, hub: ZMQSocket?) throws {
         guard model.count == data.model.parameterCount else {
-            logger.warning("round \(round): task model has \(model.count) parameters, expected \(data.model.parameterCount); ignored")
+            logger.warning("round \(r): task model has \(model.count) parameters, expected \(data.model.parameterCount); ignored")
             return
         }
         let config = FederationData.localTraining(scenario.federation)
-        let root = SeededRNG(seed: scenario.seed)
+        var change: [Float]?
+        if let p = previousModel, p.round == r - 1 { change = zip(model, p.model).map { $0 - $1 } }
+        previousModel = (r, model)
+        let sampled = sampler.sample(round: r)
         for id in ids {
-            guard let dataset = local[id] else {
-                logger.warning("round \(round): asked to train client \(id), which this process does not host")
+            guard let client = clients[id] else {
+                logger.warning("round \(r): asked to train client \(id), which this process does not host")
                 continue
             }
-            var rng = root.derive("train", Int(round), id)
-            let result = trainLocally(model: data.model, start: model, data: dataset, config: config, rng: &rng)
-            var delta = result.parameters
-            for j in 0..<delta.count { delta[j] -= model[j] }
-            let update = Message.update(round: round, clientId: UInt32(id), samples: UInt32(dataset.count),
-                                        trainLoss: Float(result.meanLoss), delta: delta)
-            _ = try socket.send(MessageCodec.encode(update))
+            let active = plan.activeGroup(of: id, round: r) != nil
+            let attackers = client.group.map { Set(sampled).intersection(plan.members[$0]).count } ?? 0
+            let (outcome, samples, loss) = try client.train(
+                round: r, model: model, active: active, federation: data, config: config, seed: scenario.seed,
+                sampled: sampled.count, attackersSampled: attackers, previousChange: change)
+            switch outcome {
+            case let .send(delta):
+                try submit(.update(round: UInt32(r), clientId: UInt32(id), samples: UInt32(samples),
+                                   trainLoss: Float(loss), delta: delta), to: socket)
+            case let .collude(delta):
+                guard let hub else { continue }
+                awaitingHub[id] = r
+                _ = try hub.send(MessageCodec.encode(.update(round: UInt32(r), clientId: UInt32(id), samples: UInt32(samples),
+                                                             trainLoss: Float(loss), delta: delta)))
+            }
         }
+    }
+
+    /// A crafted update from the hub: submit it to the coordinator as the client's update.
+    private func forwardCrafted(_ frames: [[UInt8]], limits: CodecLimits, to socket: ZMQSocket) throws {
+        guard let message = try? MessageCodec.decode(frames, limits: limits) else {
+            logger.warning("dropped a malformed message from the hub")
+            return
+        }
+        switch message {
+        case let .update(round, clientId, _, _, _) where awaitingHub[Int(clientId)] == Int(round):
+            awaitingHub[Int(clientId)] = nil
+            try submit(message, to: socket)
+        case let .shutdown(reason):
+            logger.warning("the adversary hub refused this process: \(reason)")
+        case .welcome:
+            logger.info("registered colluding clients \(colludingIds) with the adversary hub")
+        default:
+            break
+        }
+    }
+
+    /// Sends an update to the coordinator.
+    private func submit(_ update: Message, to socket: ZMQSocket) throws {
+        _ = try socket.send(MessageCodec.encode(update))
     }
 }
 
@@ -147,6 +235,7 @@ public enum ClientError: Error, CustomStringConvertible {
     case refused(String)
     case noCoordinator(String, seconds: Double)
     case coordinatorSilent(seconds: Double)
+    case noHub([Int])
 
     public var description: String {
         switch self {
@@ -155,6 +244,7 @@ public enum ClientError: Error, CustomStringConvertible {
         case let .refused(reason): return "the coordinator refused this process: \(reason)"
         case let .noCoordinator(ep, s): return "no answer from a coordinator at \(ep) within \(fmt(s)) s (federation.startup_timeout)"
         case let .coordinatorSilent(s): return "the coordinator has been silent for \(fmt(s)) s (federation.heartbeat_timeout); stopping"
+        case let .noHub(ids): return "clients \(ids) collude and need the adversary hub; give its endpoint with --hub"
         }
     }
 }

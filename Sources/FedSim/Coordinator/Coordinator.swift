@@ -168,14 +168,9 @@ public final class Coordinator {
                            roundMilliseconds: Date().timeIntervalSince(start) * 1000, clients: clients)
     }
 
-    /// The clients of round `r`: `max(1, round(fraction * N))` of the N, drawn with the seed
-    /// (independently of who is connected, so that a run is reproducible), in id order.
+    /// The clients of round `r` (see `ClientSampler`).
     func sampleClients(round r: Int) -> [Int] {
-        let n = scenario.federation.clients
-        let m = max(1, min(n, Int((scenario.federation.fraction * Double(n)).rounded())))
-        if m == n { return Array(0..<n) }
-        var rng = SeededRNG(seed: scenario.seed).derive("sample", r)
-        return rng.sample(m, from: n).sorted()
+        ClientSampler(scenario).sample(round: r)
     }
 
     /// True when every client still missing is hosted by a process not heard from within the

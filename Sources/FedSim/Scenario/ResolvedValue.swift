@@ -12,8 +12,26 @@ indirect enum ResolvedValue {
     case integers([Int])
     /// A nested mapping.
     case section([(String, ResolvedValue)])
+    /// A list of mappings, written in block style (`- key: value`); `[]` when empty.
+    case mappings([[(String, ResolvedValue)]])
 
     static func int<T: BinaryInteger>(_ value: T) -> ResolvedValue { .integer(String(value)) }
+
+    /// `auto` or the number.
+    static func autoOr(_ value: AutoOr<Double>) -> ResolvedValue {
+        switch value {
+        case .auto: return .word("auto")
+        case let .value(v): return .number(v)
+        }
+    }
+
+    /// A fraction as a number, a count as an integer.
+    static func share(_ value: ClientShare) -> ResolvedValue {
+        switch value {
+        case let .fraction(f): return .number(f)
+        case let .count(c): return .int(c)
+        }
+    }
 
     static func choice<E: RawRepresentable>(_ value: E) -> ResolvedValue where E.RawValue == String {
         .word(value.rawValue)
@@ -30,6 +48,12 @@ indirect enum ResolvedValue {
             switch value {
             case let .section(children):
                 text += "\(indent)\(key):\n" + yaml(children, indent: indent + "  ")
+            case let .mappings(items) where !items.isEmpty:
+                text += "\(indent)\(key):\n"
+                for item in items {
+                    let body = yaml(item, indent: indent + "    ")
+                    text += indent + "  - " + body.dropFirst(indent.count + 4)
+                }
             default:
                 text += "\(indent)\(key): \(value.scalarText)\n"
             }
@@ -45,6 +69,7 @@ indirect enum ResolvedValue {
         case .string(nil): return "null"
         case let .integers(values): return "[" + values.map(String.init).joined(separator: ", ") + "]"
         case .section: return "{}"
+        case .mappings: return "[]"
         }
     }
 

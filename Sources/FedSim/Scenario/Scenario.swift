@@ -23,13 +23,15 @@ public struct Scenario: Sendable, Equatable {
     public var model: ModelConfig
     public var federation: FederationConfig
     public var transport: TransportConfig
+    /// Malicious client groups (`attack:`); empty: every client is honest.
+    public var attacks: [AttackGroupConfig]
     /// Results folder, relative to the current directory (not to the scenario file).
     public var output: String
 
     public init(name: String, seed: UInt64 = 1, dataset: DatasetConfig = DatasetConfig(),
                 partition: PartitionConfig = PartitionConfig(), model: ModelConfig = ModelConfig(),
                 federation: FederationConfig = FederationConfig(), transport: TransportConfig = TransportConfig(),
-                output: String = "runs") {
+                attacks: [AttackGroupConfig] = [], output: String = "runs") {
         self.name = name
         self.seed = seed
         self.dataset = dataset
@@ -37,6 +39,7 @@ public struct Scenario: Sendable, Equatable {
         self.model = model
         self.federation = federation
         self.transport = transport
+        self.attacks = attacks
         self.output = output
     }
 
@@ -79,13 +82,14 @@ public struct Scenario: Sendable, Equatable {
         }
         let seed = try reader.int("seed", default: 1, range: Interval(0...UInt64.max))
         let output = try reader.string("output", default: "runs")
+        let dataset = try reader.section(DatasetConfig.self)
+        let partition = try reader.section(PartitionConfig.self)
+        let model = try reader.section(ModelConfig.self)
+        let federation = try reader.section(FederationConfig.self)
         self.init(
-            name: name, seed: seed,
-            dataset: try reader.section(DatasetConfig.self),
-            partition: try reader.section(PartitionConfig.self),
-            model: try reader.section(ModelConfig.self),
-            federation: try reader.section(FederationConfig.self),
+            name: name, seed: seed, dataset: dataset, partition: partition, model: model, federation: federation,
             transport: try reader.section(TransportConfig.self),
+            attacks: try AttackGroupConfig.readAll(reader, clients: federation.clients, rounds: federation.rounds),
             output: output)
     }
 
@@ -117,7 +121,8 @@ public struct Scenario: Sendable, Equatable {
         var fields: [(String, ResolvedValue)] = [("name", .string(name)), ("seed", .int(seed))]
         if includingOutput { fields.append(("output", .string(output))) }
         fields += [ResolvedValue.entry(dataset), ResolvedValue.entry(partition), ResolvedValue.entry(model),
-                   ResolvedValue.entry(federation), ResolvedValue.entry(transport)]
+                   ResolvedValue.entry(federation), ResolvedValue.entry(transport),
+                   (AttackGroupConfig.key, .mappings(attacks.map(\.resolvedFields)))]
         return fields
     }
 

@@ -1,0 +1,224 @@
+import FedAttacks
+import FedCore
+import FedWire
+import Foundation
+import Logging
+
+/// The adversary hub: the attackers' own infrastructure, a separate process that colluding
+/// malicious clients connect to. Each round it gathers their honest updates (and, when the
+/// scenario says `knowledge: omniscient`, the honest clients' updates that the coordinator
+/// forwards on a simulation-only tap), crafts the malicious updates (ALIE, IPM, min-max,
+/// min-sum) and sends each attacker the update to submit.
+///
+/// Messages use the fedsim codec (docs/PROTOCOL.md): HELLO/WELCOME to register, UPDATE both
+/// ways (honest in, crafted out), SHUTDOWN from a client process that is done.
+public final class AdversaryHub {
+    public let scenario: Scenario
+    public let plan: AttackPlan
+    public private(set) var endpoint: String
+    public private(set) var tapEndpoint: String?
+
+    private let sampler: ClientSampler
+    private let attacks: [Int: any ModelAttack]
+    private let logger: Logger
+    private let context: ZMQContext
+    private let socket: ZMQSocket
+    private let tap: ZMQSocket?
+    private let limits: CodecLimits
+    private let timeout: Double
+
+    private struct Submission {
+        var identity: [UInt8]
+        var samples: UInt32
+        var loss: Float
+        var delta: [Float]
+    }
+    private struct Key: Hashable { var round: Int; var group: Int }
+
+    private var processes: [[UInt8]: [Int]] = [:]
+    private var finished: Set<[UInt8]> = []
+    private var submissions: [Key: [Int: Submission]] = [:]
+    private var firstSubmission: [Key: Date] = [:]
+    private var honest: [Int: [Int: [Float]]] = [:]
+    private var crafted: Set<Key> = []
+    /// Crafted rounds, for the hub's own log and tests.
+    public private(set) var craftedCount = 0
+
+    public init(scenario: Scenario, attacks: [Int: any ModelAttack], parameterCount: Int,
+                bind: String, tapBind: String?, logger: Logger) throws {
+        self.scenario = scenario
+        plan = AttackPlan(scenario)
+        sampler = ClientSampler(scenario)
+        self.attacks = attacks
+        self.logger = logger
+        timeout = max(1, scenario.federation.deadline / 3)
+        limits = CodecLimits(maxParameters: parameterCount, maxClientIds: scenario.federation.clients,
+                             maxReasonBytes: 1024, requireFinite: true)
+        context = try ZMQContext()
+        socket = try ZMQSocket(context: context, type: .router)
+        try socket.setLinger(milliseconds: 1000)
+        try socket.setMaxMessageSize(Int64(MessageCodec.headerSize + 4 * max(parameterCount, scenario.federation.clients) + 64))
+        try socket.bind(bind)
+        endpoint = try socket.lastEndpoint
+        if let tapBind {
+            let t = try ZMQSocket(context: context, type: .pull)
+            try t.setMaxMessageSize(Int64(MessageCodec.headerSize + 4 * parameterCount + 64))
+            try t.bind(tapBind)
+            tapEndpoint = try t.lastEndpoint
+            tap = t
+        } else {
+            tap = nil
+        }
+    }
+
+    deinit { close() }
+
+    public func close() {
+        tap?.close()
+        socket.close()
+        context.close()
+    }
+
+    /// Serves until every registered client process has said it is done, a signal arrives,
+    /// or (when `parentPid` is given) the launcher is gone.
+    public func run(parentPid: pid_t?) throws {
+        while true {
+            if SignalTrap.interrupted != nil { return }
+            if let parentPid, getppid() != parentPid { return }
+            if !processes.isEmpty && finished.count >= processes.count { return }
+            var items: [(socket: ZMQSocket, events: PollEvents)] = [(socket: socket, events: .readable)]
+            if let tap { items.append((socket: tap, events: .readable)) }
+            var ready: [PollEvents] = []
+            do { ready = try zmqPoll(items, timeoutMilliseconds: 200) } catch {
+                guard error.isInterrupted else { throw error }
+            }
+            if ready.first?.contains(.readable) == true {
+                while let frames = try socket.receive(dontWait: true) { handleClient(frames) }
+            }
+            if let tap, ready.count > 1, ready[1].contains(.readable) {
+                while let frames = try tap.receive(dontWait: true) { handleTap(frames) }
+            }
+            craftWhatIsReady()
+        }
+    }
+
+    // MARK: - Messages
+
+    private func handleClient(_ frames: [[UInt8]]) {
+        guard frames.count >= 2 else { return }
+        let identity = frames[0]
+        let message: Message
+        do { message = try MessageCodec.decode(Array(frames.dropFirst()), limits: limits) } catch {
+            logger.warning("hub dropped a malformed message: \(error)")
+            return
+        }
+        switch message {
+        case let .hello(fingerprint, ids):
+            guard fingerprint == scenario.fingerprint else {
+                _ = try? socket.send([identity] + MessageCodec.encode(.shutdown(reason: "rejected: scenario fingerprint differs from the hub's")), dontWait: true)
+                return
+            }
+            let mine = ids.map(Int.init).filter { plan.group(of: $0) != nil }
+            guard !mine.isEmpty else {
+                _ = try? socket.send([identity] + MessageCodec.encode(.shutdown(reason: "rejected: none of these clients is malicious")), dontWait: true)
+                return
+            }
+            processes[identity] = mine
+            _ = try? socket.send([identity] + MessageCodec.encode(.welcome(
+                fingerprint: scenario.fingerprint, parameterCount: UInt32(limits.maxParameters),
+                clientIds: mine.map(UInt32.init))), dontWait: true)
+        case let .update(round, clientId, samples, loss, delta):
+            let id = Int(clientId), r = Int(round)
+            guard processes[identity]?.contains(id) == true, let g = plan.activeGroup(of: id, round: r),
+                  attacks[g] != nil else {
+                logger.warning("hub ignored an update from client \(clientId) for round \(round)")
+                return
+            }
+            let key = Key(round: r, group: g)
+            guard !crafted.contains(key) else {
+                logger.warning("round \(r): client \(id) submitted after the hub crafted; ignored")
+                return
+            }
+            submissions[key, default: [:]][id] = Submission(identity: identity, samples: samples, loss: loss, delta: delta)
+            if firstSubmission[key] == nil { firstSubmission[key] = Date() }
+        case .shutdown:
+            finished.insert(identity)
+        case .heartbeat, .welcome, .task:
+            break
+        }
+    }
+
+    private func handleTap(_ frames: [[UInt8]]) {
+        guard case let .update(round, clientId, _, _, delta)? = try? MessageCodec.decode(frames, limits: limits) else { return }
+        let id = Int(clientId)
+        // The tap carries every update the coordinator accepted; the hub keeps the honest ones.
+        guard plan.group(of: id) == nil else { return }
+        honest[Int(round), default: [:]][id] = delta
+    }
+
+    // MARK: - Crafting
+
+    private func craftWhatIsReady() {
+        let now = Date()
+        for (key, subs) in submissions where !crafted.contains(key) {
+            let group = plan.groups[key.group]
+            let sampled = sampler.sample(round: key.round)
+            let registered = Set(processes.values.joined())
+            let expected = Set(sampled).intersection(plan.members[key.group]).intersection(registered)
+            let honestExpected = Set(sampled).subtracting(plan.allMalicious)
+            let haveAll = Set(subs.keys).isSuperset(of: expected)
+                && (group.knowledge == .colluding || (honest[key.round]?.count ?? 0) >= honestExpected.count)
+            let waited = now.timeIntervalSince(firstSubmission[key] ?? now)
+            guard haveAll || waited >= timeout else { continue }
+            if !haveAll {
+                logger.warning("round \(key.round): crafting with \(subs.count) of \(expected.count) attackers and \(honest[key.round]?.count ?? 0) of \(honestExpected.count) honest updates after \(Int(timeout)) s")
+            }
+            craft(key, subs: subs, sampled: sampled.count)
+        }
+        // Forget rounds that are over.
+        if let newest = crafted.map(\.round).max() {
+            for k in submissions.keys where k.round < newest - 1 { submissions[k] = nil; firstSubmission[k] = nil }
+            for r in honest.keys where r < newest - 1 { honest[r] = nil }
+            crafted = crafted.filter { $0.round >= newest - 1 }
+        }
+    }
+
+    private func craft(_ key: Key, subs: [Int: Submission], sampled n: Int) {
+        crafted.insert(key)
+        guard let attack = attacks[key.group] else { return }
+        let ids = subs.keys.sorted()
+        let d = subs[ids[0]]?.delta.count ?? 0
+        var own = UpdateMatrix(rows: ids.count, columns: d)
+        for (i, id) in ids.enumerated() { if let s = subs[id] { own.setRow(i, s.delta) } }
+        var benign = own
+        if plan.groups[key.group].knowledge == .omniscient, let h = honest[key.round], !h.isEmpty {
+            let hid = h.keys.sorted()
+            benign = UpdateMatrix(rows: hid.count, columns: d)
+            for (i, id) in hid.enumerated() { if let v = h[id] { benign.setRow(i, v) } }
+        }
+        let f = Set(sampler.sample(round: key.round)).intersection(plan.members[key.group]).count
+        var rng = SeededRNG(seed: scenario.seed).derive("craft", key.round, key.group)
+        let input = AttackInput(own: own, benign: benign, totalClients: n, maliciousClients: f, round: key.round)
+        do {
+            let out = try attack.craft(input, rng: &rng)
+            for (i, id) in ids.enumerated() {
+                guard let s = subs[id] else { continue }
+                let reply = Message.update(round: UInt32(key.round), clientId: UInt32(id), samples: s.samples,
+                                           trainLoss: s.loss, delta: out.row(i))
+                _ = try? socket.send([s.identity] + MessageCodec.encode(reply), dontWait: true)
+            }
+            craftedCount += 1
+            logger.info("round \(key.round): crafted \(attack.name) for clients \(ids) from \(benign.rows) known updates")
+        } catch {
+            // The attack cannot run this round (e.g. min-max with one known update): the
+            // attackers submit their honest updates rather than stall the round.
+            logger.warning("round \(key.round): \(attack.name) could not craft: \(error); its attackers send their honest updates")
+            for id in ids {
+                guard let s = subs[id] else { continue }
+                let reply = Message.update(round: UInt32(key.round), clientId: UInt32(id), samples: s.samples,
+                                           trainLoss: s.loss, delta: s.delta)
+                _ = try? socket.send([s.identity] + MessageCodec.encode(reply), dontWait: true)
+            }
+        }
+    }
+}
