@@ -1,0 +1,41 @@
+import FedCore
+
+/// Min-Sum (Shejwalkar & Houmansadr, NDSS 2021): all attackers send `m = μ − γ·p` with the
+/// largest γ such that
+///
+///     Σ_{b∈B} ||m − b||² ≤ min_{b∈B} Σ_{b'∈B} ||b − b'||²
+///
+/// i.e. the malicious update's total squared distance to the benign updates is no larger than
+/// that of the most central benign update (this evades Krum-like scoring). B = `input.benign`,
+/// μ its mean, p the `deviation` (default `std`, as the released notebooks); γ from
+/// `GammaSearch` (γ0 = 10, tol 1e-5, squared distances, restarts with γ0 × 10 up to 3 times).
+/// Needs at least 2 benign rows.
+public struct MinSum: ModelAttack, Equatable {
+    public let deviation: Deviation
+    public let gammaSearch: GammaSearch
+    public var name: String { "min-sum" }
+    public var needsCollusion: Bool { true }
+
+    public init(deviation: Deviation = .std, initialGamma: Double = 10, tolerance: Double = 1e-5,
+                maxRetries: Int = 3) throws {
+        let search = GammaSearch(criterion: .sumDistance, initialGamma: initialGamma, tolerance: tolerance,
+                                 maxRetries: maxRetries)
+        try search.validate(attack: "min-sum")
+        self.deviation = deviation
+        self.gammaSearch = search
+    }
+
+    /// The γ found and the malicious update for benign rows `benign`.
+    public func search(benign: UpdateMatrix) throws -> (gamma: Double, update: [Float]) {
+        guard benign.rows >= 2 else {
+            throw AttackError.notEnoughUpdates(attack: name, needed: 2, got: benign.rows)
+        }
+        let r = gammaSearch.run(benign: benign, deviation: deviation)
+        return (r.gamma, r.update)
+    }
+
+    public func craft(_ input: AttackInput, rng: inout SeededRNG) throws -> UpdateMatrix {
+        try input.requireBenign(attack: name, atLeast: 2)
+        return repeatedRows(try search(benign: input.benign).update, rows: input.own.rows)
+    }
+}
