@@ -50,10 +50,10 @@ public struct Trigger: Sendable, Equatable {
 /// BadNets backdoor (Gu, Dolan-Gavitt & Garg, "BadNets", arXiv 1708.06733, 2017): stamp a
 /// trigger on a random subset of the attacker's samples and relabel them to `target`.
 ///
-/// `poison` picks `k = max(1, round(fraction · count))` distinct samples with the `rng`; each
-/// gets the trigger and label `target`. With `keepClean = true` (default) the poisoned copies
-/// are *appended* to the untouched clean data (count + k samples), so the model also keeps
-/// its clean accuracy — the stealthier choice of Bagdasaryan et al.; with `keepClean = false`
+/// `poison` picks `k = max(1, round(fraction · count))` distinct samples with the `rng`
+/// (halves round away from zero); each gets the trigger and label `target`. With
+/// `keepClean = true` (default) the poisoned copies are *appended* to the untouched clean data
+/// (count + k samples), so the model also keeps its clean accuracy — the stealthier choice of Bagdasaryan et al.; with `keepClean = false`
 /// the chosen samples are replaced in place (FLPoison style; count unchanged).
 /// Defaults: fraction 0.5 (FLPoison uses 0.32), 3 × 3 bottom-right trigger of value 1.
 ///

@@ -1,5 +1,0 @@
-import XCTest
-
-final class FedAttacksPlaceholder: XCTestCase {
-    func testBuilds() {}
-}
