@@ -16,6 +16,9 @@ struct ClientCommand: ParsableCommand {
     @Option(help: "Logical client ids this process hosts, e.g. 0-4,7.")
     var clients: String
 
+    @Option(help: "Adversary hub endpoint, for processes hosting colluding malicious clients.")
+    var hub: String?
+
     @Option(help: ArgumentHelp("Exit when this process is no longer our parent (set by `fedsim run`).", visibility: .hidden))
     var parentPid: Int32?
 
@@ -29,7 +32,7 @@ struct ClientCommand: ParsableCommand {
             let ids = try ClientIdList.parse(clients)
             let s = try Scenario.load(path: scenario, overrides: common.overrides)
             let runtime = try ClientRuntime(scenario: s, clientIds: ids, parentPid: parentPid, logger: logger)
-            try runtime.run(endpoint: connect)
+            try runtime.run(endpoint: connect, hubEndpoint: hub)
         } catch {
             throw fail(error)
         }

@@ -71,6 +71,13 @@ public final class AdversaryHub {
         }
     }
 
+    /// A hub for `scenario`'s colluding groups (the model size comes from the scenario).
+    public static func make(scenario: Scenario, bind: String, tapBind: String?, logger: Logger) throws -> AdversaryHub {
+        let data = try FederationData.prepare(scenario)
+        return try AdversaryHub(scenario: scenario, attacks: try AttackFactory.hubAttacks(scenario),
+                                parameterCount: data.model.parameterCount, bind: bind, tapBind: tapBind, logger: logger)
+    }
+
     deinit { close() }
 
     public func close() {

@@ -22,6 +22,12 @@ public final class Coordinator {
 
     private let context: ZMQContext
     private let socket: ZMQSocket
+    /// Simulation-only tap to the adversary hub (omniscient attackers): every accepted update
+    /// is forwarded, whoever sent it; the coordinator does not know who is malicious.
+    private let tap: ZMQSocket?
+    /// Ground truth and attack metrics, used for the results only (never by aggregation).
+    private let plan: AttackPlan
+    private let evaluator: AttackEvaluator
     private let logger: Logger
     private let limits: CodecLimits
     private var peers = PeerTable()
@@ -32,13 +38,19 @@ public final class Coordinator {
     private var lastHeartbeat = Date.distantPast
     private var loggedReasons: Set<String> = []
 
+    /// The attack success metric reported in rounds.csv, if any.
+    public var attackMetric: String? { evaluator.metric }
+
     /// Called on every loop turn (about every 100 ms); throwing from it stops the run.
     public var tick: () throws -> Void = {}
 
-    public init(scenario: Scenario, data: FederationData, endpoint: String, logger: Logger) throws {
+    public init(scenario: Scenario, data: FederationData, endpoint: String, tapEndpoint: String? = nil,
+                logger: Logger) throws {
         self.scenario = scenario
         self.data = data
         self.logger = logger
+        plan = AttackPlan(scenario)
+        evaluator = try AttackEvaluator(scenario: scenario, data: data)
         global = data.initialParameters
         // The client processes need the cores; OpenBLAS's idle threads would spin on them.
         setBLASThreads(1)
@@ -56,6 +68,14 @@ public final class Coordinator {
             try socket.setSendHighWaterMark(100_000)
             try socket.bind(endpoint)
             boundEndpoint = try socket.lastEndpoint
+            if let tapEndpoint {
+                let t = try ZMQSocket(context: context, type: .push)
+                try t.setLinger(milliseconds: 0)
+                try t.connect(tapEndpoint)
+                tap = t
+            } else {
+                tap = nil
+            }
         } catch {
             socket.close()
             context.close()
@@ -67,6 +87,7 @@ public final class Coordinator {
 
     /// Closes the socket and the context (idempotent).
     public func close() {
+        tap?.close()
         socket.close()
         context.close()
     }
@@ -157,7 +178,12 @@ public final class Coordinator {
             clients.append(ClientRecord(round: r, client: id, sampled: false, responded: false, samples: 0,
                                         updateNorm: .nan, trainLoss: .nan))
         }
+        // Ground truth for the results (evaluation only).
+        for i in clients.indices { clients[i].malicious = plan.activeGroup(of: clients[i].client, round: r) != nil }
         clients.sort { $0.client < $1.client }
+        let maliciousSampled = clients.filter { $0.malicious && $0.sampled }.count
+        let maliciousReceived = clients.filter { $0.malicious && $0.responded }.count
+        let successRate = evaluator.successRate(model: data.model, parameters: global)
 
         if !done.missing.isEmpty {
             logger.warning("round \(r): no update from clients \(done.missing) (deadline passed or their process is silent)")
@@ -165,7 +191,9 @@ public final class Coordinator {
         return RoundRecord(round: r, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, trainLoss: trainLoss,
                            sampled: sampled.count, received: updates.count, rejected: done.rejectedCount,
                            rejectReasons: done.rejections, applied: true, aggregationMilliseconds: aggMs,
-                           roundMilliseconds: Date().timeIntervalSince(start) * 1000, clients: clients)
+                           roundMilliseconds: Date().timeIntervalSince(start) * 1000,
+                           attackSuccessRate: successRate, maliciousSampled: maliciousSampled,
+                           maliciousReceived: maliciousReceived, clients: clients)
     }
 
     /// The clients of round `r` (see `ClientSampler`).
@@ -230,7 +258,11 @@ public final class Coordinator {
             let verdict = collector?.offer(round: Int(round), client: Int(clientId), samples: Int(samples),
                                            trainLoss: trainLoss, delta: delta,
                                            senderOwnsClient: peers.owns(identity, client: Int(clientId)))
-            if case let .reject(reason)? = verdict { logOnce(reason, "update from client \(clientId) for round \(round)") }
+            switch verdict {
+            case let .reject(reason)?: logOnce(reason, "update from client \(clientId) for round \(round)")
+            case .accept?: if let tap { _ = try? tap.send(Array(frames.dropFirst()), dontWait: true) }
+            case nil: break
+            }
         case .heartbeat:
             guard peers.isKnown(identity) else { return countRejection("unknown_sender") }
             peers.touch(identity, now: now)

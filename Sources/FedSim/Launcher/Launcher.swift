@@ -34,32 +34,50 @@ public enum Launcher {
         let results = try RunResults(directory: directory, scenario: scenario,
                                      labelCounts: data.partition.labelCounts(of: data.train))
 
-        // ipc:// paths must stay short (about 107 bytes): use a private folder under /tmp.
-        var socketDir: String?
-        defer { if let socketDir { try? FileManager.default.removeItem(atPath: socketDir) } }
-        let endpoint: String
-        switch scenario.transport.kind {
-        case .ipc:
-            var template = Array("/tmp/fedsim-XXXXXX".utf8CString)
-            guard let dir = mkdtemp(&template) else { throw ResultsError.cannotWrite(path: "/tmp/fedsim-XXXXXX") }
-            socketDir = String(cString: dir)
-            endpoint = "ipc://\(String(cString: dir))/coordinator"
-        case .tcp:
-            let port = scenario.transport.port == 0 ? "*" : String(scenario.transport.port)
-            endpoint = "tcp://\(scenario.transport.host):\(port)"
+        // A private folder under /tmp for ipc:// sockets (their paths must stay short, about
+        // 107 bytes) and the hub's ready file.
+        var template = Array("/tmp/fedsim-XXXXXX".utf8CString)
+        guard let dirPointer = mkdtemp(&template) else { throw ResultsError.cannotWrite(path: "/tmp/fedsim-XXXXXX") }
+        let runtimeDir = String(cString: dirPointer)
+        defer { try? FileManager.default.removeItem(atPath: runtimeDir) }
+        func endpoint(_ name: String) -> String {
+            switch scenario.transport.kind {
+            case .ipc: return "ipc://\(runtimeDir)/\(name)"
+            case .tcp:
+                let port = name == "coordinator" && scenario.transport.port != 0 ? String(scenario.transport.port) : "*"
+                return "tcp://\(scenario.transport.host):\(port)"
+            }
         }
 
-        let coordinator = try Coordinator(scenario: scenario, data: data, endpoint: endpoint, logger: logger)
-        defer { coordinator.close() }
-
-        let groups = ClientIdList.groups(clients: scenario.federation.clients, processes: scenario.federation.processes)
         var children: [ChildProcess] = []
         defer { stopAll(children) }
         let progress = ProgressDisplay(style: options.progress, totalRounds: scenario.federation.rounds)
+
+        // The adversary hub first: colluding clients connect to it, the coordinator may tap into it.
+        let plan = AttackPlan(scenario)
+        var hub: (endpoint: String, tap: String?)?
+        if plan.needsHub {
+            let ready = runtimeDir + "/hub.ready"
+            var args = ["adversary", "--scenario", results.scenarioPath, "--bind", endpoint("hub"),
+                        "--ready-file", ready, "--parent-pid", String(getpid())]
+            if plan.needsTap { args += ["--tap", endpoint("tap")] }
+            let child = try ChildProcess(executable: options.executable, arguments: args,
+                                         logPath: results.logsPath + "/adversary.log",
+                                         environment: ["OPENBLAS_NUM_THREADS": "1"])
+            children.append(child)
+            hub = try waitForHub(ready, child: child, log: results.logsPath + "/adversary.log")
+        }
+
+        let coordinator = try Coordinator(scenario: scenario, data: data, endpoint: endpoint("coordinator"),
+                                          tapEndpoint: hub?.tap, logger: logger)
+        defer { coordinator.close() }
+
+        let groups = ClientIdList.groups(clients: scenario.federation.clients, processes: scenario.federation.processes)
         progress.note("starting \(groups.count) client processes for \(scenario.federation.clients) clients")
         for (k, ids) in groups.enumerated() {
-            let args = ["client", "--scenario", results.scenarioPath, "--connect", coordinator.boundEndpoint,
+            var args = ["client", "--scenario", results.scenarioPath, "--connect", coordinator.boundEndpoint,
                         "--clients", ClientIdList.format(ids), "--parent-pid", String(getpid())]
+            if let hub { args += ["--hub", hub.endpoint] }
             children.append(try ChildProcess(executable: options.executable, arguments: args,
                                              logPath: results.logsPath + "/process-\(k).log",
                                              environment: ["OPENBLAS_NUM_THREADS": "1"]))
@@ -68,10 +86,12 @@ public enum Launcher {
         coordinator.tick = { [unowned coordinator] in
             guard !coordinator.registrationComplete else { return }
             // Before every client registered, a dead child means the run cannot start.
-            for (k, c) in children.enumerated() where !c.isRunning {
+            let offset = children.count - groups.count
+            for (i, c) in children.enumerated() where !c.isRunning {
+                let name = i < offset ? "adversary" : "process-\(i - offset)"
                 throw CoordinatorError.clientProcessFailed(
-                    "client process \(k) exited with status \(c.exitStatus ?? -1) before registering; see \(results.logsPath)/process-\(k).log"
-                    + lastLine(results.logsPath + "/process-\(k).log"))
+                    "\(i < offset ? "the adversary hub" : "client process \(i - offset)") exited with status \(c.exitStatus ?? -1) before the first round; see \(results.logsPath)/\(name).log"
+                    + lastLine(results.logsPath + "/\(name).log"))
             }
         }
         let summary = coordinate(coordinator, results: results, processes: groups.count, progress: progress,
@@ -85,6 +105,7 @@ public enum Launcher {
     public static func coordinate(_ coordinator: Coordinator, results: RunResults, processes: Int,
                                   progress: ProgressDisplay, startedAt start: Date = Date()) -> RunSummary {
         let scenario = coordinator.scenario
+        let plan = AttackPlan(scenario)
         var status = "completed"
         var message: String?
         do {
@@ -107,7 +128,10 @@ public enum Launcher {
             meanRoundMilliseconds: h.isEmpty ? nil : h.reduce(0) { $0 + $1.roundMilliseconds } / Double(h.count),
             wallSeconds: Date().timeIntervalSince(start), clients: scenario.federation.clients, processes: processes,
             parameters: coordinator.global.count, trainSamples: coordinator.data.train.count,
-            testSamples: coordinator.data.test.count, fingerprint: hex(scenario.fingerprint))
+            testSamples: coordinator.data.test.count, fingerprint: hex(scenario.fingerprint),
+            attacks: zip(plan.groups, plan.members).map { AttackRecord($0, clients: $1) },
+            attackMetric: coordinator.attackMetric, finalAttackSuccessRate: h.last?.attackSuccessRate,
+            maliciousReceived: h.reduce(0) { $0 + $1.maliciousReceived })
         do { try results.finish(summary: summary, model: coordinator.global) } catch {
             FileHandle.standardError.write(Data("fedsim: \(error)\n".utf8))
         }
@@ -121,6 +145,22 @@ public enum Launcher {
         while children.contains(where: { $0.isRunning }) && Date() < until { usleep(20_000) }
         for c in children where c.isRunning { c.signal(SIGTERM) }
         for c in children { c.terminate(grace: 2) }
+    }
+
+    /// Waits for the hub to write its bound endpoints ("hub\ntap\n") into `path`.
+    private static func waitForHub(_ path: String, child: ChildProcess, log: String) throws -> (endpoint: String, tap: String?) {
+        let until = Date().addingTimeInterval(60)
+        while Date() < until {
+            if let text = try? String(contentsOfFile: path, encoding: .utf8), text.hasSuffix("\n") {
+                let lines = text.split(separator: "\n").map(String.init)
+                if let first = lines.first { return (first, lines.count > 1 ? lines[1] : nil) }
+            }
+            guard child.isRunning else {
+                throw CoordinatorError.clientProcessFailed("the adversary hub exited with status \(child.exitStatus ?? -1); see \(log)" + lastLine(log))
+            }
+            usleep(20_000)
+        }
+        throw CoordinatorError.clientProcessFailed("the adversary hub did not start within 60 s; see \(log)")
     }
 
     private static func lastLine(_ path: String) -> String {

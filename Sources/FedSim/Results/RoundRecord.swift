@@ -14,15 +14,22 @@ public struct RoundRecord: Sendable {
     public var applied: Bool
     public var aggregationMilliseconds: Double
     public var roundMilliseconds: Double
+    /// The attack's success rate on the global model after this round (nil: no such metric).
+    public var attackSuccessRate: Double?
+    /// Ground truth, for evaluation only: malicious clients sampled, and their updates accepted.
+    public var maliciousSampled: Int
+    public var maliciousReceived: Int
     public var clients: [ClientRecord]
 
-    static let csvHeader = ["round", "test_accuracy", "test_loss", "train_loss", "sampled", "received",
-                            "rejected", "reject_reasons", "applied", "aggregation_ms", "round_ms"]
+    static let csvHeader = ["round", "test_accuracy", "test_loss", "train_loss", "attack_success_rate", "sampled",
+                            "received", "rejected", "reject_reasons", "malicious_sampled", "malicious_received",
+                            "applied", "aggregation_ms", "round_ms"]
 
     var csvRow: [String] {
-        [String(round), fmt(testAccuracy), fmt(testLoss), fmt(trainLoss), String(sampled), String(received),
-         String(rejected),
+        [String(round), fmt(testAccuracy), fmt(testLoss), fmt(trainLoss), attackSuccessRate.map { fmt($0) } ?? "",
+         String(sampled), String(received), String(rejected),
          rejectReasons.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ";"),
+         String(maliciousSampled), String(maliciousReceived),
          applied ? "1" : "0", fmt(aggregationMilliseconds, 4), fmt(roundMilliseconds, 4)]
     }
 }
@@ -36,11 +43,13 @@ public struct ClientRecord: Sendable {
     public var samples: Int
     public var updateNorm: Double
     public var trainLoss: Double
+    /// Ground truth, for evaluation only: the client attacked in this round.
+    public var malicious: Bool = false
 
-    static let csvHeader = ["round", "client", "sampled", "responded", "samples", "update_norm", "train_loss"]
+    static let csvHeader = ["round", "client", "malicious", "sampled", "responded", "samples", "update_norm", "train_loss"]
 
     var csvRow: [String] {
-        [String(round), String(client), sampled ? "1" : "0", responded ? "1" : "0",
+        [String(round), String(client), malicious ? "1" : "0", sampled ? "1" : "0", responded ? "1" : "0",
          responded ? String(samples) : "", responded ? fmt(updateNorm) : "", responded ? fmt(trainLoss) : ""]
     }
 }

@@ -108,13 +108,44 @@ public struct RunSummary: Codable, Sendable {
     public var trainSamples: Int
     public var testSamples: Int
     public var fingerprint: String
+    /// Ground truth: each attack group and its clients (evaluation only).
+    public var attacks: [AttackRecord]
+    /// "backdoor" or "targeted-label-flip" when an attack has a success metric.
+    public var attackMetric: String?
+    public var finalAttackSuccessRate: Double?
+    /// Malicious updates the coordinator accepted over the run.
+    public var maliciousReceived: Int
 
     enum CodingKeys: String, CodingKey {
-        case name, seed, status, error, clients, processes, parameters, fingerprint
+        case name, seed, status, error, clients, processes, parameters, fingerprint, attacks
+        case attackMetric = "attack_metric", finalAttackSuccessRate = "final_attack_success_rate"
+        case maliciousReceived = "malicious_received"
         case roundsPlanned = "rounds_planned", roundsCompleted = "rounds_completed"
         case finalTestAccuracy = "final_test_accuracy", finalTestLoss = "final_test_loss"
         case bestTestAccuracy = "best_test_accuracy", updatesReceived = "updates_received"
         case updatesRejected = "updates_rejected", meanRoundMilliseconds = "mean_round_ms"
         case wallSeconds = "wall_seconds", trainSamples = "train_samples", testSamples = "test_samples"
+    }
+}
+
+/// One attack group in summary.json.
+public struct AttackRecord: Codable, Sendable {
+    public var kind: String
+    public var clients: [Int]
+    public var knowledge: String
+    public var startRound: Int
+    public var endRound: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case kind, clients, knowledge
+        case startRound = "start_round", endRound = "end_round"
+    }
+
+    public init(_ group: AttackGroupConfig, clients: [Int]) {
+        kind = group.kind.rawValue
+        self.clients = clients
+        knowledge = group.knowledge.rawValue
+        startRound = group.startRound
+        endRound = group.endRound
     }
 }
