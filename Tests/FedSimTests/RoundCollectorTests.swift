@@ -58,3 +58,16 @@ final class RoundCollectorTests: XCTestCase {
         XCTAssertEqual(ClientIdList.groups(clients: 2, processes: 5), [[0], [1]])
     }
 }
+
+final class DetectionTests: XCTestCase {
+    func testRatesByHand() {
+        // 2 malicious (one excluded), 3 honest (one excluded).
+        let d = Detection(selected: [false, true, true, false, true], weights: [0, 0.5, 0.25, 0, 0.25],
+                          malicious: [true, true, false, false, false])
+        XCTAssertEqual(d.truePositiveRate, 0.5)
+        XCTAssertEqual(d.falsePositiveRate ?? 0, 1.0 / 3, accuracy: 1e-12)
+        XCTAssertEqual(d.maliciousWeight, 0.5)
+        XCTAssertNil(Detection(selected: [true], weights: [1], malicious: [false]).truePositiveRate)
+        XCTAssertNil(Detection(selected: [true], weights: [1], malicious: [true]).falsePositiveRate)
+    }
+}

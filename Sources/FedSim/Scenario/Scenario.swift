@@ -25,13 +25,15 @@ public struct Scenario: Sendable, Equatable {
     public var transport: TransportConfig
     /// Malicious client groups (`attack:`); empty: every client is honest.
     public var attacks: [AttackGroupConfig]
+    /// The server's aggregation rule, pre-processing and differential privacy (`defense:`).
+    public var defense: DefenseConfig
     /// Results folder, relative to the current directory (not to the scenario file).
     public var output: String
 
     public init(name: String, seed: UInt64 = 1, dataset: DatasetConfig = DatasetConfig(),
                 partition: PartitionConfig = PartitionConfig(), model: ModelConfig = ModelConfig(),
                 federation: FederationConfig = FederationConfig(), transport: TransportConfig = TransportConfig(),
-                attacks: [AttackGroupConfig] = [], output: String = "runs") {
+                attacks: [AttackGroupConfig] = [], defense: DefenseConfig = DefenseConfig(), output: String = "runs") {
         self.name = name
         self.seed = seed
         self.dataset = dataset
@@ -40,6 +42,7 @@ public struct Scenario: Sendable, Equatable {
         self.federation = federation
         self.transport = transport
         self.attacks = attacks
+        self.defense = defense
         self.output = output
     }
 
@@ -90,6 +93,7 @@ public struct Scenario: Sendable, Equatable {
             name: name, seed: seed, dataset: dataset, partition: partition, model: model, federation: federation,
             transport: try reader.section(TransportConfig.self),
             attacks: try AttackGroupConfig.readAll(reader, clients: federation.clients, rounds: federation.rounds),
+            defense: try reader.section(DefenseConfig.self),
             output: output)
     }
 
@@ -122,7 +126,7 @@ public struct Scenario: Sendable, Equatable {
         if includingOutput { fields.append(("output", .string(output))) }
         fields += [ResolvedValue.entry(dataset), ResolvedValue.entry(partition), ResolvedValue.entry(model),
                    ResolvedValue.entry(federation), ResolvedValue.entry(transport),
-                   (AttackGroupConfig.key, .mappings(attacks.map(\.resolvedFields)))]
+                   (AttackGroupConfig.key, .mappings(attacks.map(\.resolvedFields))), ResolvedValue.entry(defense)]
         return fields
     }
 

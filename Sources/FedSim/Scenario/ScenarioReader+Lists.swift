@@ -70,3 +70,17 @@ public enum ClientShare: Sendable, Equatable {
         }
     }
 }
+
+extension ScenarioReader {
+    /// The text of `key` when its value is a plain word (`aggregator: median`), else nil.
+    func word(_ key: String) -> String? {
+        guard let node = value(key), case .scalar = node else { return nil }
+        return ScenarioReader.plainText(node)
+    }
+
+    /// A reader over the mapping at `key`, or nil when absent; call `finish()` on it.
+    func optionalSection(_ key: String) throws -> ScenarioReader? {
+        guard let node = value(key) else { return nil }
+        return try ScenarioReader(node, path: path + [key], source: source)
+    }
+}
