@@ -79,7 +79,7 @@ enum ColumnKernels {
                 counts.withUnsafeMutableBufferPointer { cb in
                     pairs.withUnsafeBufferPointer { pb in
                         guard let x = xb.baseAddress, let o = ob.baseAddress else { return }
-                        let job = BlockJob(x: x, out: o, counts: cb.baseAddress, pairs: pb,
+                        let job = BlockJob(x: x, out: o, counts: attribute ? cb.baseAddress : nil, pairs: pb,
                                            n: n, d: d, b: b, width: width, network: useNetwork)
                         if workers == 1 {
                             job.run(blocks: 0..<blocks, worker: 0)
@@ -197,6 +197,8 @@ enum ColumnKernels {
 private struct BlockJob: @unchecked Sendable {
     let x: UnsafePointer<Float>
     let out: UnsafeMutablePointer<Float>
+    /// Per-worker row counts (n per worker), or nil without attribution. (Never derive this
+    /// from the base address of an empty array: that is shared storage.)
     let counts: UnsafeMutablePointer<Int>?
     let pairs: UnsafeBufferPointer<Int32>
     let n: Int, d: Int, b: Int, width: Int
