@@ -1,0 +1,148 @@
+import FedCore
+@testable import FedRobust
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reference: sort each column, mean of ranks b...n−1−b summed in Double in sorted order.
+func naiveWindowMean(_ m: UpdateMatrix, trim b: Int) -> [Float] {
+    (0..<m.columns).map { k in
+        let col = (0..<m.rows).map { m.values[$0 * m.columns + k] }.sorted()
+        var s = 0.0
+        for r in b...(m.rows - 1 - b) { s += Double(col[r]) }
+        return Float(s * (1 / Double(m.rows - 2 * b)))
+    }
+}
+
+/// Reference attribution: stable ranks (value, then row index); rows with rank in the window.
+func naiveRowCounts(_ m: UpdateMatrix, trim b: Int) -> [Int] {
+    var counts = [Int](repeating: 0, count: m.rows)
+    for k in 0..<m.columns {
+        let order = (0..<m.rows).sorted {
+            let u = m.values[$0 * m.columns + k], v = m.values[$1 * m.columns + k]
+            return u < v || (u == v && $0 < $1)
+        }
+        for r in b...(m.rows - 1 - b) { counts[order[r]] += 1 }
+    }
+    return counts
+}
+
+func gaussianMatrix(rows: Int, columns: Int, seed: UInt64, scale: Double = 1) -> UpdateMatrix {
+    var rng = SeededRNG(seed: seed)
+    return UpdateMatrix(rows: rows, columns: columns,
+                        values: (0..<(rows * columns)).map { _ in Float(scale * rng.nextGaussian()) })
+}
+
+final class ColumnKernelTests: XCTestCase {
+    static let sizes = [1, 2, 3, 4, 5, 7, 8, 20, 33, 100, 256, 257]
+
+    func testWindowMeanMatchesNaiveSortBitForBit() {
+        for (t, n) in Self.sizes.enumerated() {
+            // d is never a multiple of the block width, and spans several blocks.
+            let d = 3 * ColumnKernels.blockWidth(rows: n, network: n <= ColumnKernels.networkMaxRows) + 37
+            let m = gaussianMatrix(rows: n, columns: d, seed: UInt64(100 + t))
+            var trims = Set([0, (n - 1) / 2, n / 10, n / 4])
+            trims = trims.filter { n - 2 * $0 >= 1 }
+            for b in trims.sorted() {
+                let got = ColumnKernels.windowMean(m, trim: b, attribute: true, maxThreads: 1)
+                XCTAssertEqual(got.values, naiveWindowMean(m, trim: b), "n = \(n), b = \(b)")
+                XCTAssertEqual(got.rowCounts, naiveRowCounts(m, trim: b), "n = \(n), b = \(b)")
+            }
+        }
+    }
+
+    /// Heavy ties (values from {−1, 0, 1}) exercise the edge tie-breaking of the attribution.
+    func testTiesMatchStableRanks() {
+        for (t, n) in Self.sizes.enumerated() {
+            var rng = SeededRNG(seed: UInt64(7 + t))
+            let d = 301
+            let m = UpdateMatrix(rows: n, columns: d, values: (0..<(n * d)).map { _ in Float(rng.nextInt(below: 3) - 1) })
+            for b in Set([0, (n - 1) / 2, n / 4]).sorted() where n - 2 * b >= 1 {
+                let got = ColumnKernels.windowMean(m, trim: b, attribute: true, maxThreads: 1)
+                XCTAssertEqual(got.values, naiveWindowMean(m, trim: b), "n = \(n), b = \(b)")
+                XCTAssertEqual(got.rowCounts, naiveRowCounts(m, trim: b), "n = \(n), b = \(b)")
+                XCTAssertEqual(got.rowCounts.reduce(0, +), d * (n - 2 * b))
+            }
+        }
+    }
+
+    /// Threads split blocks only: the result is identical for any thread count.
+    func testThreadCountDoesNotChangeResults() {
+        for n in [9, 60, 300] {
+            let m = gaussianMatrix(rows: n, columns: (1 << 18) / n + 1_001, seed: 5)
+            let one = ColumnKernels.windowMean(m, trim: 2, attribute: true, maxThreads: 1)
+            let two = ColumnKernels.windowMean(m, trim: 2, attribute: true, maxThreads: 2)
+            XCTAssertEqual(one.values, two.values)
+            XCTAssertEqual(one.rowCounts, two.rowCounts)
+        }
+    }
+
+    func testSelectAndTransposedBlocks() {
+        var rng = SeededRNG(seed: 3)
+        for n in [1, 2, 17, 40, 101] {
+            let base = (0..<n).map { _ in Float(rng.nextInt(below: 20)) }
+            for k in 0..<n {
+                var a = base
+                a.withUnsafeMutableBufferPointer { p in
+                    guard let q = p.baseAddress else { return }
+                    ColumnKernels.select(q, 0, n - 1, k)
+                }
+                XCTAssertEqual(a[k], base.sorted()[k])
+                XCTAssertTrue(a[..<k].allSatisfy { $0 <= a[k] } && a[(k + 1)...].allSatisfy { $0 >= a[k] })
+            }
+        }
+        let m = gaussianMatrix(rows: 5, columns: 1_000, seed: 9)
+        var seen = 0
+        ColumnKernels.forEachTransposedBlock(m) { c0, w, t in
+            for k in 0..<w { for i in 0..<5 { XCTAssertEqual(t[k * 5 + i], m.values[i * 1_000 + c0 + k]) } }
+            seen += w
+        }
+        XCTAssertEqual(seen, 1_000)
+    }
+
+    func testEmptyColumns() {
+        let r = ColumnKernels.windowMean(UpdateMatrix(rows: 3, columns: 0), trim: 1, attribute: true)
+        XCTAssertEqual(r.values, [])
+        XCTAssertEqual(r.rowCounts, [0, 0, 0])
+    }
+
+    // MARK: - Timings (not a test: runs only with FEDSIM_TIMINGS=1, prints, asserts nothing)
+
+    func testPrintTimings() throws {
+        guard ProcessInfo.processInfo.environment["FEDSIM_TIMINGS"] == "1" else {
+            throw XCTSkip("set FEDSIM_TIMINGS=1 (release build) to print timings")
+        }
+        let shapes = (ProcessInfo.processInfo.environment["FEDSIM_TIMING_SHAPES"] ?? "100x1000000,10x10000000")
+            .split(separator: ",").map { $0.split(separator: "x").compactMap { Int($0) } }
+        for shape in shapes where shape.count == 2 {
+            let (n, d) = (shape[0], shape[1])
+            var rng = SeededRNG(seed: 1)
+            var values = [Float](repeating: 0, count: n * d)
+            for i in 0..<values.count { values[i] = Float(rng.nextDouble() * 2 - 1) }
+            let m = UpdateMatrix(rows: n, columns: d, values: values)
+            let ctx = AggregationContext(round: 1, clientIds: Array(0..<n), weights: [Double](repeating: 1, count: n),
+                                         rng: SeededRNG(seed: 2))
+            for threads in [1, 0] {
+                let label = "timing n=\(n) d=\(d) threads=\(threads == 0 ? "all" : "1")"
+                print("\(label) median(of:): \(Self.bestOf3 { _ = CoordinateMedian.median(of: m, maxThreads: threads) }) ms")
+                var med = CoordinateMedian(maxThreads: threads)
+                print("\(label) CoordinateMedian.aggregate: \(Self.bestOf3 { _ = try? med.aggregate(m, context: ctx) }) ms")
+                var tm = try TrimmedMean(.fraction(0.1), maxThreads: threads)
+                print("\(label) TrimmedMean(0.1).aggregate: \(Self.bestOf3 { _ = try? tm.aggregate(m, context: ctx) }) ms")
+                print("\(label) windowMean b=0.1n no attribution: \(Self.bestOf3 { _ = ColumnKernels.windowMean(m, trim: n / 10, attribute: false, maxThreads: threads) }) ms")
+            }
+        }
+    }
+
+    static func bestOf3(_ body: () -> Void) -> String {
+        var best = Double.infinity
+        for _ in 0..<3 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            body()
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+        }
+        return String(format: "%.1f", best)
+    }
+}
