@@ -97,11 +97,11 @@ public struct Gram: Sendable, Equatable {
     /// a zero vector has cosine 0 with every vector, itself included. The diagonal is 1 for
     /// a non-zero vector.
     public var cosines: [Double] {
-        let norm = norms
+        let sq = squaredNorms
         var c = [Double](repeating: 0, count: n * n)
-        for i in 0..<n where norm[i] > 0 {
-            for j in i..<n where norm[j] > 0 {
-                let v = i == j ? 1 : min(1, max(-1, values[i * n + j] / (norm[i] * norm[j])))
+        for i in 0..<n where sq[i] > 0 {
+            for j in i..<n where sq[j] > 0 {
+                let v = i == j ? 1 : min(1, max(-1, values[i * n + j] / (sq[i] * sq[j]).squareRoot()))
                 c[i * n + j] = v
                 c[j * n + i] = v
             }
