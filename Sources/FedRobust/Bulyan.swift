@@ -17,9 +17,11 @@ import Foundation
 ///
 /// Cost: one Gram matrix (`ssyrk`, O(n²d)), θ Krum scorings in O(n³ log n), then one
 /// column pass: blocks of columns of the θ selected rows are transposed into a contiguous
-/// scratch, and each coordinate uses two selections (median, then the β-th distance) in
-/// O(θ) instead of a sort. The column pass runs on all active processors (results do not
-/// depend on the number of threads).
+/// scratch, and each coordinate is reduced without a sort — for θ ≤ 64 by branch-free
+/// stable ranks (O(θ²) compares, 4 lanes at a time; measured 2x faster than selection
+/// there, whose compares are mispredicted), above that by two quickselects (median, then
+/// the β-th distance) in O(θ). The column pass runs on all active processors (results do
+/// not depend on the number of threads).
 ///
 /// Decisions: rows in S are selected, with weight 1/θ (each selected row enters β of the θ
 /// slots of every coordinate, on average 1/θ of the aggregate; the exact share varies by
@@ -133,10 +135,14 @@ private struct ColumnJob: @unchecked Sendable {
 
     func run(worker: Int, of workers: Int) {
         let theta = rows.count
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: theta * width)
-        let values = UnsafeMutablePointer<Float>.allocate(capacity: theta)
-        let dist = UnsafeMutablePointer<Double>.allocate(capacity: theta)
-        let work = UnsafeMutablePointer<Double>.allocate(capacity: theta)
+        // Each column's θ values at a stride rounded up to 4 (the ranking reads 4 lanes).
+        let stride = (theta + 3) & ~3
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: stride * width)
+        scratch.initialize(repeating: 0, count: stride * width)
+        let values = UnsafeMutablePointer<Double>.allocate(capacity: stride)
+        let dist = UnsafeMutablePointer<Double>.allocate(capacity: stride)
+        dist.initialize(repeating: 0, count: stride)
+        let work = UnsafeMutablePointer<Double>.allocate(capacity: stride)
         defer {
             scratch.deallocate(); values.deallocate(); dist.deallocate(); work.deallocate()
         }
@@ -144,13 +150,13 @@ private struct ColumnJob: @unchecked Sendable {
         while b < blocks {
             let c0 = b * width
             let k = min(width, d - c0)
-            // Transpose: scratch[c * θ + p] = x[rows[p]][c0 + c].
+            // Transpose: scratch[c * stride + p] = x[rows[p]][c0 + c].
             for (p, r) in rows.enumerated() {
                 let src = x + r * d + c0
-                for c in 0..<k { scratch[c * theta + p] = src[c] }
+                for c in 0..<k { scratch[c * stride + p] = src[c] }
             }
             for c in 0..<k {
-                out[c0 + c] = BulyanKernel.trimmedMean(scratch + c * theta, count: theta, keep: beta,
+                out[c0 + c] = BulyanKernel.trimmedMean(scratch + c * stride, count: theta, keep: beta,
                                                        values: values, dist: dist, work: work)
             }
             b += workers
@@ -158,31 +164,38 @@ private struct ColumnJob: @unchecked Sendable {
     }
 }
 
-/// The per-coordinate kernel, in O(θ) with two selections.
+/// The per-coordinate kernel: stable ranks for small θ, two quickselects above.
 enum BulyanKernel {
     /// Mean of the `keep` entries of `v` closest to their median (NumPy convention for an
     /// even count); ties in distance go to the smaller position. `values`, `dist` and
-    /// `work` are scratch of `count` elements.
+    /// `work` are scratch of `count` elements; `v` and `dist` readable up to `count`
+    /// rounded up to a multiple of 4.
     static func trimmedMean(_ v: UnsafePointer<Float>, count n: Int, keep beta: Int,
-                            values: UnsafeMutablePointer<Float>, dist: UnsafeMutablePointer<Double>,
+                            values: UnsafeMutablePointer<Double>, dist: UnsafeMutablePointer<Double>,
                             work: UnsafeMutablePointer<Double>) -> Float {
         if beta == n {
             var s = 0.0
             for p in 0..<n { s += Double(v[p]) }
             return Float(s / Double(n))
         }
-        values.update(from: v, count: n)
+        if n <= rankingLimit {
+            return rankedMean(v, count: n, keep: beta, dist: dist)
+        }
+        for p in 0..<n { values[p] = Double(v[p]) }
         let mid = n / 2
         select(values, count: n, k: mid)
-        var median = Double(values[mid])
+        var median = values[mid]
         if n % 2 == 0 {
             // The lower middle is the largest of the values left of `mid`.
             var lower = values[0]
             for p in 1..<mid where values[p] > lower { lower = values[p] }
-            median = (Double(lower) + median) / 2
+            median = (lower + median) / 2
         }
-        for p in 0..<n { dist[p] = abs(Double(v[p]) - median) }
-        work.update(from: dist, count: n)
+        for p in 0..<n {
+            let e = abs(Double(v[p]) - median)
+            dist[p] = e
+            work[p] = e
+        }
         select(work, count: n, k: beta - 1)
         let t = work[beta - 1]
         // All entries strictly closer than the β-th distance, then ties in position order.
@@ -202,10 +215,82 @@ enum BulyanKernel {
         return Float(sum / Double(beta))
     }
 
+    /// Up to this many values, `rankedMean` (branch-free O(θ²) ranking, 4 lanes at a
+    /// time) beats two quickselects, whose comparisons on random data are mispredicted
+    /// about half the time.
+    static let rankingLimit = 64
+
+    /// Same result as the selection path, by stable ranks: rank(p) = #{q : v_q < v_p, or
+    /// v_q = v_p and q < p} puts equal values in position order, so the median is read at
+    /// ranks ⌊θ/2⌋ (and ⌊θ/2⌋ − 1 for even θ); entry p is kept when the same stable rank of
+    /// its distance to the median is below β. `v` and `dist` must be readable up to `count`
+    /// rounded up to a multiple of 4 (lanes past `count` are computed and ignored).
+    static func rankedMean(_ v: UnsafePointer<Float>, count n: Int, keep beta: Int,
+                           dist: UnsafeMutablePointer<Double>) -> Float {
+        let mid = Int32(n / 2), even = n % 2 == 0
+        let lane = SIMD4<Int32>(0, 1, 2, 3)
+        let raw = UnsafeRawPointer(v)
+        var median = 0.0
+        var p = 0
+        while p < n {
+            let vp = raw.loadUnaligned(fromByteOffset: 4 * p, as: SIMD4<Float>.self)
+            let pIdx = lane &+ Int32(p)
+            // q before the chunk: ties count (q < p); inside: compare positions; after: strict.
+            var r = SIMD4<Int32>.zero
+            for q in 0..<p {
+                r &+= SIMD4<Int32>.zero.replacing(with: 1, where: SIMD4<Float>(repeating: v[q]) .<= vp)
+            }
+            for q in p..<min(p + 4, n) {
+                let vq = SIMD4<Float>(repeating: v[q])
+                let before = (vq .< vp) .| ((vq .== vp) .& (SIMD4<Int32>(repeating: Int32(q)) .< pIdx))
+                r &+= SIMD4<Int32>.zero.replacing(with: 1, where: before)
+            }
+            var q = p + 4
+            while q < n {
+                r &+= SIMD4<Int32>.zero.replacing(with: 1, where: SIMD4<Float>(repeating: v[q]) .< vp)
+                q += 1
+            }
+            for l in 0..<min(4, n - p) {
+                if r[l] == mid || (even && r[l] == mid - 1) { median += Double(vp[l]) }
+            }
+            p += 4
+        }
+        if even { median /= 2 }
+        for p in 0..<n { dist[p] = abs(Double(v[p]) - median) }
+        let rawDist = UnsafeRawPointer(dist)
+        let lane64 = SIMD4<Int64>(0, 1, 2, 3)
+        let keep = SIMD4<Int64>(repeating: Int64(beta))
+        var kept = SIMD4<Double>.zero
+        p = 0
+        while p < n {
+            let ep = rawDist.loadUnaligned(fromByteOffset: 8 * p, as: SIMD4<Double>.self)
+            let pIdx = lane64 &+ Int64(p)
+            var r = SIMD4<Int64>.zero
+            for q in 0..<p {
+                r &+= SIMD4<Int64>.zero.replacing(with: 1, where: SIMD4<Double>(repeating: dist[q]) .<= ep)
+            }
+            for q in p..<min(p + 4, n) {
+                let eq = SIMD4<Double>(repeating: dist[q])
+                let before = (eq .< ep) .| ((eq .== ep) .& (SIMD4<Int64>(repeating: Int64(q)) .< pIdx))
+                r &+= SIMD4<Int64>.zero.replacing(with: 1, where: before)
+            }
+            var q = p + 4
+            while q < n {
+                r &+= SIMD4<Int64>.zero.replacing(with: 1, where: SIMD4<Double>(repeating: dist[q]) .< ep)
+                q += 1
+            }
+            let vp = SIMD4<Double>(raw.loadUnaligned(fromByteOffset: 4 * p, as: SIMD4<Float>.self))
+            let valid = pIdx .< Int64(n)
+            kept += SIMD4<Double>.zero.replacing(with: vp, where: (r .< keep) .& valid)
+            p += 4
+        }
+        return Float(kept.sum() / Double(beta))
+    }
+
     /// Rearranges `a[0..<count]` so that `a[k]` is the k-th smallest, everything before it
     /// ≤ and everything after it ≥ (Hoare quickselect, median-of-three pivot, insertion
     /// sort below 16 elements). Values must not be NaN.
-    static func select<T: Comparable>(_ a: UnsafeMutablePointer<T>, count: Int, k: Int) {
+    static func select(_ a: UnsafeMutablePointer<Double>, count: Int, k: Int) {
         var lo = 0, hi = count - 1
         while hi - lo >= 16 {
             let mid = lo + (hi - lo) / 2

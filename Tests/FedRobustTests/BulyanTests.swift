@@ -47,7 +47,8 @@ final class BulyanTests: XCTestCase {
         var rng = SeededRNG(seed: 9)
         for (theta, beta, d, integers) in [(5, 3, 7, true), (8, 4, 1_031, true), (8, 2, 300, false),
                                            (23, 7, 4_099, true), (40, 40, 50, false), (64, 12, 2_000, false),
-                                           (1, 1, 3, false), (2, 1, 9, true)] {
+                                           (1, 1, 3, false), (2, 1, 9, true), (70, 30, 300, true),
+                                           (81, 9, 200, false), (66, 2, 100, true)] {
             let n = theta + 3
             let values: [Float] = (0..<(n * d)).map { _ in
                 integers ? Float(rng.nextInt(below: 5)) : Float(rng.nextGaussian())
