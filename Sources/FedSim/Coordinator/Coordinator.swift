@@ -26,8 +26,10 @@ public final class Coordinator {
     /// is forwarded, whoever sent it; the coordinator does not know who is malicious.
     private let tap: ZMQSocket?
     /// Ground truth and attack metrics, used for the results only (never by aggregation).
-    private let plan: AttackPlan
-    private let evaluator: AttackEvaluator
+    let plan: AttackPlan
+    let evaluator: AttackEvaluator
+    /// The rule, its state and the privacy accountant.
+    let server: ServerAggregation
     private let logger: Logger
     private let limits: CodecLimits
     private var peers = PeerTable()
@@ -51,6 +53,7 @@ public final class Coordinator {
         self.logger = logger
         plan = AttackPlan(scenario)
         evaluator = try AttackEvaluator(scenario: scenario, data: data)
+        server = try ServerAggregation(scenario: scenario, data: data)
         global = data.initialParameters
         // The client processes need the cores; OpenBLAS's idle threads would spin on them.
         setBLASThreads(1)
@@ -155,45 +158,20 @@ public final class Coordinator {
         let aggStart = Date()
         var matrix = UpdateMatrix(rows: updates.count, columns: global.count)
         for (i, u) in updates.enumerated() { matrix.setRow(i, u.delta) }
-        let aggregate = try WeightedMean.aggregate(matrix, weights: updates.map { Double($0.samples) })
-        let eta = Float(f.serverLearningRate)
-        for j in 0..<global.count { global[j] += eta * aggregate[j] }
+        let outcome = server.aggregate(matrix, clientIds: updates.map(\.client),
+                                       weights: updates.map { Double($0.samples) }, round: r, global: global)
+        if outcome.applied {
+            let eta = Float(f.serverLearningRate)
+            for j in 0..<global.count { global[j] += eta * outcome.aggregate[j] }
+        } else if let note = outcome.note {
+            logger.warning("round \(r): the global model was not updated: \(note)")
+        }
         let aggMs = Date().timeIntervalSince(aggStart) * 1000
-
-        let evaluation = evaluate(model: data.model, parameters: global, data: data.test)
-        let totalSamples = updates.reduce(0) { $0 + $1.samples }
-        let trainLoss = updates.reduce(0.0) { $0 + Double($1.trainLoss) * Double($1.samples) } / Double(max(1, totalSamples))
-
-        var clients: [ClientRecord] = []
-        let sampledSet = Set(sampled)
-        for (i, u) in updates.enumerated() {
-            clients.append(ClientRecord(round: r, client: u.client, sampled: true, responded: true, samples: u.samples,
-                                        updateNorm: matrix.rowNorm(i), trainLoss: Double(u.trainLoss)))
-        }
-        for id in done.missing {
-            clients.append(ClientRecord(round: r, client: id, sampled: true, responded: false, samples: 0,
-                                        updateNorm: .nan, trainLoss: .nan))
-        }
-        for id in 0..<f.clients where !sampledSet.contains(id) {
-            clients.append(ClientRecord(round: r, client: id, sampled: false, responded: false, samples: 0,
-                                        updateNorm: .nan, trainLoss: .nan))
-        }
-        // Ground truth for the results (evaluation only).
-        for i in clients.indices { clients[i].malicious = plan.activeGroup(of: clients[i].client, round: r) != nil }
-        clients.sort { $0.client < $1.client }
-        let maliciousSampled = clients.filter { $0.malicious && $0.sampled }.count
-        let maliciousReceived = clients.filter { $0.malicious && $0.responded }.count
-        let successRate = evaluator.successRate(model: data.model, parameters: global)
-
         if !done.missing.isEmpty {
             logger.warning("round \(r): no update from clients \(done.missing) (deadline passed or their process is silent)")
         }
-        return RoundRecord(round: r, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, trainLoss: trainLoss,
-                           sampled: sampled.count, received: updates.count, rejected: done.rejectedCount,
-                           rejectReasons: done.rejections, applied: true, aggregationMilliseconds: aggMs,
-                           roundMilliseconds: Date().timeIntervalSince(start) * 1000,
-                           attackSuccessRate: successRate, maliciousSampled: maliciousSampled,
-                           maliciousReceived: maliciousReceived, clients: clients)
+        return report(round: r, sampled: sampled, collected: done, updates: updates, matrix: matrix, outcome: outcome,
+                      aggregationMilliseconds: aggMs, started: start)
     }
 
     /// The clients of round `r` (see `ClientSampler`).

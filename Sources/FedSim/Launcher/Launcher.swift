@@ -131,7 +131,12 @@ public enum Launcher {
             testSamples: coordinator.data.test.count, fingerprint: hex(scenario.fingerprint),
             attacks: zip(plan.groups, plan.members).map { AttackRecord($0, clients: $1) },
             attackMetric: coordinator.attackMetric, finalAttackSuccessRate: h.last?.attackSuccessRate,
-            maliciousReceived: h.reduce(0) { $0 + $1.maliciousReceived })
+            maliciousReceived: h.reduce(0) { $0 + $1.maliciousReceived },
+            aggregator: coordinator.server.name,
+            maliciousSelected: h.contains { $0.detection != nil } ? h.reduce(0) { $0 + ($1.detection?.maliciousSelected ?? 0) } : nil,
+            meanDetectionTPR: mean(h.compactMap { $0.detection?.truePositiveRate }),
+            meanDetectionFPR: mean(h.compactMap { $0.detection?.falsePositiveRate }),
+            privacy: coordinator.server.privacyRecord(scenario))
         do { try results.finish(summary: summary, model: coordinator.global) } catch {
             FileHandle.standardError.write(Data("fedsim: \(error)\n".utf8))
         }
@@ -161,6 +166,10 @@ public enum Launcher {
             usleep(20_000)
         }
         throw CoordinatorError.clientProcessFailed("the adversary hub did not start within 60 s; see \(log)")
+    }
+
+    private static func mean(_ xs: [Double]) -> Double? {
+        xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count)
     }
 
     private static func lastLine(_ path: String) -> String {

@@ -20,17 +20,31 @@ public struct RoundRecord: Sendable {
     public var maliciousSampled: Int
     public var maliciousReceived: Int
     public var clients: [ClientRecord]
+    /// What the rule kept out, against the ground truth (nil when the rule made no decisions).
+    public var detection: Detection?
+    /// The rule's own figures ("f_estimate", "f_used", "clipped_fraction", ...).
+    public var figures: [String: Double] = [:]
+    /// Privacy spent so far, when the accountant's epsilon applies to this defense.
+    public var epsilon: Double?
+    /// Why the global model was not updated, when it was not.
+    public var note: String?
 
     static let csvHeader = ["round", "test_accuracy", "test_loss", "train_loss", "attack_success_rate", "sampled",
                             "received", "rejected", "reject_reasons", "malicious_sampled", "malicious_received",
-                            "applied", "aggregation_ms", "round_ms"]
+                            "malicious_selected", "honest_excluded", "detection_tpr", "detection_fpr", "malicious_weight",
+                            "f_estimate", "f_used", "clipped_fraction", "epsilon",
+                            "applied", "note", "aggregation_ms", "round_ms"]
 
     var csvRow: [String] {
-        [String(round), fmt(testAccuracy), fmt(testLoss), fmt(trainLoss), attackSuccessRate.map { fmt($0) } ?? "",
-         String(sampled), String(received), String(rejected),
-         rejectReasons.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ";"),
-         String(maliciousSampled), String(maliciousReceived),
-         applied ? "1" : "0", fmt(aggregationMilliseconds, 4), fmt(roundMilliseconds, 4)]
+        let opt: (Double?) -> String = { $0.map { fmt($0) } ?? "" }
+        return [String(round), fmt(testAccuracy), fmt(testLoss), fmt(trainLoss), opt(attackSuccessRate),
+                String(sampled), String(received), String(rejected),
+                rejectReasons.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ";"),
+                String(maliciousSampled), String(maliciousReceived),
+                detection.map { String($0.maliciousSelected) } ?? "", detection.map { String($0.honestExcluded) } ?? "",
+                opt(detection?.truePositiveRate), opt(detection?.falsePositiveRate), opt(detection?.maliciousWeight),
+                opt(figures["f_estimate"]), opt(figures["f_used"]), opt(figures["clipped_fraction"]), opt(epsilon),
+                applied ? "1" : "0", note ?? "", fmt(aggregationMilliseconds, 4), fmt(roundMilliseconds, 4)]
     }
 }
 
@@ -45,10 +59,25 @@ public struct ClientRecord: Sendable {
     public var trainLoss: Double
     /// Ground truth, for evaluation only: the client attacked in this round.
     public var malicious: Bool = false
+    /// What the aggregation rule decided about this client's update.
+    public var decision: Decision?
 
-    static let csvHeader = ["round", "client", "malicious", "sampled", "responded", "samples", "update_norm", "train_loss"]
+    public struct Decision: Sendable {
+        public var selected: Bool
+        public var weight: Double
+        public var score: Double?
+        public var clipped: Bool
+    }
+
+    static let csvHeader = ["round", "client", "malicious", "sampled", "responded", "samples", "update_norm", "train_loss",
+                            "selected", "weight", "score", "clipped"]
 
     var csvRow: [String] {
+        decisionless + [decision.map { $0.selected ? "1" : "0" } ?? "", decision.map { fmt($0.weight) } ?? "",
+                        decision?.score.map { fmt($0) } ?? "", decision.map { $0.clipped ? "1" : "0" } ?? ""]
+    }
+
+    private var decisionless: [String] {
         [String(round), String(client), malicious ? "1" : "0", sampled ? "1" : "0", responded ? "1" : "0",
          responded ? String(samples) : "", responded ? fmt(updateNorm) : "", responded ? fmt(trainLoss) : ""]
     }

@@ -115,11 +115,22 @@ public struct RunSummary: Codable, Sendable {
     public var finalAttackSuccessRate: Double?
     /// Malicious updates the coordinator accepted over the run.
     public var maliciousReceived: Int
+    /// The server's aggregation rule (with "dp(...)" when wrapped for privacy).
+    public var aggregator: String
+    /// Malicious updates the rule let into the aggregate, and the mean detection rates over
+    /// the rounds where they are defined.
+    public var maliciousSelected: Int?
+    public var meanDetectionTPR: Double?
+    public var meanDetectionFPR: Double?
+    /// Differential privacy, when configured.
+    public var privacy: PrivacyRecord?
 
     enum CodingKeys: String, CodingKey {
         case name, seed, status, error, clients, processes, parameters, fingerprint, attacks
         case attackMetric = "attack_metric", finalAttackSuccessRate = "final_attack_success_rate"
-        case maliciousReceived = "malicious_received"
+        case maliciousReceived = "malicious_received", aggregator, privacy
+        case maliciousSelected = "malicious_selected", meanDetectionTPR = "mean_detection_tpr"
+        case meanDetectionFPR = "mean_detection_fpr"
         case roundsPlanned = "rounds_planned", roundsCompleted = "rounds_completed"
         case finalTestAccuracy = "final_test_accuracy", finalTestLoss = "final_test_loss"
         case bestTestAccuracy = "best_test_accuracy", updatesReceived = "updates_received"
@@ -147,5 +158,25 @@ public struct AttackRecord: Codable, Sendable {
         knowledge = group.knowledge.rawValue
         startRound = group.startRound
         endRound = group.endRound
+    }
+}
+
+/// Differential privacy in summary.json: the budget spent when the accountant's guarantee
+/// holds for the defense, or why it does not.
+public struct PrivacyRecord: Codable, Sendable {
+    public var noiseMultiplier: Double
+    public var clip: Double
+    public var delta: Double
+    public var samplingRate: Double
+    /// The spent epsilon at `delta`, or nil when the guarantee does not apply.
+    public var epsilon: Double?
+    public var order: Double?
+    public var conversion: String
+    public var epsilonApplies: Bool
+    public var note: String
+
+    enum CodingKeys: String, CodingKey {
+        case clip, delta, epsilon, order, conversion, note
+        case noiseMultiplier = "noise_multiplier", samplingRate = "sampling_rate", epsilonApplies = "epsilon_applies"
     }
 }

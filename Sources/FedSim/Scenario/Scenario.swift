@@ -1,4 +1,5 @@
 import Foundation
+import FedRobust
 import Yams
 #if canImport(Glibc)
 import Glibc
@@ -95,6 +96,12 @@ public struct Scenario: Sendable, Equatable {
             attacks: try AttackGroupConfig.readAll(reader, clients: federation.clients, rounds: federation.rounds),
             defense: try reader.section(DefenseConfig.self),
             output: output)
+        // The rule's bounds on n and f are checked here, before any process starts.
+        do {
+            try DefenseFactory.check(defense, perRound: ClientSampler(self).perRound)
+        } catch let error as AggregatorError {
+            throw reader.error("defense", "\(error) (federation: \(ClientSampler(self).perRound) updates per round)")
+        }
     }
 
     // MARK: - Resolved form

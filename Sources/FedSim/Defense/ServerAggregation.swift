@@ -1,0 +1,118 @@
+import FedCore
+import FedRobust
+import Foundation
+
+/// The server's side of a round after the updates are in: optional static clipping, the
+/// aggregation rule (with differential privacy when configured), FLTrust's own root-dataset
+/// update, and the privacy accountant. Keeps the rule's state (centered clipping's centre,
+/// FoolsGold's histories) for the whole run.
+final class ServerAggregation {
+    private var aggregator: any Aggregator
+    private let clipping: StaticClipping?
+    private(set) var budget: PrivacyBudget?
+    /// Whether the accountant's epsilon holds for this combination, and why (or why not).
+    let privacy: (applies: Bool, note: String)?
+    /// FLTrust's clean root dataset, held by the server.
+    private let root: Dataset?
+    private let scenario: Scenario
+    private let data: FederationData
+
+    var name: String { aggregator.name }
+
+    /// What the server did with one round's updates.
+    struct Outcome {
+        var applied: Bool
+        var aggregate: [Float]
+        var decisions: [ClientDecision]
+        /// Rows scaled down by static clipping.
+        var clipped: [Bool]
+        var figures: [String: Double]
+        /// Why no update was made, when `applied` is false.
+        var note: String?
+        var epsilon: Double?
+    }
+
+    init(scenario: Scenario, data: FederationData) throws {
+        self.scenario = scenario
+        self.data = data
+        let perRound = ClientSampler(scenario).perRound
+        aggregator = try DefenseFactory.aggregator(scenario.defense, perRound: perRound)
+        clipping = try DefenseFactory.clipping(scenario.defense)
+        if let dp = scenario.defense.dp, let aware = aggregator as? any PrivacyAware {
+            let q = Double(perRound) / Double(scenario.federation.clients)
+            budget = try PrivacyBudget(samplingRate: q, noiseMultiplier: dp.noiseMultiplier, delta: dp.delta)
+            var note = aware.guaranteeNote
+            if aware.epsilonApplies && perRound < scenario.federation.clients {
+                note += " fedsim samples a fixed cohort of \(perRound) of \(scenario.federation.clients) clients each round, accounted as Poisson sampling with q = \(q): the usual approximation."
+            }
+            privacy = (aware.epsilonApplies, note)
+        } else {
+            budget = nil
+            privacy = nil
+        }
+        if case let .fltrust(rootSize) = scenario.defense.aggregator {
+            guard rootSize <= data.train.count else {
+                throw DefenseError.rootTooLarge(rootSize, train: data.train.count)
+            }
+            var rng = SeededRNG(seed: scenario.seed).derive("root")
+            let fraction = Double(rootSize) / Double(data.train.count)
+            root = fraction >= 1 ? data.train : stratifiedSplit(data.train, testFraction: fraction, rng: &rng).test
+        } else {
+            root = nil
+        }
+    }
+
+    /// Aggregates the round's accepted updates (rows sorted by client id). A rule that cannot
+    /// run on this many updates makes no update this round, and says why.
+    func aggregate(_ matrix: UpdateMatrix, clientIds: [Int], weights: [Double], round r: Int, global: [Float]) -> Outcome {
+        var m = matrix
+        let clipped = clipping?.apply(&m) ?? [Bool](repeating: false, count: m.rows)
+        let server = root.map { serverUpdate(round: r, global: global, root: $0) }
+        let context = AggregationContext(round: r, clientIds: clientIds, weights: weights, serverUpdate: server,
+                                         rng: SeededRNG(seed: scenario.seed).derive("aggregate", r))
+        var outcome: Outcome
+        do {
+            try aggregator.check(n: m.rows)
+            let result = try aggregator.aggregate(m, context: context)
+            outcome = Outcome(applied: result.applied, aggregate: result.aggregate, decisions: result.decisions,
+                              clipped: clipped, figures: result.figures,
+                              note: result.applied ? nil : "\(aggregator.name) made no update this round")
+            budget?.recordRound()
+        } catch {
+            outcome = Outcome(applied: false, aggregate: [], decisions: [], clipped: clipped, figures: [:],
+                              note: "\(error)")
+        }
+        if privacy?.applies == true { outcome.epsilon = budget?.spent.epsilon }
+        return outcome
+    }
+
+    /// The privacy part of summary.json, when `dp:` is configured.
+    func privacyRecord(_ scenario: Scenario) -> PrivacyRecord? {
+        guard let dp = scenario.defense.dp, let budget, let privacy else { return nil }
+        let spent = budget.spent
+        return PrivacyRecord(noiseMultiplier: dp.noiseMultiplier, clip: dp.clip, delta: dp.delta,
+                             samplingRate: budget.samplingRate,
+                             epsilon: privacy.applies ? spent.epsilon : nil, order: privacy.applies ? spent.order : nil,
+                             conversion: "\(spent.conversion) (RDP of the sampled Gaussian mechanism, Balle et al. 2020 conversion)",
+                             epsilonApplies: privacy.applies, note: privacy.note)
+    }
+
+    /// FLTrust's reference: the server trains on its root dataset from the current global
+    /// model with the clients' local procedure; the update is the change (Cao et al., NDSS 2021).
+    private func serverUpdate(round r: Int, global: [Float], root: Dataset) -> [Float] {
+        var rng = SeededRNG(seed: scenario.seed).derive("server", r)
+        let result = trainLocally(model: data.model, start: global, data: root,
+                                  config: FederationData.localTraining(scenario.federation), rng: &rng)
+        return zip(result.parameters, global).map { $0 - $1 }
+    }
+}
+
+enum DefenseError: Error, CustomStringConvertible {
+    case rootTooLarge(Int, train: Int)
+    var description: String {
+        switch self {
+        case let .rootTooLarge(size, train):
+            return "defense.aggregator.root_size: \(size) is more than the \(train) training samples"
+        }
+    }
+}
