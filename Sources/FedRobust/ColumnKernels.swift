@@ -44,7 +44,7 @@ enum ColumnKernels {
 
     /// Columns per block: the scratch block (n x B floats) should fit in L1/L2.
     static func blockWidth(rows n: Int, network: Bool) -> Int {
-        let target = network ? 16_384 : 32_768       // floats in scratch (64 KiB / 128 KiB)
+        let target = network ? 8_192 : 32_768        // floats in scratch (32 KiB: L1 / 128 KiB: L2)
         let w = max(16, min(4_096, target / max(n, 1)))
         return (w + 15) & ~15
     }

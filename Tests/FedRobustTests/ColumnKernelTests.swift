@@ -6,35 +6,6 @@ import XCTest
 import Glibc
 #endif
 
-/// Reference: sort each column, mean of ranks b...n−1−b summed in Double in sorted order.
-func naiveWindowMean(_ m: UpdateMatrix, trim b: Int) -> [Float] {
-    (0..<m.columns).map { k in
-        let col = (0..<m.rows).map { m.values[$0 * m.columns + k] }.sorted()
-        var s = 0.0
-        for r in b...(m.rows - 1 - b) { s += Double(col[r]) }
-        return Float(s * (1 / Double(m.rows - 2 * b)))
-    }
-}
-
-/// Reference attribution: stable ranks (value, then row index); rows with rank in the window.
-func naiveRowCounts(_ m: UpdateMatrix, trim b: Int) -> [Int] {
-    var counts = [Int](repeating: 0, count: m.rows)
-    for k in 0..<m.columns {
-        let order = (0..<m.rows).sorted {
-            let u = m.values[$0 * m.columns + k], v = m.values[$1 * m.columns + k]
-            return u < v || (u == v && $0 < $1)
-        }
-        for r in b...(m.rows - 1 - b) { counts[order[r]] += 1 }
-    }
-    return counts
-}
-
-func gaussianMatrix(rows: Int, columns: Int, seed: UInt64, scale: Double = 1) -> UpdateMatrix {
-    var rng = SeededRNG(seed: seed)
-    return UpdateMatrix(rows: rows, columns: columns,
-                        values: (0..<(rows * columns)).map { _ in Float(scale * rng.nextGaussian()) })
-}
-
 final class ColumnKernelTests: XCTestCase {
     static let sizes = [1, 2, 3, 4, 5, 7, 8, 20, 33, 100, 256, 257]
 
@@ -42,13 +13,13 @@ final class ColumnKernelTests: XCTestCase {
         for (t, n) in Self.sizes.enumerated() {
             // d is never a multiple of the block width, and spans several blocks.
             let d = 3 * ColumnKernels.blockWidth(rows: n, network: n <= ColumnKernels.networkMaxRows) + 37
-            let m = gaussianMatrix(rows: n, columns: d, seed: UInt64(100 + t))
+            let m = RCFixture.gaussianMatrix(rows: n, columns: d, seed: UInt64(100 + t))
             var trims = Set([0, (n - 1) / 2, n / 10, n / 4])
             trims = trims.filter { n - 2 * $0 >= 1 }
             for b in trims.sorted() {
                 let got = ColumnKernels.windowMean(m, trim: b, attribute: true, maxThreads: 1)
-                XCTAssertEqual(got.values, naiveWindowMean(m, trim: b), "n = \(n), b = \(b)")
-                XCTAssertEqual(got.rowCounts, naiveRowCounts(m, trim: b), "n = \(n), b = \(b)")
+                XCTAssertEqual(got.values, RCFixture.naiveWindowMean(m, trim: b), "n = \(n), b = \(b)")
+                XCTAssertEqual(got.rowCounts, RCFixture.naiveRowCounts(m, trim: b), "n = \(n), b = \(b)")
             }
         }
     }
@@ -61,8 +32,8 @@ final class ColumnKernelTests: XCTestCase {
             let m = UpdateMatrix(rows: n, columns: d, values: (0..<(n * d)).map { _ in Float(rng.nextInt(below: 3) - 1) })
             for b in Set([0, (n - 1) / 2, n / 4]).sorted() where n - 2 * b >= 1 {
                 let got = ColumnKernels.windowMean(m, trim: b, attribute: true, maxThreads: 1)
-                XCTAssertEqual(got.values, naiveWindowMean(m, trim: b), "n = \(n), b = \(b)")
-                XCTAssertEqual(got.rowCounts, naiveRowCounts(m, trim: b), "n = \(n), b = \(b)")
+                XCTAssertEqual(got.values, RCFixture.naiveWindowMean(m, trim: b), "n = \(n), b = \(b)")
+                XCTAssertEqual(got.rowCounts, RCFixture.naiveRowCounts(m, trim: b), "n = \(n), b = \(b)")
                 XCTAssertEqual(got.rowCounts.reduce(0, +), d * (n - 2 * b))
             }
         }
@@ -71,7 +42,7 @@ final class ColumnKernelTests: XCTestCase {
     /// Threads split blocks only: the result is identical for any thread count.
     func testThreadCountDoesNotChangeResults() {
         for n in [9, 60, 300] {
-            let m = gaussianMatrix(rows: n, columns: (1 << 18) / n + 1_001, seed: 5)
+            let m = RCFixture.gaussianMatrix(rows: n, columns: (1 << 18) / n + 1_001, seed: 5)
             let one = ColumnKernels.windowMean(m, trim: 2, attribute: true, maxThreads: 1)
             let two = ColumnKernels.windowMean(m, trim: 2, attribute: true, maxThreads: 2)
             XCTAssertEqual(one.values, two.values)
@@ -93,7 +64,7 @@ final class ColumnKernelTests: XCTestCase {
                 XCTAssertTrue(a[..<k].allSatisfy { $0 <= a[k] } && a[(k + 1)...].allSatisfy { $0 >= a[k] })
             }
         }
-        let m = gaussianMatrix(rows: 5, columns: 1_000, seed: 9)
+        let m = RCFixture.gaussianMatrix(rows: 5, columns: 1_000, seed: 9)
         var seen = 0
         ColumnKernels.forEachTransposedBlock(m) { c0, w, t in
             for k in 0..<w { for i in 0..<5 { XCTAssertEqual(t[k * 5 + i], m.values[i * 1_000 + c0 + k]) } }
