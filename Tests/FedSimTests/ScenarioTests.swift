@@ -150,6 +150,11 @@ final class ScenarioTests: XCTestCase {
               kind: ipc
               host: "127.0.0.1"
               port: 0
+            attack: []
+            defense:
+              aggregator:
+                kind: fedavg
+                weighted: true
 
             """
         XCTAssertEqual(try parse("").resolvedYAML(), expected)
