@@ -11,11 +11,10 @@ import FedCore
 /// the released notebooks). γ from `GammaSearch` (γ0 = 10, tol 1e-5, squared distances,
 /// restarts with γ0 × 10 up to 3 times when γ hits the search limit). FLPoison uses the unit
 /// deviation and non-squared norms, so its numbers differ. Needs at least 2 benign rows.
-public struct MinMax: ModelAttack, Equatable {
+public struct MinMax: GammaSearchAttack, Equatable {
     public let deviation: Deviation
     public let gammaSearch: GammaSearch
     public var name: String { "min-max" }
-    public var needsCollusion: Bool { true }
 
     public init(deviation: Deviation = .std, initialGamma: Double = 10, tolerance: Double = 1e-5,
                 maxRetries: Int = 3) throws {
@@ -24,19 +23,5 @@ public struct MinMax: ModelAttack, Equatable {
         try search.validate(attack: "min-max")
         self.deviation = deviation
         self.gammaSearch = search
-    }
-
-    /// The γ found and the malicious update for benign rows `benign`.
-    public func search(benign: UpdateMatrix) throws -> (gamma: Double, update: [Float]) {
-        guard benign.rows >= 2 else {
-            throw AttackError.notEnoughUpdates(attack: name, needed: 2, got: benign.rows)
-        }
-        let r = gammaSearch.run(benign: benign, deviation: deviation)
-        return (r.gamma, r.update)
-    }
-
-    public func craft(_ input: AttackInput, rng: inout SeededRNG) throws -> UpdateMatrix {
-        try input.requireBenign(attack: name, atLeast: 2)
-        return repeatedRows(try search(benign: input.benign).update, rows: input.own.rows)
     }
 }

@@ -10,11 +10,10 @@ import FedCore
 /// μ its mean, p the `deviation` (default `std`, as the released notebooks); γ from
 /// `GammaSearch` (γ0 = 10, tol 1e-5, squared distances, restarts with γ0 × 10 up to 3 times).
 /// Needs at least 2 benign rows.
-public struct MinSum: ModelAttack, Equatable {
+public struct MinSum: GammaSearchAttack, Equatable {
     public let deviation: Deviation
     public let gammaSearch: GammaSearch
     public var name: String { "min-sum" }
-    public var needsCollusion: Bool { true }
 
     public init(deviation: Deviation = .std, initialGamma: Double = 10, tolerance: Double = 1e-5,
                 maxRetries: Int = 3) throws {
@@ -23,19 +22,5 @@ public struct MinSum: ModelAttack, Equatable {
         try search.validate(attack: "min-sum")
         self.deviation = deviation
         self.gammaSearch = search
-    }
-
-    /// The γ found and the malicious update for benign rows `benign`.
-    public func search(benign: UpdateMatrix) throws -> (gamma: Double, update: [Float]) {
-        guard benign.rows >= 2 else {
-            throw AttackError.notEnoughUpdates(attack: name, needed: 2, got: benign.rows)
-        }
-        let r = gammaSearch.run(benign: benign, deviation: deviation)
-        return (r.gamma, r.update)
-    }
-
-    public func craft(_ input: AttackInput, rng: inout SeededRNG) throws -> UpdateMatrix {
-        try input.requireBenign(attack: name, atLeast: 2)
-        return repeatedRows(try search(benign: input.benign).update, rows: input.own.rows)
     }
 }

@@ -19,17 +19,12 @@ struct AdversaryCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the bound endpoints to this file when ready.", visibility: .hidden))
     var readyFile: String?
 
-    @Option(help: ArgumentHelp("Exit when this process is no longer our parent (set by `fedsim run`).", visibility: .hidden))
-    var parentPid: Int32?
-
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var child: ChildOptions
 
     func run() throws {
-        if let parentPid { SignalTrap.dieWithParent(parentPid) }
-        SignalTrap.install()
-        let logger = makeLogger("fedsim.adversary", level: common.logLevel == .warning ? .info : common.logLevel)
+        let logger = child.start("fedsim.adversary")
         do {
-            let s = try Scenario.load(path: scenario, overrides: common.overrides)
+            let s = try Scenario.load(path: scenario, overrides: child.common.overrides)
             let hub = try AdversaryHub.make(scenario: s, bind: bind, tapBind: tap, logger: logger)
             defer { hub.close() }
             let tapNote = hub.tapEndpoint.map { "; tap on \($0)" } ?? ""
@@ -39,7 +34,7 @@ struct AdversaryCommand: ParsableCommand {
                 try text.write(toFile: readyFile + ".tmp", atomically: false, encoding: .utf8)
                 try FileManager.default.moveItem(atPath: readyFile + ".tmp", toPath: readyFile)
             }
-            try hub.run(parentPid: parentPid)
+            try hub.run(parentPid: child.parentPid)
         } catch {
             throw fail(error)
         }

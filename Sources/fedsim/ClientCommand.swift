@@ -19,19 +19,14 @@ struct ClientCommand: ParsableCommand {
     @Option(help: "Adversary hub endpoint, for processes hosting colluding malicious clients.")
     var hub: String?
 
-    @Option(help: ArgumentHelp("Exit when this process is no longer our parent (set by `fedsim run`).", visibility: .hidden))
-    var parentPid: Int32?
-
-    @OptionGroup var common: CommonOptions
+    @OptionGroup var child: ChildOptions
 
     func run() throws {
-        if let parentPid { SignalTrap.dieWithParent(parentPid) }
-        SignalTrap.install()
-        let logger = makeLogger("fedsim.client[\(clients)]", level: common.logLevel == .warning ? .info : common.logLevel)
+        let logger = child.start("fedsim.client[\(clients)]")
         do {
             let ids = try ClientIdList.parse(clients)
-            let s = try Scenario.load(path: scenario, overrides: common.overrides)
-            let runtime = try ClientRuntime(scenario: s, clientIds: ids, parentPid: parentPid, logger: logger)
+            let s = try Scenario.load(path: scenario, overrides: child.common.overrides)
+            let runtime = try ClientRuntime(scenario: s, clientIds: ids, parentPid: child.parentPid, logger: logger)
             try runtime.run(endpoint: connect, hubEndpoint: hub)
         } catch {
             throw fail(error)

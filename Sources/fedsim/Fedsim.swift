@@ -30,6 +30,22 @@ struct ResultsOptions: ParsableArguments {
     var progress: ProgressDisplay.Style = .auto
 }
 
+/// Options of the processes `fedsim run` starts (client processes, the adversary hub).
+struct ChildOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Exit when this process is no longer our parent (set by `fedsim run`).", visibility: .hidden))
+    var parentPid: Int32?
+
+    @OptionGroup var common: CommonOptions
+
+    /// Ties this process to its parent, traps SIGINT/SIGTERM, and returns a logger (info by
+    /// default: these processes write to their own log file).
+    func start(_ label: String) -> Logger {
+        if let parentPid { SignalTrap.dieWithParent(parentPid) }
+        SignalTrap.install()
+        return makeLogger(label, level: common.logLevel == .warning ? .info : common.logLevel)
+    }
+}
+
 extension Logger.Level: @retroactive ExpressibleByArgument {}
 
 /// Sets up logging to stderr once, in the executable only (libraries just take a Logger).
