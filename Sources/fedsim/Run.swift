@@ -11,9 +11,13 @@ struct Run: ParsableCommand {
 
     @OptionGroup var display: ResultsOptions
 
+    @Option(help: ArgumentHelp("Exit when this process is no longer our parent (set by `fedsim compare`).", visibility: .hidden))
+    var parentPid: Int32?
+
     @OptionGroup var common: CommonOptions
 
     func run() throws {
+        if let parentPid { SignalTrap.dieWithParent(parentPid) }
         let logger = makeLogger("fedsim.run", level: common.logLevel)
         var options = Launcher.Options(scenarioPath: scenario, executable: currentExecutable())
         options.overrides = common.overrides

@@ -1,0 +1,174 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Logging
+
+/// `fedsim compare`: runs every cell of a comparison (each a full multi-process `fedsim run`,
+/// up to `parallel` at once), writes compare.csv as cells finish, and resumes an interrupted
+/// comparison: cells whose results are complete on disk for the same scenario are not run
+/// again; a half-written cell runs again from the start. A failing cell is recorded with its
+/// reason and the others go on.
+public final class CompareRunner {
+    public let spec: CompareSpec
+    public let directory: String
+    private let executable: String
+    private let style: ProgressDisplay.Style
+    private var results: [String: CellResult] = [:]
+    private let cells: [CompareCell]
+    private let start = Date()
+
+    public init(spec: CompareSpec, outputDirectory: String?, executable: String, progress: ProgressDisplay.Style) {
+        self.spec = spec
+        directory = outputDirectory ?? (spec.output + "/" + spec.name)
+        self.executable = executable
+        style = progress == .auto ? (isatty(STDERR_FILENO) == 1 ? .terminal : .plain) : progress
+        cells = CompareCell.all(spec)
+    }
+
+    /// Runs the cells still to run. Returns every cell's result, in matrix order.
+    public func run() throws -> [CellResult] {
+        SignalTrap.install()
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: directory + "/cells", withIntermediateDirectories: true)
+        try Data(spec.text.utf8).write(to: URL(fileURLWithPath: directory + "/compare.yaml"))
+        let base = try Scenario.parse(yaml: spec.baseYAML, file: spec.baseFile, baseDirectory: spec.baseDirectory,
+                                      overrides: spec.overrides)
+        try Data(base.resolvedYAML().utf8).write(to: URL(fileURLWithPath: directory + "/base.yaml"))
+
+        // Prepare every cell: its scenario, or the reason it cannot run; skip finished ones.
+        var queue: [(CompareCell, String)] = []
+        var reused = 0
+        for cell in cells {
+            let folder = cellFolder(cell)
+            do {
+                let scenario = try cell.scenario(spec)
+                if let done = CellResult.read(cell, folder: folder, fingerprint: scenario.fingerprint),
+                   done.status == "completed" {
+                    results[cell.id] = done
+                    reused += 1
+                    continue
+                }
+                let path = directory + "/cells/\(cell.id).yaml"
+                try Data(scenario.resolvedYAML().utf8).write(to: URL(fileURLWithPath: path))
+                queue.append((cell, path))
+                results[cell.id] = CellResult(cell: cell, status: "pending")
+            } catch let e as ScenarioError {
+                // The cell's own settings are at fault (e.g. a rule's bounds): name the key, not the override.
+                results[cell.id] = CellResult(cell: cell, status: "failed",
+                                              error: oneLine(e.keyPath.isEmpty ? e.message : "\(e.keyPath): \(e.message)"))
+            } catch {
+                results[cell.id] = CellResult(cell: cell, status: "failed", error: oneLine("\(error)"))
+            }
+        }
+        try writeCSV()
+        note("\(cells.count) cells: \(reused) already complete, \(queue.count) to run, \(cells.count - reused - queue.count) failed before starting; \(spec.parallel) at a time")
+
+        var running: [(CompareCell, ChildProcess, Date)] = []
+        defer {
+            for (_, p, _) in running { p.terminate(grace: 5) }
+        }
+        var finished = 0
+        let toRun = queue.count
+        while !queue.isEmpty || !running.isEmpty {
+            if SignalTrap.interrupted != nil {
+                for (cell, p, _) in running {
+                    p.terminate(grace: 5)
+                    results[cell.id] = CellResult(cell: cell, status: "interrupted", error: "interrupted")
+                }
+                running = []
+                try writeCSV()
+                throw CoordinatorError.interrupted(signal: SignalTrap.interrupted ?? SIGINT)
+            }
+            while running.count < spec.parallel, !queue.isEmpty {
+                let (cell, path) = queue.removeFirst()
+                let p = try ChildProcess(executable: executable,
+                                         arguments: ["run", path, "--output", cellFolder(cell), "--progress", "plain",
+                                                     "--parent-pid", String(getpid())],
+                                         logPath: directory + "/cells/\(cell.id).log")
+                running.append((cell, p, Date()))
+            }
+            var still: [(CompareCell, ChildProcess, Date)] = []
+            for (cell, p, began) in running {
+                if p.isRunning { still.append((cell, p, began)); continue }
+                finished += 1
+                let result = finish(cell, exit: p.exitStatus ?? -1, seconds: Date().timeIntervalSince(began))
+                results[cell.id] = result
+                try writeCSV()
+                report(result, done: finished, of: toRun)
+            }
+            running = still
+            if !running.isEmpty { showRunning(running, done: finished, of: toRun) }
+            usleep(100_000)
+        }
+        endLine()
+        return cells.compactMap { results[$0.id] }
+    }
+
+    // MARK: - Cells
+
+    private func cellFolder(_ cell: CompareCell) -> String { directory + "/cells/" + cell.id }
+
+    private func finish(_ cell: CompareCell, exit: Int32, seconds: Double) -> CellResult {
+        let scenario = try? cell.scenario(spec)
+        if let scenario, var r = CellResult.read(cell, folder: cellFolder(cell), fingerprint: scenario.fingerprint) {
+            if r.status != "completed" && r.error == nil { r.error = "exit status \(exit)" }
+            return r
+        }
+        let log = (try? String(contentsOfFile: directory + "/cells/\(cell.id).log", encoding: .utf8)) ?? ""
+        let reason = log.split(separator: "\n").last { $0.hasPrefix("fedsim:") }.map(String.init) ?? "exit status \(exit)"
+        var r = CellResult(cell: cell, status: "failed", error: oneLine(reason))
+        r.wallSeconds = seconds
+        return r
+    }
+
+    private func writeCSV() throws {
+        let tmp = directory + "/compare.csv.tmp"
+        let csv = try CSVWriter(path: tmp, header: CellResult.csvHeader)
+        for cell in cells { if let r = results[cell.id] { try csv.write(r.csvRow) } }
+        csv.close()
+        _ = try? FileManager.default.removeItem(atPath: directory + "/compare.csv")
+        try FileManager.default.moveItem(atPath: tmp, toPath: directory + "/compare.csv")
+    }
+
+    private func oneLine(_ s: String) -> String {
+        s.split(whereSeparator: \.isNewline).joined(separator: " ")
+    }
+
+    // MARK: - Progress
+
+    private var lineOpen = false
+
+    private func note(_ text: String) {
+        guard style != .none else { return }
+        endLine()
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+
+    private func report(_ r: CellResult, done: Int, of total: Int) {
+        guard style != .none else { return }
+        let acc = r.finalAccuracy.map { String(format: "%.4f", $0) } ?? "-"
+        let why = r.status == "completed" ? "" : ": " + (r.error ?? r.status)
+        let eta = done > 0 ? Date().timeIntervalSince(start) / Double(done) * Double(total - done) : 0
+        note("cell \(done)/\(total) \(r.cell.id) \(r.status) accuracy=\(acc) (\(String(format: "%.1f", r.wallSeconds ?? 0)) s)\(why) eta=\(String(format: "%.0f", eta))s")
+    }
+
+    private func showRunning(_ running: [(CompareCell, ChildProcess, Date)], done: Int, of total: Int) {
+        guard style == .terminal else { return }
+        let width = 20
+        let filled = total > 0 ? width * done / total : width
+        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+        let current = running.map { cell, _, _ -> String in
+            let rows = ((try? String(contentsOfFile: cellFolder(cell) + "/rounds.csv", encoding: .utf8)) ?? "")
+                .split(separator: "\n").count - 1
+            return "\(cell.id) r\(max(0, rows))"
+        }.joined(separator: ", ")
+        let eta = done > 0 ? Date().timeIntervalSince(start) / Double(done) * Double(total - done) : 0
+        FileHandle.standardError.write(Data("\r\u{1B}[K cells \(done)/\(total) \(bar) eta \(Int(eta))s  running: \(current)".utf8))
+        lineOpen = true
+    }
+
+    private func endLine() {
+        if lineOpen { FileHandle.standardError.write(Data("\n".utf8)); lineOpen = false }
+    }
+}

@@ -1,0 +1,28 @@
+import ArgumentParser
+import FedSim
+import Foundation
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run a matrix of attacks x defenses x seeds and compare them in a table and an HTML report.")
+
+    @Argument(help: "Comparison file (YAML): base scenario, attacks, defenses, seeds (docs/COMPARE.md).")
+    var file: String
+
+    @OptionGroup var display: ResultsOptions
+
+    func run() throws {
+        let runner: CompareRunner
+        let results: [CellResult]
+        do {
+            let spec = try CompareSpec.load(path: file)
+            runner = CompareRunner(spec: spec, outputDirectory: display.output, executable: currentExecutable(),
+                                   progress: display.progress)
+            results = try runner.run()
+        } catch {
+            throw fail(error, code: "\(error)".hasPrefix("interrupted") ? 130 : 1)
+        }
+        try finishComparison(folder: runner.directory, results: results)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `fedsim compare` end to end: the smoke matrix (real multi-process cells), a failing cell
+/// that does not stop the others, the terminal table and the report; and resuming a killed
+/// comparison runs only the unfinished cells.
+final class CompareEndToEndTests: XCTestCase {
+    private var harness: FedsimHarness!
+
+    override func setUpWithError() throws {
+        harness = try FedsimHarness()
+    }
+
+    override func tearDown() {
+        harness?.tearDown()
+    }
+
+    private final class XMLCheck: NSObject, XMLParserDelegate {
+        var charts: [String] = []
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                    attributes: [String: String] = [:]) {
+            if attributes["class"]?.contains("accuracy-per-round") == true { charts.append(attributes["data-attack"] ?? "") }
+        }
+    }
+
+    func testSmokeComparisonWritesCSVTableAndReport() throws {
+        let spec = FedsimHarness.repository + "/scenarios/compare/smoke.yaml"
+        let (code, out) = try harness.run(["compare", spec, "--output", harness.path("cmp"), "--progress", "plain"],
+                                          log: "cmp.log", timeout: 400)
+        XCTAssertEqual(code, 0, out)
+        let rows = harness.csv("cmp/compare.csv")
+        XCTAssertEqual(rows.count, 6)
+        XCTAssertEqual(Set(rows.map { "\($0["attack"] ?? "")/\($0["defense"] ?? "")" }),
+                       ["none/fedavg", "none/median", "none/bulyan", "sign-flip/fedavg", "sign-flip/median", "sign-flip/bulyan"])
+        let failed = rows.filter { $0["status"] == "failed" }
+        XCTAssertEqual(failed.map { $0["defense"] }, ["bulyan", "bulyan"])
+        XCTAssertTrue(failed.allSatisfy { ($0["error"] ?? "").contains("bulyan needs n >= 4f + 3") }, "\(failed)")
+        XCTAssertTrue(rows.filter { $0["status"] == "completed" }.allSatisfy { Double($0["final_accuracy"] ?? "") != nil })
+        let flip = rows.first { $0["attack"] == "sign-flip" && $0["defense"] == "fedavg" }
+        let median = rows.first { $0["attack"] == "sign-flip" && $0["defense"] == "median" }
+        XCTAssertGreaterThan(Double(median?["final_accuracy"] ?? "") ?? 0, Double(flip?["final_accuracy"] ?? "") ?? 1)
+
+        // The terminal table: attacks as rows, defenses as columns.
+        for word in ["fedavg", "median", "bulyan", "sign-flip", "none"] { XCTAssertTrue(out.contains(word), word) }
+
+        // report.html: parses, one accuracy chart per attack.
+        let html = try XCTUnwrap(FileManager.default.contents(atPath: harness.path("cmp/report.html")))
+        let parser = XMLParser(data: html)
+        let check = XMLCheck()
+        parser.delegate = check
+        XCTAssertTrue(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
+        XCTAssertEqual(Set(check.charts), ["none", "sign-flip"])
+        XCTAssertEqual(check.charts.count, 2)
+    }
+
+    func testKilledComparisonResumesWithOnlyUnfinishedCells() throws {
+        let spec = harness.path("resume.yaml")
+        try """
+            name: resume
+            base: \(FedsimHarness.repository)/scenarios/quickstart.yaml
+            attacks: [none]
+            defenses: [fedavg, median, trimmed-mean]
+            overrides: {federation: {clients: 4, rounds: 6, local_epochs: 3}}
+            parallel: 1
+            """.write(toFile: spec, atomically: true, encoding: .utf8)
+        let first = try harness.start(["compare", spec, "--output", harness.path("res"), "--progress", "plain"], log: "first.log")
+        let summary = harness.path("res/cells/none--fedavg--seedbase/summary.json")
+        let until = Date().addingTimeInterval(200)
+        while Date() < until, !(harness.text("res/cells/none--fedavg--seedbase/summary.json").contains("\"completed\"")) {
+            usleep(50_000)
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: summary), harness.text("first.log"))
+        kill(first.pid, SIGKILL)
+        _ = harness.wait(first, timeout: 10)
+        XCTAssertEqual(harness.waitForNoProcesses(timeout: 20), [])
+        let before = try FileManager.default.attributesOfItem(atPath: summary)[.modificationDate] as? Date
+
+        let (code, out) = try harness.run(["compare", spec, "--output", harness.path("res"), "--progress", "plain"],
+                                          log: "second.log", timeout: 400)
+        XCTAssertEqual(code, 0, out)
+        XCTAssertTrue(out.contains("1 already complete") || out.contains("2 already complete"), out)
+        XCTAssertFalse(out.contains("cell 1/3 none--fedavg"), "the finished cell ran again: \(out)")
+        let after = try FileManager.default.attributesOfItem(atPath: summary)[.modificationDate] as? Date
+        XCTAssertEqual(before, after)
+        XCTAssertEqual(harness.csv("res/compare.csv").filter { $0["status"] == "completed" }.count, 3)
+    }
+}
