@@ -11,6 +11,7 @@ not bit-identical: numpy's generator is not fedsim's.
 
 Usage: bench_reference.py --n 100 --d 1000000 [--repeat 3] [--warmup 1] [--f F]
        [--only a,b] [--seed 1] [--threads T] [--format text|json]
+       bench_reference.py --self-test      (ALGORITHMS.md section 7 cases)
 """
 import argparse
 import json
@@ -34,6 +35,8 @@ def parse_args():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--self-test", action="store_true",
+                   help="check the rules on the hand-computed cases of ALGORITHMS.md section 7 and exit")
     a = p.parse_args()
     rules = RULES if a.only is None else [r.strip() for r in a.only.split(",") if r.strip()]
     bad = [r for r in rules if r not in RULES]
@@ -168,7 +171,7 @@ def geometric_median(x, w, state, nu=1e-5, iters=4, tol=1e-6, **_):
     return v.astype(np.float32)
 
 
-def centered_clipping(x, state, **_):
+def centered_clipping(x, state, tau=None, **_):
     """τ = median distance to the centre (fedsim's default multiple 1), L = 1; the centre
     persists across calls."""
     n, d = x.shape
@@ -177,7 +180,7 @@ def centered_clipping(x, state, **_):
         v = np.zeros(d, dtype=np.float64)
     sq = row_sq_norms(x)
     dist = row_distances(x, sq, v)
-    tau = float(np.median(dist))
+    tau = float(np.median(dist)) if tau is None else tau
     s = np.where(dist > tau, tau / np.maximum(dist, 1e-300), 1.0)
     keep = 1.0 - s.sum() / n
     v = v * keep + ((s / n).astype(np.float32) @ x).astype(np.float64)
@@ -284,8 +287,39 @@ def emit(kind, fields, fmt):
     sys.stdout.flush()
 
 
+def self_test():
+    """The hand-checkable cases of ALGORITHMS.md section 7 (and 8), through the functions above."""
+    f32 = lambda v: np.array(v, dtype=np.float32)
+    ones = lambda n: np.ones(n)
+    one_d = f32([[0], [1], [2], [3], [4], [5], [100]])
+    pts = f32([[0, 0], [1, 0], [0, 1], [1, 1], [10, 10]])
+    checks = [
+        ("mean", fedavg(one_d, w=ones(7)), [16.4286]),
+        ("median", median(one_d), [3.0]),
+        ("trimmed mean b=1", trimmed_mean(one_d, f=1), [3.0]),
+        ("bulyan f=1", bulyan(one_d, f=1), [2.0]),
+        ("krum f=1", krum(pts, f=1), [0, 0]),
+        ("multi-krum f=1 (m=4)", multi_krum(pts, f=1), [0.5, 0.5]),
+        ("weiszfeld T=3", geometric_median(pts, w=ones(5), state={}, iters=3, tol=0), [0.8896, 0.8896]),
+        ("weiszfeld T=100", geometric_median(pts, w=ones(5), state={}, iters=100, tol=0), [0.78868, 0.78868]),
+        ("centered clipping tau=1", centered_clipping(f32([[3, 4], [0, 0.5]]), state={}, tau=1.0), [0.3, 0.65]),
+        ("fltrust", fltrust(f32([[2, 0], [0, 3], [-1, 0]]), g0=f32([1, 0])), [1, 0]),
+        ("foolsgold", foolsgold(f32([[1, 0, 0], [1, 0.1, 0], [0, 0, 1], [1, 1, 0]]), state={}),
+         [0.086205 / 4, 0.086205 / 4, 0.25]),
+        ("norm bounding M=3", norm_bounding(f32([[3, 4], [0, 1]]), w=ones(2)), [0.9, 1.7]),
+    ]
+    bad = 0
+    for name, got, want in checks:
+        ok = np.allclose(got, want, atol=1e-4)
+        bad += not ok
+        print(f"self-test {name}: {'ok' if ok else 'FAIL'} got {np.round(got, 5).tolist()} want {want}")
+    sys.exit(1 if bad else 0)
+
+
 def main():
     a = ARGS
+    if a.self_test:
+        self_test()
     f_req = a.f if a.f is not None else a.n // 5
     if not 0 <= f_req <= a.n:
         sys.exit(f"bench_reference: f must be in 0...n; got f = {f_req}, n = {a.n}")
