@@ -1,0 +1,219 @@
+import FedCore
+import FedRobust
+import Foundation
+
+/// Times every aggregation rule on one synthetic round (`fedsim bench aggregators`).
+///
+/// Method: one contiguous n x d Float32 matrix (`BenchMatrix`: honest N(0, 1) rows plus
+/// `outliers` rows scaled x10, so that the robust rules do real work) is generated once and
+/// not timed. Each rule is built with its defaults (the f-rules with the f of
+/// `Rule.f(requested:n:)`), run `warmup` times untimed (stateful rules then time steady-state
+/// rounds: FoolsGold's histories and centered clipping's centre exist), then `repeats` times,
+/// each call timed alone on the monotonic clock (`MonotonicClock`). Reported: the best and
+/// the median of the repeats, in milliseconds. One instance per rule lives through its
+/// warm-up and repeats, as the coordinator keeps one for a whole run.
+public enum AggregatorBench {
+    /// The rules benchmarked, by their `Aggregator.name`.
+    public enum Rule: String, CaseIterable, Sendable {
+        case fedavg
+        case median
+        case trimmedMean = "trimmed-mean"
+        case krum
+        case multiKrum = "multi-krum"
+        case bulyan
+        case geometricMedian = "geometric-median"
+        case centeredClipping = "centered-clipping"
+        case normBounding = "norm-bounding"
+        case fltrust
+        case foolsgold
+
+        /// The largest f this rule admits with n updates; nil for rules without an f.
+        /// Krum, Multi-Krum: n > 2f + 2; Bulyan: n ≥ 4f + 3; trimmed mean (b = f): n > 2b.
+        public func fMax(n: Int) -> Int? {
+            switch self {
+            case .krum, .multiKrum: return Krum.fMax(n: n)
+            case .bulyan: return Bulyan.fMax(n: n)
+            case .trimmedMean: return (n - 1) / 2
+            default: return nil
+            }
+        }
+
+        /// The f this rule runs with: the largest legal f ≤ `requested`; nil when the rule
+        /// has no f. Throws when no f ≥ 0 is legal (n too small for the rule).
+        public func f(requested: Int, n: Int) throws -> Int? {
+            guard let fMax = fMax(n: n) else { return nil }
+            guard fMax >= 0 else { throw BenchError.ruleCannotRun(rule: rawValue, n: n) }
+            return min(requested, fMax)
+        }
+
+        /// Whether the rule keeps state across rounds (timed on steady-state rounds).
+        public var isStateful: Bool { self == .foolsgold || self == .centeredClipping }
+
+        /// The rule with its defaults (DefenseFactory's), and `f` where it takes one.
+        func make(f: Int?, threads: Int) throws -> any Aggregator {
+            let f = f ?? 0
+            switch self {
+            case .fedavg: return Mean(weighting: .samples)
+            case .median: return CoordinateMedian(maxThreads: threads)
+            case .trimmedMean: return try TrimmedMean(.count(f), maxThreads: threads)
+            case .krum: return try Krum(f: .fixed(f))
+            case .multiKrum: return try MultiKrum(f: .fixed(f), m: .nMinusF)
+            case .bulyan: return try Bulyan(f: .fixed(f))
+            case .geometricMedian: return try GeometricMedian()
+            case .centeredClipping: return try CenteredClipping()
+            case .normBounding: return try NormBounding(maxNorm: 3)
+            case .fltrust: return FLTrust()
+            case .foolsgold: return try FoolsGold()
+            }
+        }
+    }
+
+    /// What to run.
+    public struct Configuration: Sendable {
+        public var n: Int
+        public var d: Int
+        /// Timed calls per rule (≥ 1).
+        public var repeats: Int
+        /// Untimed calls per rule before timing (stateful rules get at least 1).
+        public var warmup: Int
+        /// Requested f, also the number of outlier rows; nil: ⌊0.2 n⌋.
+        public var f: Int?
+        /// Rules to run, in this order; empty: all.
+        public var rules: [Rule]
+        public var seed: UInt64
+        /// 0: library defaults (OpenBLAS and column passes on every core); k > 0: OpenBLAS
+        /// and the median / trimmed-mean column passes on k threads.
+        public var threads: Int
+
+        public init(n: Int, d: Int, repeats: Int = 3, warmup: Int = 1, f: Int? = nil,
+                    rules: [Rule] = [], seed: UInt64 = 1, threads: Int = 0) {
+            self.n = n
+            self.d = d
+            self.repeats = repeats
+            self.warmup = warmup
+            self.f = f
+            self.rules = rules
+            self.seed = seed
+            self.threads = threads
+        }
+
+        /// The requested f (default ⌊0.2 n⌋), which is also the number of outlier rows.
+        public var requestedF: Int { f ?? (n / 5) }
+
+        /// Throws `BenchError.invalid` for sizes, counts or f out of range.
+        public func validate() throws {
+            guard n >= 1, d >= 1 else { throw BenchError.invalid("n and d must be >= 1; got n = \(n), d = \(d)") }
+            guard repeats >= 1 else { throw BenchError.invalid("repeat must be >= 1; got \(repeats)") }
+            guard warmup >= 0 else { throw BenchError.invalid("warmup must be >= 0; got \(warmup)") }
+            guard threads >= 0 else { throw BenchError.invalid("threads must be >= 0; got \(threads)") }
+            guard requestedF >= 0, requestedF <= n else {
+                throw BenchError.invalid("f must be in 0...n; got f = \(requestedF), n = \(n)")
+            }
+            _ = try resolvedF()
+        }
+
+        /// The selected rules (all when `rules` is empty) with the f each runs with.
+        public func resolvedF() throws -> [(rule: Rule, f: Int?)] {
+            try (rules.isEmpty ? Rule.allCases : rules).map { ($0, try $0.f(requested: requestedF, n: n)) }
+        }
+    }
+
+    /// The timings of one rule.
+    public struct Result: Sendable, Equatable {
+        public var rule: Rule
+        public var n: Int
+        public var d: Int
+        /// The f the rule ran with; for rules without an f, the number of outlier rows.
+        public var f: Int
+        /// Whether the rule takes an f at all.
+        public var usesF: Bool
+        public var outliers: Int
+        /// Each timed call, in milliseconds, in order.
+        public var timesMs: [Double]
+        public var warmup: Int
+        public var threads: Int
+
+        public var bestMs: Double { timesMs.min() ?? .nan }
+        /// Median of the repeats (mean of the two middle ones for an even count).
+        public var medianMs: Double {
+            let s = timesMs.sorted()
+            guard !s.isEmpty else { return .nan }
+            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        }
+    }
+
+    /// Generates the matrix and times every selected rule, calling `progress` after each.
+    public static func run(_ config: Configuration,
+                           progress: (Result) -> Void = { _ in }) throws -> [Result] {
+        try config.validate()
+        // Every f is resolved first, so that a rule that cannot run fails before the long part.
+        let plan = try config.resolvedF()
+        if config.threads > 0 { setBLASThreads(config.threads) }
+        let data = BenchMatrix(n: config.n, d: config.d, outliers: config.requestedF, seed: config.seed)
+        var results: [Result] = []
+        for (rule, f) in plan {
+            let r = try time(rule, f: f, data: data, config: config)
+            progress(r)
+            results.append(r)
+        }
+        return results
+    }
+
+    /// Warm-up and timed calls of one rule on `data`.
+    static func time(_ rule: Rule, f: Int?, data: BenchMatrix, config: Configuration) throws -> Result {
+        var aggregator = try rule.make(f: f, threads: config.threads)
+        try aggregator.check(n: data.updates.rows)
+        let root = SeededRNG(seed: config.seed)
+        let warmup = rule.isStateful ? max(1, config.warmup) : config.warmup
+        var times: [Double] = []
+        for call in 0..<(warmup + config.repeats) {
+            let round = call + 1
+            let context = AggregationContext(
+                round: round, clientIds: data.clientIds, weights: data.weights,
+                serverUpdate: rule == .fltrust ? data.serverUpdate : nil,
+                rng: root.derive("bench-round", round))
+            let start = MonotonicClock.nanoseconds()
+            let result = try aggregator.aggregate(data.updates, context: context)
+            let elapsed = MonotonicClock.nanoseconds() - start
+            guard result.aggregate.count == data.updates.columns else {
+                throw BenchError.invalid("\(rule.rawValue) returned \(result.aggregate.count) values for d = \(data.updates.columns)")
+            }
+            if call >= warmup { times.append(Double(elapsed) / 1e6) }
+        }
+        return Result(rule: rule, n: config.n, d: config.d, f: f ?? data.outliers, usesF: f != nil,
+                      outliers: data.outliers, timesMs: times, warmup: warmup, threads: config.threads)
+    }
+}
+
+/// Why a benchmark cannot run.
+public enum BenchError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// No f ≥ 0 satisfies the rule's precondition at this n.
+    case ruleCannotRun(rule: String, n: Int)
+    /// An option is out of range (the message has the numbers).
+    case invalid(String)
+    /// An unknown rule name in `--only`.
+    case unknownRule(String)
+
+    public var description: String {
+        switch self {
+        case let .ruleCannotRun(rule, n):
+            return "\(rule) cannot run with n = \(n), even with f = 0 (leave it out with --only)"
+        case let .invalid(message):
+            return message
+        case let .unknownRule(name):
+            let known = AggregatorBench.Rule.allCases.map(\.rawValue).joined(separator: ", ")
+            return "unknown aggregator '\(name)'; known: \(known)"
+        }
+    }
+}
+
+extension AggregatorBench.Rule {
+    /// Parses a comma-separated list of rule names ("median,krum"); throws on an unknown name.
+    public static func parseList(_ text: String) throws -> [Self] {
+        try text.split(separator: ",").map { part in
+            let name = part.trimmingCharacters(in: .whitespaces)
+            guard let rule = Self(rawValue: name) else { throw BenchError.unknownRule(name) }
+            return rule
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+
+/// Machine-readable benchmark lines, shared by `fedsim bench` and scripts/bench_reference.py.
+///
+/// Text: `bench aggregator=median impl=fedsim n=100 d=1000000 f=20 best_ms=152.300 …` (one
+/// result per line, `key=value` separated by single spaces, no spaces inside values) and
+/// header lines starting with `# `. JSON: one object per line, `"type": "bench"` for results
+/// and `"type": "header"` for the header.
+public enum BenchOutput {
+    public enum Format: String, CaseIterable, Sendable {
+        case text
+        case json
+    }
+
+    /// A line's fields in order; values are numbers or plain words.
+    public typealias Fields = [(key: String, value: String)]
+
+    /// The fields of one result.
+    public static func fields(_ r: AggregatorBench.Result) -> Fields {
+        [("aggregator", r.rule.rawValue), ("impl", "fedsim"), ("n", "\(r.n)"), ("d", "\(r.d)"),
+         ("f", "\(r.f)"), ("best_ms", ms(r.bestMs)), ("median_ms", ms(r.medianMs)),
+         ("repeats", "\(r.timesMs.count)"), ("warmup", "\(r.warmup)"), ("outliers", "\(r.outliers)"),
+         ("f_param", r.usesF ? "yes" : "no"), ("threads", "\(r.threads)")]
+    }
+
+    /// The header: what ran and how it was measured.
+    public static func header(_ c: AggregatorBench.Configuration, cores: Int) -> Fields {
+        [("impl", "fedsim"), ("n", "\(c.n)"), ("d", "\(c.d)"), ("outliers", "\(c.requestedF)"),
+         ("outlier_scale", "10"), ("seed", "\(c.seed)"), ("repeats", "\(c.repeats)"), ("warmup", "\(c.warmup)"),
+         ("threads", "\(c.threads)"), ("cores", "\(cores)"), ("clock", MonotonicClock.name),
+         ("dtype", "float32"), ("layout", "contiguous_row_major")]
+    }
+
+    /// Notes printed once under the header (comments in text, a "notes" field in JSON).
+    public static let notes = [
+        "timing: one aggregate() call each, data generation untimed; best and median of the repeats",
+        "f: the largest legal f <= the requested f for krum/multi-krum (n > 2f+2), bulyan (n >= 4f+3), "
+            + "trimmed-mean (b = f, n > 2b); for the other rules f = the number of outlier rows",
+        "foolsgold and centered-clipping: timed on steady-state rounds (>= 1 warm-up aggregation "
+            + "first, so FoolsGold's histories and the CC centre exist)",
+    ]
+
+    /// One result or header as a line in `format`.
+    public static func line(_ fields: Fields, type: String, format: Format) -> String {
+        switch format {
+        case .text:
+            let body = fields.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            return type == "bench" ? "bench \(body)" : "# \(type) \(body)"
+        case .json:
+            let body = fields.map { "\"\($0.key)\": \(jsonValue($0.value))" }.joined(separator: ", ")
+            return "{\"type\": \"\(type)\", \(body)}"
+        }
+    }
+
+    /// The notes in `format`.
+    public static func notesLine(format: Format) -> String {
+        switch format {
+        case .text: return notes.map { "# note: \($0)" }.joined(separator: "\n")
+        case .json:
+            let items = notes.map { "\"\(escape($0))\"" }.joined(separator: ", ")
+            return "{\"type\": \"notes\", \"impl\": \"fedsim\", \"notes\": [\(items)]}"
+        }
+    }
+
+    /// Parses a text result line (`bench k=v k=v …`) into its fields; nil for any other line.
+    public static func parse(_ line: String) -> [String: String]? {
+        let parts = line.split(separator: " ")
+        guard parts.first == "bench", parts.count > 1 else { return nil }
+        var out: [String: String] = [:]
+        for p in parts.dropFirst() {
+            guard let eq = p.firstIndex(of: "="), eq != p.startIndex else { return nil }
+            out[String(p[..<eq])] = String(p[p.index(after: eq)...])
+        }
+        return out
+    }
+
+    /// Milliseconds with 4 decimals (sub-microsecond resolution at small sizes).
+    static func ms(_ v: Double) -> String { String(format: "%.4f", v) }
+
+    private static func jsonValue(_ v: String) -> String {
+        (Double(v)?.isFinite ?? false) ? v : "\"\(escape(v))\""
+    }
+
+    private static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+    }
+}

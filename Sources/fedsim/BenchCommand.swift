@@ -1,0 +1,80 @@
+import ArgumentParser
+import FedSim
+import Foundation
+
+/// `fedsim bench …`: benchmarks that print machine-readable figures (docs/BENCHMARKS.md).
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Benchmarks with machine-readable output.",
+        subcommands: [AggregatorsBenchCommand.self])
+}
+
+extension BenchOutput.Format: ExpressibleByArgument {}
+
+/// `fedsim bench aggregators --n 100 --d 1000000`: milliseconds per aggregation, every rule.
+struct AggregatorsBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "aggregators",
+        abstract: "Time one aggregation of every rule on a synthetic n x d Float32 round.")
+
+    @Option(help: "Number of updates (rows).")
+    var n: Int = 100
+
+    @Option(help: "Number of parameters per update (columns).")
+    var d: Int = 1_000_000
+
+    @Option(name: .customLong("repeat"), help: "Timed aggregations per rule; the best and the median are reported.")
+    var repeats: Int = 3
+
+    @Option(help: "Untimed aggregations per rule before timing (FoolsGold and centered clipping get at least 1).")
+    var warmup: Int = 1
+
+    @Option(help: "Outlier rows and requested f (default floor(0.2 n)); each rule uses the largest legal f <= this.")
+    var f: Int?
+
+    @Option(help: "Comma-separated rules to run (default: all): \(AggregatorBench.Rule.allCases.map(\.rawValue).joined(separator: ",")).")
+    var only: String?
+
+    @Option(help: "Seed of the synthetic updates.")
+    var seed: UInt64 = 1
+
+    @Option(help: "Threads for OpenBLAS and the column passes (0: library defaults, every core).")
+    var threads: Int = 0
+
+    @Option(help: "Output format: text (key=value lines) or json (JSON lines).")
+    var format: BenchOutput.Format = .text
+
+    func validate() throws {
+        do {
+            try configuration().validate()
+        } catch let error as BenchError {
+            throw ValidationError(error.description)
+        }
+    }
+
+    /// Writes one line to stdout at once (unbuffered: results show as each rule finishes).
+    private func emit(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    func configuration() throws -> AggregatorBench.Configuration {
+        let rules = try only.map { try AggregatorBench.Rule.parseList($0) } ?? []
+        return AggregatorBench.Configuration(n: n, d: d, repeats: repeats, warmup: warmup, f: f,
+                                             rules: rules, seed: seed, threads: threads)
+    }
+
+    func run() throws {
+        do {
+            let config = try configuration()
+            let cores = ProcessInfo.processInfo.activeProcessorCount
+            emit(BenchOutput.line(BenchOutput.header(config, cores: cores), type: "header", format: format))
+            emit(BenchOutput.notesLine(format: format))
+            _ = try AggregatorBench.run(config) { result in
+                emit(BenchOutput.line(BenchOutput.fields(result), type: "bench", format: format))
+            }
+        } catch {
+            throw fail(error)
+        }
+    }
+}

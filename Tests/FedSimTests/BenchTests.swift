@@ -1,0 +1,115 @@
+import XCTest
+@testable import FedSim
+
+/// The aggregator benchmark at a tiny size: one result per rule, legal f, parseable lines.
+/// No wall-clock assertions (timings only need to be finite and positive).
+final class BenchTests: XCTestCase {
+    func testEveryRuleRunsOnceWithFiniteTimingsAndALegalF() throws {
+        // Prepare
+        let config = AggregatorBench.Configuration(n: 12, d: 1_000, repeats: 1, warmup: 0, seed: 7)
+        var seen: [AggregatorBench.Rule] = []
+
+        // Execute
+        let results = try AggregatorBench.run(config) { seen.append($0.rule) }
+
+        // Assert
+        XCTAssertEqual(results.map(\.rule), AggregatorBench.Rule.allCases)
+        XCTAssertEqual(seen, AggregatorBench.Rule.allCases, "progress is called once per rule, in order")
+        for r in results {
+            XCTAssertEqual(r.timesMs.count, 1, r.rule.rawValue)
+            XCTAssertTrue(r.bestMs.isFinite && r.bestMs > 0, "\(r.rule.rawValue): best \(r.bestMs)")
+            XCTAssertTrue(r.medianMs.isFinite && r.medianMs > 0, "\(r.rule.rawValue): median \(r.medianMs)")
+            XCTAssertEqual(r.outliers, 2, "⌊0.2 · 12⌋ outlier rows")
+            XCTAssertEqual(r.warmup, r.rule.isStateful ? 1 : 0, "\(r.rule.rawValue): stateful rules warm up once")
+        }
+        let f = Dictionary(uniqueKeysWithValues: results.map { ($0.rule, $0.f) })
+        // n = 12, requested f = 2: Krum 12 > 2·2 + 2, Bulyan 12 ≥ 4·2 + 3, trimmed mean 12 > 2·2.
+        XCTAssertEqual(f[.krum], 2)
+        XCTAssertEqual(f[.multiKrum], 2)
+        XCTAssertEqual(f[.bulyan], 2)
+        XCTAssertEqual(f[.trimmedMean], 2)
+    }
+
+    func testFIsTheLargestLegalValueNotAboveTheRequestedOne() throws {
+        // (rule, n, requested f, expected f); nil = the rule has no f.
+        let table: [(AggregatorBench.Rule, Int, Int, Int?, UInt)] = [
+            (.krum, 10, 2, 2, #line),          // 10 > 6
+            (.krum, 10, 5, 3, #line),          // f_max = ⌊(10 − 3)/2⌋ = 3
+            (.multiKrum, 7, 3, 2, #line),
+            (.bulyan, 10, 2, 1, #line),        // 10 ≥ 4f + 3 → f ≤ 1
+            (.bulyan, 20, 4, 4, #line),        // 20 ≥ 19
+            (.bulyan, 100, 20, 20, #line),
+            (.trimmedMean, 4, 3, 1, #line),    // 4 > 2b → b ≤ 1
+            (.median, 10, 2, nil, #line),
+            (.foolsgold, 10, 2, nil, #line),
+        ]
+        for (rule, n, requested, expected, line) in table {
+            XCTAssertEqual(try rule.f(requested: requested, n: n), expected, rule.rawValue, line: line)
+            if let f = expected {
+                switch rule {
+                case .krum, .multiKrum: XCTAssertTrue(n > 2 * f + 2, line: line)
+                case .bulyan: XCTAssertTrue(n >= 4 * f + 3, line: line)
+                default: XCTAssertTrue(n > 2 * f, line: line)
+                }
+            }
+        }
+        XCTAssertThrowsError(try AggregatorBench.Rule.bulyan.f(requested: 0, n: 2))
+    }
+
+    func testResultLinesParseAsKeyValue() throws {
+        // Prepare
+        let config = AggregatorBench.Configuration(n: 12, d: 1_000, repeats: 2, rules: [.median, .bulyan, .foolsgold])
+        let results = try AggregatorBench.run(config)
+
+        for r in results {
+            // Execute
+            let text = BenchOutput.line(BenchOutput.fields(r), type: "bench", format: .text)
+            let json = BenchOutput.line(BenchOutput.fields(r), type: "bench", format: .json)
+
+            // Assert
+            let fields = try XCTUnwrap(BenchOutput.parse(text), text)
+            XCTAssertEqual(fields["aggregator"], r.rule.rawValue)
+            XCTAssertEqual(fields["impl"], "fedsim")
+            XCTAssertEqual(fields["n"], "12")
+            XCTAssertEqual(fields["d"], "1000")
+            XCTAssertEqual(fields["f"], "\(r.f)")
+            XCTAssertEqual(fields["repeats"], "2")
+            for key in ["best_ms", "median_ms"] {
+                let v = try XCTUnwrap(fields[key].flatMap(Double.init), "\(key) in \(text)")
+                XCTAssertTrue(v >= 0 && v.isFinite, text)
+            }
+            let object = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+            XCTAssertEqual(object?["type"] as? String, "bench")
+            XCTAssertEqual(object?["aggregator"] as? String, r.rule.rawValue)
+            XCTAssertNotNil(object?["best_ms"] as? Double, json)
+        }
+        let header = BenchOutput.line(BenchOutput.header(config, cores: 2), type: "header", format: .json)
+        XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(header.utf8)), header)
+        XCTAssertNil(BenchOutput.parse("# header n=12"), "comments are not results")
+    }
+
+    func testOptionsAreValidated() {
+        XCTAssertEqual(try AggregatorBench.Rule.parseList("median, krum"), [.median, .krum])
+        XCTAssertThrowsError(try AggregatorBench.Rule.parseList("median,nope")) { error in
+            XCTAssertEqual(error as? BenchError, .unknownRule("nope"))
+        }
+        let bad: [AggregatorBench.Configuration] = [
+            .init(n: 0, d: 10),
+            .init(n: 10, d: 10, repeats: 0),
+            .init(n: 10, d: 10, f: 11),
+            .init(n: 2, d: 10, rules: [.krum]),
+        ]
+        for c in bad { XCTAssertThrowsError(try c.validate(), "\(c)") }
+    }
+
+    func testTheMatrixIsSeededAndHasScaledOutlierRows() {
+        let a = BenchMatrix(n: 10, d: 2_000, outliers: 2, seed: 3)
+        let b = BenchMatrix(n: 10, d: 2_000, outliers: 2, seed: 3)
+        XCTAssertEqual(a.updates, b.updates, "same seed, same matrix")
+        XCTAssertEqual(a.serverUpdate.count, 2_000)
+        let honest = a.updates.rowNorm(0), outlier = a.updates.rowNorm(9)
+        // ||x|| ≈ sqrt(d) = 44.7 for N(0, 1) rows, ≈ 447 for the ×10 rows.
+        XCTAssertEqual(honest, 2_000.0.squareRoot(), accuracy: 5)
+        XCTAssertEqual(outlier, 10 * 2_000.0.squareRoot(), accuracy: 50)
+    }
+}
