@@ -8,7 +8,7 @@ struct Fedsim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fedsim",
         abstract: "Federated learning under attack: a coordinator and client processes over ZeroMQ.",
-        subcommands: [Run.self, CoordinatorCommand.self, ClientCommand.self, AdversaryCommand.self, CheckCommand.self]
+        subcommands: [Run.self, CoordinatorCommand.self, ClientCommand.self, AdversaryCommand.self, CheckCommand.self, ReportCommand.self]
     )
 }
 

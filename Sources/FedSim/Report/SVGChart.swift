@@ -64,6 +64,9 @@ public enum SVGChart {
         var svg = open(width: width, height: frame.top + frame.height + 46, attributes: attributes, label: labels.title)
         svg += title(labels.title, x: frame.left, width: frame.width)
         svg += axes(frame, x: xScale, y: yScale, labels: labels)
+        if ys.isEmpty {
+            svg += "<text x=\"\(f(frame.x(0.5)))\" y=\"\(f(frame.y(0.5)))\" text-anchor=\"middle\" fill=\"#888\">no data</text>"
+        }
         let markers = (xs.max() ?? 0) - (xs.min() ?? 0) <= 40
         for s in series {
             let c = color(s.color)
