@@ -9,7 +9,10 @@ extension ComparisonTable {
         let seeds = seedCount == 1 ? "1 seed" : "mean ± std over \(seedCount) seeds"
         var out = "Final test accuracy (\(seeds); * best defense per attack)\n"
         let header = ["attack"] + defenses
-        let body = attacks.indices.map { a in [attacks[a]] + defenses.indices.map { d in marked(a, d) } }
+        // The marker takes its own character so that the numbers of a column line up.
+        let body = attacks.indices.map { a in
+            [attacks[a]] + defenses.indices.map { d in cells[a][d].text + (best[a].contains(d) ? "*" : " ") }
+        }
         out += aligned([header] + body, rightAligned: Set(1..<header.count)) { row, column, padded in
             guard bold, row > 0, column > 0, best[row - 1].contains(column - 1) else { return padded }
             return "\u{1B}[1m" + padded + "\u{1B}[0m"

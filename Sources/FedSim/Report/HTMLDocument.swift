@@ -36,6 +36,7 @@ enum HTMLDocument {
         p.note { color: #57606a; font-size: 13px; }
         .charts { display: flex; flex-wrap: wrap; gap: 16px; }
         svg.chart { max-width: 100%; height: auto; background: #fff; border: 1px solid #d0d7de; border-radius: 6px; }
+        .charts svg.chart { flex: 1 1 540px; }
         table { border-collapse: collapse; background: #fff; margin: 8px 0; font-size: 13px; }
         th, td { border: 1px solid #d0d7de; padding: 4px 10px; text-align: left; vertical-align: top; }
         th { background: #eef1f4; font-weight: 600; }

@@ -25,9 +25,9 @@ extension HTMLReport {
 
         if rounds.has({ $0.attackSuccessRate }) {
             body += HTMLDocument.heading(2, "Attack success")
-            let metric = r.runSummary?.attackMetric.map { " (\($0))" } ?? ""
-            let asr = SVGChart.Series(name: "attack success rate\(metric)", points: points(rounds) { $0.attackSuccessRate }, color: 2)
-            body += SVGChart.line(SVGChart.Labels(title: "Attack success rate per round (lower is better)", x: "round",
+            let metric = (r.runSummary?.attackMetric ?? r.summaryValue("attack_metric")).map { "\($0); " } ?? ""
+            let asr = SVGChart.Series(name: "success rate", points: points(rounds) { $0.attackSuccessRate }, color: 2)
+            body += SVGChart.line(SVGChart.Labels(title: "Attack success rate per round (\(metric)lower is better)", x: "round",
                                                   y: "attack success rate"),
                                   series: [asr], yRange: 0...1, attributes: ["class": "chart run-attack-success"]) + "\n"
         }

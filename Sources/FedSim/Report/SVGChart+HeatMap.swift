@@ -20,10 +20,10 @@ extension SVGChart {
         let left = max(80, (rows.map(textWidth).max() ?? 0) + 24)
         let top = 62.0
         let gridW = cellW * Double(columns.count), gridH = cellH * Double(rows.count)
-        let width = left + gridW + 100
+        let width = max(left + gridW + 100, Double(labels.title.count) * 9 + 40)
         let height = top + max(gridH, 140) + 40
         var svg = open(width: width, height: height, attributes: attributes, label: labels.title)
-        svg += title(labels.title, x: left, width: gridW)
+        svg += title(labels.title, x: 0, width: width)
         svg += "<text x=\"\(f(left + gridW / 2))\" y=\"\(f(top - 26))\" text-anchor=\"middle\" fill=\"\(axisColor)\" font-style=\"italic\">\(XMLText.escape(labels.x))</text>"
         svg += "<text x=\"\(f(left - 10))\" y=\"\(f(top - 8))\" text-anchor=\"end\" fill=\"\(axisColor)\" font-style=\"italic\">\(XMLText.escape(labels.y))</text>"
         for (c, name) in columns.enumerated() {

@@ -155,7 +155,7 @@ public enum SVGChart {
     }
 
     static func legendWidthFor(_ names: [String]) -> Double {
-        min(220, Double(names.map(\.count).max() ?? 0) * 7 + 34)
+        min(300, Double(names.map(\.count).max() ?? 0) * 7.2 + 34)
     }
 
     /// A coordinate with at most two decimals.
