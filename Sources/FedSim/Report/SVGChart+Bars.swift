@@ -29,7 +29,7 @@ extension SVGChart {
                 svg += "<title>\(XMLText.escape("\(name) / \(s.name): \(String(format: "%.3f", v))"))</title></rect>"
             }
         }
-        svg += legend(series.map { ($0.name, $0.color) }, x: frame.left + frame.width + 16, y: frame.top)
+        svg += legend(series.map { ($0.name, $0.color) }, x: frame.left + frame.width + 16, y: frame.top, boxes: true)
         return svg + "</svg>"
     }
 }

@@ -144,10 +144,15 @@ public enum SVGChart {
     }
 
     /// A column of colour swatches and names.
-    static func legend(_ entries: [(name: String, color: Int)], x: Double, y: Double) -> String {
+    static func legend(_ entries: [(name: String, color: Int)], x: Double, y: Double, boxes: Bool = false) -> String {
         var s = "<g class=\"legend\">"
         for (i, e) in entries.enumerated() {
             let ly = y + Double(i) * 18 + 6
+            if boxes {
+                s += "<rect x=\"\(f(x + 3))\" y=\"\(f(ly - 6))\" width=\"12\" height=\"12\" fill=\"\(color(e.color))\"/>"
+                s += "<text x=\"\(f(x + 24))\" y=\"\(f(ly))\" dy=\"4\" fill=\"#222\">\(XMLText.escape(e.name))</text>"
+                continue
+            }
             s += "<line x1=\"\(f(x))\" x2=\"\(f(x + 18))\" y1=\"\(f(ly))\" y2=\"\(f(ly))\" stroke=\"\(color(e.color))\" stroke-width=\"3\"\(dash(e.color))/>"
             s += "<text x=\"\(f(x + 24))\" y=\"\(f(ly))\" dy=\"4\" fill=\"#222\">\(XMLText.escape(e.name))</text>"
         }
