@@ -17,12 +17,14 @@ struct CompareCommand: ParsableCommand {
         let results: [CellResult]
         do {
             let spec = try CompareSpec.load(path: file)
-            runner = CompareRunner(spec: spec, outputDirectory: display.output, executable: currentExecutable(),
-                                   progress: display.progress)
+            runner = try CompareRunner(spec: spec, outputDirectory: display.output, executable: currentExecutable(),
+                                       progress: display.progress)
             results = try runner.run()
         } catch {
             throw fail(error, code: "\(error)".hasPrefix("interrupted") ? 130 : 1)
         }
-        try finishComparison(folder: runner.directory, results: results)
+        let failed = results.filter { $0.status != "completed" }.count
+        do { try printComparison(folder: runner.directory) } catch { throw fail(error) }
+        print("\(results.count - failed) of \(results.count) cells completed; results in \(runner.directory)/")
     }
 }

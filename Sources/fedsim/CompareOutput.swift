@@ -1,11 +1,16 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import FedSim
 import Foundation
 
-/// Prints the comparison's table and writes its report (temporary plain table until the
-/// report module lands).
-func finishComparison(folder: String, results: [CellResult]) throws {
-    for r in results {
-        print("\(r.cell.id): \(r.status) \(r.finalAccuracy.map { String(format: "%.4f", $0) } ?? "-") \(r.error ?? "")")
-    }
-    print("results in \(folder)/")
+/// Prints a comparison's tables (attacks × defenses, then the worst-case ranking) and writes
+/// its report.html; shared by `fedsim compare` and `fedsim report`.
+func printComparison(folder: String) throws {
+    let results = try ComparisonResults.load(directory: folder)
+    let table = ComparisonTable(results)
+    let bold = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    print(table.terminal(bold: bold))
+    let path = try ReportWriter.write(results)
+    print("report: \(path)")
 }

@@ -4,25 +4,22 @@ import Foundation
 public struct CompareCell: Sendable {
     public var attack: CompareSpec.Entry
     public var defense: CompareSpec.Entry
-    public var seed: UInt64?
+    public var seed: UInt64
     /// Folder name under cells/: `<attack>--<defense>--seed<k>`.
-    public var id: String {
-        "\(attack.label)--\(defense.label)--seed\(seed.map(String.init) ?? "base")"
-    }
+    public var id: String { "\(attack.label)--\(defense.label)--seed\(seed)" }
 
     /// The cell's scenario: the base with the spec's overrides, the seed, the attack and the
     /// defense. A scenario error (such as a rule whose bounds do not hold) fails only this cell.
     func scenario(_ spec: CompareSpec) throws -> Scenario {
         var overrides = spec.overrides
-        if let seed { overrides.append("seed=\(seed)") }
-        overrides += ["attack=\(attack.yaml)", "defense=\(defense.yaml)", "name=\(id)"]
+        overrides += ["seed=\(seed)", "attack=\(attack.yaml)", "defense=\(defense.yaml)", "name=\(id)"]
         return try Scenario.parse(yaml: spec.baseYAML, file: spec.baseFile, baseDirectory: spec.baseDirectory,
                                   overrides: overrides)
     }
 
-    /// Every cell of the matrix, attacks outermost.
-    static func all(_ spec: CompareSpec) -> [CompareCell] {
-        let seeds: [UInt64?] = spec.seeds.isEmpty ? [nil] : spec.seeds.map { $0 }
+    /// Every cell of the matrix, attacks outermost; `baseSeed` when the spec lists no seeds.
+    static func all(_ spec: CompareSpec, baseSeed: UInt64) -> [CompareCell] {
+        let seeds = spec.seeds.isEmpty ? [baseSeed] : spec.seeds
         var cells: [CompareCell] = []
         for a in spec.attacks { for d in spec.defenses { for s in seeds { cells.append(CompareCell(attack: a, defense: d, seed: s)) } } }
         return cells
@@ -48,7 +45,7 @@ public struct CellResult: Sendable {
 
     var csvRow: [String] {
         let o: (Double?) -> String = { $0.map { fmt($0) } ?? "" }
-        return [cell.attack.label, cell.defense.label, cell.seed.map(String.init) ?? "", status, o(finalAccuracy),
+        return [cell.attack.label, cell.defense.label, String(cell.seed), status, o(finalAccuracy),
                 o(meanLast5Accuracy), o(attackSuccessRate), o(detectionTPR), o(detectionFPR), o(epsilon),
                 o(wallSeconds), error ?? ""]
     }

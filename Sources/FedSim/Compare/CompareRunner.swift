@@ -16,14 +16,18 @@ public final class CompareRunner {
     private let style: ProgressDisplay.Style
     private var results: [String: CellResult] = [:]
     private let cells: [CompareCell]
+    private let base: Scenario
     private let start = Date()
 
-    public init(spec: CompareSpec, outputDirectory: String?, executable: String, progress: ProgressDisplay.Style) {
+    /// Throws when the base scenario itself (with the comparison's overrides) does not load.
+    public init(spec: CompareSpec, outputDirectory: String?, executable: String, progress: ProgressDisplay.Style) throws {
         self.spec = spec
         directory = outputDirectory ?? (spec.output + "/" + spec.name)
         self.executable = executable
         style = progress == .auto ? (isatty(STDERR_FILENO) == 1 ? .terminal : .plain) : progress
-        cells = CompareCell.all(spec)
+        base = try Scenario.parse(yaml: spec.baseYAML, file: spec.baseFile, baseDirectory: spec.baseDirectory,
+                                  overrides: spec.overrides)
+        cells = CompareCell.all(spec, baseSeed: base.seed)
     }
 
     /// Runs the cells still to run. Returns every cell's result, in matrix order.
@@ -32,8 +36,6 @@ public final class CompareRunner {
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory + "/cells", withIntermediateDirectories: true)
         try Data(spec.text.utf8).write(to: URL(fileURLWithPath: directory + "/compare.yaml"))
-        let base = try Scenario.parse(yaml: spec.baseYAML, file: spec.baseFile, baseDirectory: spec.baseDirectory,
-                                      overrides: spec.overrides)
         try Data(base.resolvedYAML().utf8).write(to: URL(fileURLWithPath: directory + "/base.yaml"))
 
         // Prepare every cell: its scenario, or the reason it cannot run; skip finished ones.

@@ -137,7 +137,10 @@ public enum Launcher {
             meanDetectionTPR: mean(h.compactMap { $0.detection?.truePositiveRate }),
             meanDetectionFPR: mean(h.compactMap { $0.detection?.falsePositiveRate }),
             privacy: coordinator.server.privacyRecord(scenario))
-        do { try results.finish(summary: summary, model: coordinator.global) } catch {
+        do {
+            try results.finish(summary: summary, model: coordinator.global)
+            try ReportWriter.write(RunReportData.load(directory: results.directory))
+        } catch {
             FileHandle.standardError.write(Data("fedsim: \(error)\n".utf8))
         }
         return summary

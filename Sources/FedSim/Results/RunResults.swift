@@ -10,7 +10,7 @@ public final class RunResults {
 
     /// Files this type writes; a folder holding any of them is a previous run and is replaced.
     static let ownedFiles = ["scenario.yaml", "rounds.csv", "clients.csv", "label_counts.csv",
-                             "summary.json", "model.bin"]
+                             "summary.json", "model.bin", "report.html"]
 
     public init(directory: String, scenario: Scenario, labelCounts: [[Int]]) throws {
         self.directory = directory

@@ -1,0 +1,147 @@
+import Foundation
+
+/// A comparison folder read back: compare.csv (one row per attack x defense x seed cell), the
+/// rounds.csv of every cell that has one, and the resolved spec and base scenario as text.
+///
+/// Folder layout (written by `fedsim compare`):
+///
+///     compare.yaml, base.yaml, compare.csv
+///     cells/<attack>--<defense>--seed<k>/   rounds.csv, clients.csv, summary.json, scenario.yaml
+///
+/// A cell folder may be missing (a cell that failed before it started); its row still counts.
+public struct ComparisonResults: Sendable {
+    /// How a cell ended.
+    public enum Status: String, Sendable, CaseIterable {
+        case completed, failed, interrupted
+    }
+
+    /// One row of compare.csv.
+    public struct Cell: Sendable {
+        public var attack: String
+        public var defense: String
+        /// The seed as written in compare.csv (also the `seed<k>` of the cell folder).
+        public var seed: String
+        public var status: Status
+        public var finalAccuracy: Double?
+        public var meanLast5Accuracy: Double?
+        public var attackSuccessRate: Double?
+        public var detectionTPR: Double?
+        public var detectionFPR: Double?
+        public var epsilon: Double?
+        public var wallSeconds: Double?
+        /// The one-line reason of a failed cell.
+        public var error: String?
+
+        public init(attack: String, defense: String, seed: String, status: Status, finalAccuracy: Double? = nil,
+                    attackSuccessRate: Double? = nil, error: String? = nil) {
+            self.attack = attack
+            self.defense = defense
+            self.seed = seed
+            self.status = status
+            self.finalAccuracy = finalAccuracy
+            self.attackSuccessRate = attackSuccessRate
+            self.error = error
+        }
+
+        /// The cell's folder name under cells/.
+        public var folderName: String { "\(attack)--\(defense)--seed\(seed)" }
+    }
+
+    /// The folder read (for titles and messages).
+    public var directory: String
+    /// compare.csv as it is, for the full table in the report.
+    public var csv: CSVTable
+    /// compare.csv row by row.
+    public var cells: [Cell]
+    /// Per-round figures by cell folder name (cells without a readable rounds.csv are absent).
+    public var rounds: [String: RoundsFile]
+    /// compare.yaml and base.yaml verbatim (nil when absent).
+    public var spec: String?
+    public var baseScenario: String?
+
+    public init(directory: String, csv: CSVTable, cells: [Cell], rounds: [String: RoundsFile] = [:],
+                spec: String? = nil, baseScenario: String? = nil) {
+        self.directory = directory
+        self.csv = csv
+        self.cells = cells
+        self.rounds = rounds
+        self.spec = spec
+        self.baseScenario = baseScenario
+    }
+
+    // MARK: - Loading
+
+    /// Reads `<directory>/compare.csv`, the spec, the base scenario and each cell's rounds.csv.
+    /// Missing or unreadable cell folders are tolerated; a malformed compare.csv is an error.
+    public static func load(directory: String) throws -> ComparisonResults {
+        let csv = try CSVTable.load(path: directory + "/compare.csv")
+        let cells = try parseCells(csv)
+        var rounds: [String: RoundsFile] = [:]
+        for cell in cells {
+            let path = "\(directory)/cells/\(cell.folderName)/rounds.csv"
+            guard FileManager.default.fileExists(atPath: path) else { continue }
+            if let file = try? RoundsFile.load(path: path) { rounds[cell.folderName] = file }
+        }
+        return ComparisonResults(directory: directory, csv: csv, cells: cells, rounds: rounds,
+                                 spec: readText(directory + "/compare.yaml"),
+                                 baseScenario: readText(directory + "/base.yaml"))
+    }
+
+    /// The cells of compare.csv; attack, defense, seed and status are required.
+    public static func parseCells(_ csv: CSVTable) throws -> [Cell] {
+        let attack = try csv.require("attack"), defense = try csv.require("defense")
+        let seed = try csv.require("seed"), status = try csv.require("status")
+        func col(_ name: String) -> Int? { csv.index(of: name) }
+        let acc = col("final_accuracy"), last5 = col("mean_last5_accuracy"), asr = col("attack_success_rate")
+        let tpr = col("detection_tpr"), fpr = col("detection_fpr"), eps = col("epsilon")
+        let wall = col("wall_seconds"), error = col("error")
+        return try csv.rows.enumerated().map { n, f in
+            func d(_ i: Int?) -> Double? { i.flatMap { CSVTable.double(f[$0]) } }
+            guard let st = Status(rawValue: f[status].trimmingCharacters(in: .whitespaces)) else {
+                throw ReportError.badValue(file: csv.file, line: n + 2, column: "status", value: f[status],
+                                           expected: "completed, failed or interrupted")
+            }
+            var cell = Cell(attack: f[attack], defense: f[defense], seed: f[seed], status: st,
+                            finalAccuracy: d(acc), attackSuccessRate: d(asr),
+                            error: error.map { f[$0] }.flatMap { $0.isEmpty ? nil : $0 })
+            cell.meanLast5Accuracy = d(last5)
+            cell.detectionTPR = d(tpr)
+            cell.detectionFPR = d(fpr)
+            cell.epsilon = d(eps)
+            cell.wallSeconds = d(wall)
+            return cell
+        }
+    }
+
+    // MARK: - Axes
+
+    /// Attacks in the order they first appear in compare.csv.
+    public var attacks: [String] { ordered(cells.map(\.attack)) }
+    /// Defenses in the order they first appear in compare.csv.
+    public var defenses: [String] { ordered(cells.map(\.defense)) }
+    /// Seeds in the order they first appear in compare.csv.
+    public var seeds: [String] { ordered(cells.map(\.seed)) }
+
+    /// The cells (one per seed) of one attack and defense.
+    public func cells(attack: String, defense: String) -> [Cell] {
+        cells.filter { $0.attack == attack && $0.defense == defense }
+    }
+
+    /// The rounds of the completed seeds of one attack and defense.
+    public func completedRounds(attack: String, defense: String) -> [RoundsFile] {
+        cells(attack: attack, defense: defense).filter { $0.status == .completed }.compactMap { rounds[$0.folderName] }
+    }
+
+    /// Cells that did not complete (failed or interrupted), in file order.
+    public var unfinished: [Cell] { cells.filter { $0.status != .completed } }
+}
+
+private func ordered(_ names: [String]) -> [String] {
+    var seen = Set<String>()
+    return names.filter { seen.insert($0).inserted }
+}
+
+/// The text of a file, or nil when it cannot be read.
+func readText(_ path: String) -> String? {
+    FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
+}

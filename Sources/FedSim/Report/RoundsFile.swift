@@ -1,0 +1,104 @@
+import Foundation
+
+/// rounds.csv read back: the per-round figures the reports plot. Columns the file lacks (an
+/// older run, a rule without decisions) read as nil, so every field but `round` is optional.
+public struct RoundsFile: Sendable {
+    /// One line of rounds.csv (see `RoundRecord.csvHeader` for the columns).
+    public struct Row: Sendable, Equatable {
+        public var round: Int
+        public var testAccuracy: Double?
+        public var testLoss: Double?
+        public var trainLoss: Double?
+        public var attackSuccessRate: Double?
+        public var sampled: Int?
+        public var received: Int?
+        public var rejected: Int?
+        public var maliciousSampled: Int?
+        public var maliciousReceived: Int?
+        /// Malicious updates the rule let into the aggregate (nil: the rule made no decisions).
+        public var maliciousSelected: Int?
+        public var detectionTPR: Double?
+        public var detectionFPR: Double?
+        public var epsilon: Double?
+
+        public init(round: Int, testAccuracy: Double? = nil, testLoss: Double? = nil, trainLoss: Double? = nil,
+                    attackSuccessRate: Double? = nil) {
+            self.round = round
+            self.testAccuracy = testAccuracy
+            self.testLoss = testLoss
+            self.trainLoss = trainLoss
+            self.attackSuccessRate = attackSuccessRate
+        }
+    }
+
+    public let rows: [Row]
+
+    public init(rows: [Row]) { self.rows = rows }
+
+    public static func load(path: String) throws -> RoundsFile {
+        try RoundsFile(table: CSVTable.load(path: path))
+    }
+
+    /// Reads the rows of a parsed rounds.csv; only the `round` column is required.
+    public init(table: CSVTable) throws {
+        let roundColumn = try table.require("round")
+        func col(_ name: String) -> Int? { table.index(of: name) }
+        let acc = col("test_accuracy"), loss = col("test_loss"), train = col("train_loss")
+        let asr = col("attack_success_rate"), sampled = col("sampled"), received = col("received")
+        let rejected = col("rejected"), mSampled = col("malicious_sampled"), mReceived = col("malicious_received")
+        let mSelected = col("malicious_selected"), tpr = col("detection_tpr"), fpr = col("detection_fpr")
+        let eps = col("epsilon")
+        var rows: [Row] = []
+        rows.reserveCapacity(table.rows.count)
+        for (n, fields) in table.rows.enumerated() {
+            func d(_ i: Int?) -> Double? { i.flatMap { CSVTable.double(fields[$0]) } }
+            func k(_ i: Int?) -> Int? { i.flatMap { CSVTable.int(fields[$0]) } }
+            guard let round = CSVTable.int(fields[roundColumn]) else {
+                throw ReportError.badValue(file: table.file, line: n + 2, column: "round", value: fields[roundColumn],
+                                           expected: "an integer")
+            }
+            var row = Row(round: round, testAccuracy: d(acc), testLoss: d(loss), trainLoss: d(train),
+                          attackSuccessRate: d(asr))
+            row.sampled = k(sampled)
+            row.received = k(received)
+            row.rejected = k(rejected)
+            row.maliciousSampled = k(mSampled)
+            row.maliciousReceived = k(mReceived)
+            row.maliciousSelected = k(mSelected)
+            row.detectionTPR = d(tpr)
+            row.detectionFPR = d(fpr)
+            row.epsilon = d(eps)
+            rows.append(row)
+        }
+        self.rows = rows
+    }
+
+    /// The rounds as x values, and one figure per round as y values (nil where absent).
+    public func series(_ value: (Row) -> Double?) -> [(x: Double, y: Double?)] {
+        rows.map { (Double($0.round), value($0)) }
+    }
+
+    /// Whether any round has a value for `value`.
+    public func has(_ value: (Row) -> Double?) -> Bool { rows.contains { value($0) != nil } }
+}
+
+// MARK: - Averaging over seeds
+
+extension RoundsFile {
+    /// The mean of `value` per round over several runs (seeds): for each round that any run
+    /// reached, the mean over the runs that have a value there. Rounds in ascending order.
+    public static func meanPerRound(_ files: [RoundsFile], _ value: (Row) -> Double?) -> [(x: Double, y: Double?)] {
+        var sums: [Int: (sum: Double, count: Int)] = [:]
+        for file in files {
+            for row in file.rows {
+                var s = sums[row.round] ?? (0, 0)
+                if let v = value(row) { s = (s.sum + v, s.count + 1) }
+                sums[row.round] = s
+            }
+        }
+        return sums.keys.sorted().map { r in
+            let s = sums[r] ?? (0, 0)
+            return (Double(r), s.count > 0 ? s.sum / Double(s.count) : nil)
+        }
+    }
+}
