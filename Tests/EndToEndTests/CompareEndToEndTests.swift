@@ -71,9 +71,9 @@ final class CompareEndToEndTests: XCTestCase {
             parallel: 1
             """.write(toFile: spec, atomically: true, encoding: .utf8)
         let first = try harness.start(["compare", spec, "--output", harness.path("res"), "--progress", "plain"], log: "first.log")
-        let summary = harness.path("res/cells/none--fedavg--seedbase/summary.json")
+        let summary = harness.path("res/cells/none--fedavg--seed1/summary.json")
         let until = Date().addingTimeInterval(200)
-        while Date() < until, !(harness.text("res/cells/none--fedavg--seedbase/summary.json").contains("\"completed\"")) {
+        while Date() < until, !(harness.text("res/cells/none--fedavg--seed1/summary.json").contains("\"completed\"")) {
             usleep(50_000)
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: summary), harness.text("first.log"))
