@@ -7,7 +7,10 @@ struct Run: ParsableCommand {
         abstract: "Run a scenario: the coordinator here, each group of clients in its own process.")
 
     @Argument(help: "Scenario file (YAML).")
-    var scenario: String
+    var scenario: String?
+
+    @Option(help: ArgumentHelp("Continue a stopped run from its folder's checkpoint (e.g. runs/quickstart).", valueName: "run-folder"))
+    var resume: String?
 
     @OptionGroup var display: ResultsOptions
 
@@ -16,10 +19,20 @@ struct Run: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    func validate() throws {
+        guard (scenario == nil) != (resume == nil) else {
+            throw ValidationError("give a scenario file, or --resume with a run folder (not both)")
+        }
+        if resume != nil && (!common.overrides.isEmpty || display.output != nil) {
+            throw ValidationError("--resume continues the run as it was; --set and --output do not apply")
+        }
+    }
+
     func run() throws {
         if let parentPid { SignalTrap.dieWithParent(parentPid) }
         let logger = makeLogger("fedsim.run", level: common.logLevel)
-        var options = Launcher.Options(scenarioPath: scenario, executable: currentExecutable())
+        var options = Launcher.Options(scenarioPath: scenario ?? "", executable: currentExecutable())
+        options.resume = resume
         options.overrides = common.overrides
         options.outputDirectory = display.output
         options.progress = display.progress

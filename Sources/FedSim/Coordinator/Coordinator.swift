@@ -16,7 +16,10 @@ public final class Coordinator {
     public let data: FederationData
     public private(set) var global: [Float]
     public private(set) var boundEndpoint: String
-    public private(set) var history: [RoundRecord] = []
+    /// Every finished round, including those before a resume.
+    public private(set) var digests: [RoundDigest] = []
+    /// The first round this coordinator runs (after a resume, the one after the checkpoint's).
+    public private(set) var firstRound = 1
     /// True once every client has registered (the rounds may start).
     public private(set) var registrationComplete = false
 
@@ -103,12 +106,30 @@ public final class Coordinator {
         let f = scenario.federation
         try waitForRegistration(timeout: f.startupTimeout)
         defer { broadcastShutdown("run complete") }
-        for r in 1...f.rounds {
+        guard firstRound <= f.rounds else { return }
+        for r in firstRound...f.rounds {
             let record = try runRound(r)
-            history.append(record)
+            digests.append(RoundDigest(record))
             try results?.record(record)
+            try results?.checkpoint(Checkpoint(
+                fingerprint: hex(scenario.fingerprint), round: r, digests: digests, aggregator: server.checkpointState,
+                privacyRDP: server.budget?.accountant.rdp, privacyHistory: server.budget?.history, model: global))
             onRound(record)
         }
+    }
+
+    /// Continues from a checkpoint of the same scenario: the next round is the one after it.
+    public func resume(from c: Checkpoint) throws {
+        guard c.fingerprint == hex(scenario.fingerprint) else {
+            throw CheckpointError.mismatch("the checkpoint is of scenario \(c.fingerprint), not \(hex(scenario.fingerprint))")
+        }
+        guard c.model.count == global.count else {
+            throw CheckpointError.mismatch("the checkpoint's model has \(c.model.count) parameters; this scenario's has \(global.count)")
+        }
+        global = c.model
+        digests = c.digests
+        firstRound = c.round + 1
+        try server.restore(c)
     }
 
     private func waitForRegistration(timeout: Double) throws {

@@ -7,9 +7,9 @@ import Foundation
 /// update, and the privacy accountant. Keeps the rule's state (centered clipping's centre,
 /// FoolsGold's histories) for the whole run.
 final class ServerAggregation {
-    private var aggregator: any Aggregator
+    var aggregator: any Aggregator
     private let clipping: StaticClipping?
-    private(set) var budget: PrivacyBudget?
+    var budget: PrivacyBudget?
     /// Whether the accountant's epsilon holds for this combination, and why (or why not).
     let privacy: (applies: Bool, note: String)?
     /// FLTrust's clean root dataset, held by the server.

@@ -13,6 +13,8 @@ public enum Launcher {
         public var overrides: [String] = []
         /// Results folder; default `<scenario output>/<scenario name>`.
         public var outputDirectory: String?
+        /// A stopped run's folder to continue from its checkpoint (`scenarioPath` is then unused).
+        public var resume: String?
         /// The fedsim executable to start client processes with.
         public var executable: String
         public var progress: ProgressDisplay.Style = .auto
@@ -28,11 +30,26 @@ public enum Launcher {
     public static func run(_ options: Options, logger: Logger) throws -> (RunSummary, String) {
         let started = Date()
         SignalTrap.install()
-        let scenario = try Scenario.load(path: options.scenarioPath, overrides: options.overrides)
-        let directory = options.outputDirectory ?? (scenario.output + "/" + scenario.name)
-        let data = try FederationData.prepare(scenario)
-        let results = try RunResults(directory: directory, scenario: scenario,
+        let scenario: Scenario
+        let directory: String
+        let data: FederationData
+        let results: RunResults
+        var checkpoint: Checkpoint?
+        if let resume = options.resume {
+            // Continue a stopped run from its folder: its resolved scenario and last checkpoint.
+            directory = resume
+            scenario = try Scenario.load(path: resume + "/scenario.yaml")
+            let c = try Checkpoint.read(from: resume)
+            checkpoint = c
+            data = try FederationData.prepare(scenario)
+            results = try RunResults(continuing: resume, throughRound: c.round)
+        } else {
+            scenario = try Scenario.load(path: options.scenarioPath, overrides: options.overrides)
+            directory = options.outputDirectory ?? (scenario.output + "/" + scenario.name)
+            data = try FederationData.prepare(scenario)
+            results = try RunResults(directory: directory, scenario: scenario,
                                      labelCounts: data.partition.labelCounts(of: data.train))
+        }
 
         // A private folder under /tmp for ipc:// sockets (their paths must stay short, about
         // 107 bytes) and the hub's ready file.
@@ -71,6 +88,11 @@ public enum Launcher {
         let coordinator = try Coordinator(scenario: scenario, data: data, endpoint: endpoint("coordinator"),
                                           tapEndpoint: hub?.tap, logger: logger)
         defer { coordinator.close() }
+        if let checkpoint {
+            try coordinator.resume(from: checkpoint)
+            progress.firstRound = checkpoint.round + 1
+            progress.note("resuming \(scenario.name) after round \(checkpoint.round) of \(scenario.federation.rounds)")
+        }
 
         let groups = ClientIdList.groups(clients: scenario.federation.clients, processes: scenario.federation.processes)
         progress.note("starting \(groups.count) client processes for \(scenario.federation.clients) clients")
@@ -104,8 +126,6 @@ public enum Launcher {
     /// `startedAt` is when the run began (wall_seconds counts from it: loading, start-up, rounds).
     public static func coordinate(_ coordinator: Coordinator, results: RunResults, processes: Int,
                                   progress: ProgressDisplay, startedAt start: Date = Date()) -> RunSummary {
-        let scenario = coordinator.scenario
-        let plan = AttackPlan(scenario)
         var status = "completed"
         var message: String?
         do {
@@ -118,25 +138,8 @@ public enum Launcher {
             message = "\(error)"
         }
         progress.finish()
-        let h = coordinator.history
-        let summary = RunSummary(
-            name: scenario.name, seed: scenario.seed, status: status, error: message,
-            roundsPlanned: scenario.federation.rounds, roundsCompleted: h.count,
-            finalTestAccuracy: h.last?.testAccuracy, finalTestLoss: h.last?.testLoss,
-            bestTestAccuracy: h.map(\.testAccuracy).max(),
-            updatesReceived: h.reduce(0) { $0 + $1.received }, updatesRejected: h.reduce(0) { $0 + $1.rejected },
-            meanRoundMilliseconds: h.isEmpty ? nil : h.reduce(0) { $0 + $1.roundMilliseconds } / Double(h.count),
-            wallSeconds: Date().timeIntervalSince(start), clients: scenario.federation.clients, processes: processes,
-            parameters: coordinator.global.count, trainSamples: coordinator.data.train.count,
-            testSamples: coordinator.data.test.count, fingerprint: hex(scenario.fingerprint),
-            attacks: zip(plan.groups, plan.members).map { AttackRecord($0, clients: $1) },
-            attackMetric: coordinator.attackMetric, finalAttackSuccessRate: h.last?.attackSuccessRate,
-            maliciousReceived: h.reduce(0) { $0 + $1.maliciousReceived },
-            aggregator: coordinator.server.name,
-            maliciousSelected: h.contains { $0.detection != nil } ? h.reduce(0) { $0 + ($1.detection?.maliciousSelected ?? 0) } : nil,
-            meanDetectionTPR: mean(h.compactMap { $0.detection?.truePositiveRate }),
-            meanDetectionFPR: mean(h.compactMap { $0.detection?.falsePositiveRate }),
-            privacy: coordinator.server.privacyRecord(scenario))
+        let summary = RunSummary(coordinator, status: status, error: message, processes: processes,
+                                 wallSeconds: Date().timeIntervalSince(start))
         do {
             try results.finish(summary: summary, model: coordinator.global)
             try ReportWriter.write(RunReportData.load(directory: results.directory))
@@ -169,10 +172,6 @@ public enum Launcher {
             usleep(20_000)
         }
         throw CoordinatorError.clientProcessFailed("the adversary hub did not start within 60 s; see \(log)")
-    }
-
-    private static func mean(_ xs: [Double]) -> Double? {
-        xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count)
     }
 
     private static func lastLine(_ path: String) -> String {

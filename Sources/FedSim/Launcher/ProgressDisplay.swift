@@ -11,6 +11,8 @@ public final class ProgressDisplay {
 
     private let style: Style
     private let total: Int
+    /// The first round this process runs (later than 1 after a resume), for the ETA.
+    public var firstRound = 1
     private let start = Date()
     private var lineOpen = false
 
@@ -38,7 +40,8 @@ public final class ProgressDisplay {
     /// One finished round.
     public func round(_ r: RoundRecord) {
         let elapsed = Date().timeIntervalSince(start)
-        let eta = r.round > 0 ? elapsed / Double(r.round) * Double(total - r.round) : 0
+        let done = r.round - firstRound + 1
+        let eta = done > 0 ? elapsed / Double(done) * Double(total - r.round) : 0
         let acc = String(format: "%.4f", r.testAccuracy)
         let loss = String(format: "%.4f", r.testLoss)
         switch style {

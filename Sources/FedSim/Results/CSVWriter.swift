@@ -18,6 +18,29 @@ public final class CSVWriter {
         try write(header)
     }
 
+    /// Reopens an existing CSV file to continue it after a resume: keeps the header and the
+    /// rows whose first field (the round) is at most `round`, drops the rest (rows of a round
+    /// that did not finish), and appends from there.
+    public init(continuing path: String, header: [String], throughRound round: Int) throws {
+        let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        let expected = header.joined(separator: ",")
+        guard lines.first == expected else {
+            throw ResultsError.cannotWrite(path: path + " (its header differs from this fedsim's; cannot continue it)")
+        }
+        lines = [expected] + lines.dropFirst().filter { line in
+            Int(line.prefix { $0 != "," }).map { $0 <= round } ?? false
+        }
+        guard FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8)),
+              let h = FileHandle(forWritingAtPath: path) else {
+            throw ResultsError.cannotWrite(path: path)
+        }
+        try h.seekToEnd()
+        handle = h
+        self.path = path
+        self.header = header
+    }
+
     /// Writes one row; values are quoted only where CSV requires it.
     public func write(_ fields: [String]) throws {
         precondition(fields.count == header.count, "CSV row of \(fields.count) fields for \(header.count) columns in \(path)")

@@ -10,7 +10,7 @@ public final class RunResults {
 
     /// Files this type writes; a folder holding any of them is a previous run and is replaced.
     static let ownedFiles = ["scenario.yaml", "rounds.csv", "clients.csv", "label_counts.csv",
-                             "summary.json", "model.bin", "report.html"]
+                             "summary.json", "model.bin", "report.html", Checkpoint.fileName]
 
     public init(directory: String, scenario: Scenario, labelCounts: [[Int]]) throws {
         self.directory = directory
@@ -29,6 +29,20 @@ public final class RunResults {
 
         rounds = try CSVWriter(path: directory + "/rounds.csv", header: RoundRecord.csvHeader)
         clients = try CSVWriter(path: directory + "/clients.csv", header: ClientRecord.csvHeader)
+    }
+
+    /// Reopens the results of an interrupted run to continue after `round` (the checkpoint's):
+    /// rows of later rounds are dropped; everything else stays.
+    public init(continuing directory: String, throughRound round: Int) throws {
+        self.directory = directory
+        try FileManager.default.createDirectory(atPath: logsDirectory(directory), withIntermediateDirectories: true)
+        rounds = try CSVWriter(continuing: directory + "/rounds.csv", header: RoundRecord.csvHeader, throughRound: round)
+        clients = try CSVWriter(continuing: directory + "/clients.csv", header: ClientRecord.csvHeader, throughRound: round)
+    }
+
+    /// Writes the checkpoint of the round just recorded.
+    public func checkpoint(_ c: Checkpoint) throws {
+        try c.write(to: directory)
     }
 
     /// Path of the scenario file the client processes load (the resolved scenario).

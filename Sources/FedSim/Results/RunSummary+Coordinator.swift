@@ -1,0 +1,33 @@
+extension RunSummary {
+    /// The summary of a coordinator's run so far (every round, including those before a resume).
+    init(_ c: Coordinator, status: String, error: String?, processes: Int, wallSeconds: Double) {
+        let scenario = c.scenario
+        let h = c.digests
+        let plan = AttackPlan(scenario)
+        let accuracies = h.map(\.testAccuracy)
+        let received = h.reduce(0) { $0 + $1.received }
+        let rejected = h.reduce(0) { $0 + $1.rejected }
+        let roundMs: Double? = h.isEmpty ? nil : h.reduce(0.0) { $0 + $1.roundMilliseconds } / Double(h.count)
+        let selected: [Int] = h.compactMap(\.maliciousSelected)
+        self.init(
+            name: scenario.name, seed: scenario.seed, status: status, error: error,
+            roundsPlanned: scenario.federation.rounds, roundsCompleted: h.count,
+            finalTestAccuracy: h.last?.testAccuracy, finalTestLoss: h.last?.testLoss,
+            bestTestAccuracy: accuracies.max(), updatesReceived: received, updatesRejected: rejected,
+            meanRoundMilliseconds: roundMs, wallSeconds: wallSeconds, clients: scenario.federation.clients,
+            processes: processes, parameters: c.global.count, trainSamples: c.data.train.count,
+            testSamples: c.data.test.count, fingerprint: hex(scenario.fingerprint),
+            attacks: zip(plan.groups, plan.members).map { AttackRecord($0, clients: $1) },
+            attackMetric: c.attackMetric, finalAttackSuccessRate: h.last?.attackSuccessRate,
+            maliciousReceived: h.reduce(0) { $0 + $1.maliciousReceived },
+            aggregator: c.server.name,
+            maliciousSelected: selected.isEmpty ? nil : selected.reduce(0, +),
+            meanDetectionTPR: RunSummary.mean(h.compactMap(\.detectionTPR)),
+            meanDetectionFPR: RunSummary.mean(h.compactMap(\.detectionFPR)),
+            privacy: c.server.privacyRecord(scenario))
+    }
+
+    private static func mean(_ xs: [Double]) -> Double? {
+        xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count)
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import XCTest
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Checkpoints: a run killed with SIGKILL mid-run and continued with `fedsim run --resume`
+/// ends with the same rounds.csv (timings aside) and the same final model, bit for bit, as the
+/// same run never interrupted. Centered clipping carries state across rounds, so the
+/// checkpoint must hold it too.
+final class ResumeEndToEndTests: XCTestCase {
+    private var harness: FedsimHarness!
+
+    override func setUpWithError() throws {
+        harness = try FedsimHarness()
+    }
+
+    override func tearDown() {
+        harness?.tearDown()
+    }
+
+    private var args: [String] {
+        [FedsimHarness.repository + "/scenarios/quickstart.yaml", "--progress", "plain",
+         "--set", "federation.clients=4", "--set", "federation.rounds=10", "--set", "federation.local_epochs=6",
+         "--set", "federation.fraction=0.75", "--set", "defense={aggregator: {kind: centered-clipping, iterations: 2}}",
+         "--set", "attack={kind: sign-flip, malicious: 1, scale: 4}"]
+    }
+
+    private func strip(_ rows: [[String: String]]) -> [[String: String]] {
+        rows.map { $0.filter { !$0.key.hasSuffix("_ms") } }
+    }
+
+    func testKilledRunResumesToTheSameResult() throws {
+        let (code, out) = try harness.run(["run"] + args + ["--output", harness.path("whole")], log: "whole.log")
+        XCTAssertEqual(code, 0, out)
+
+        let run = try harness.start(["run"] + args + ["--output", harness.path("cut")], log: "cut.log")
+        let until = Date().addingTimeInterval(120)
+        while Date() < until && harness.csv("cut/rounds.csv").count < 4 { usleep(20_000) }
+        kill(run.pid, SIGKILL)
+        _ = harness.wait(run, timeout: 10)
+        XCTAssertEqual(harness.waitForNoProcesses(timeout: 15), [])
+        let cutAt = harness.csv("cut/rounds.csv").count
+        XCTAssertGreaterThanOrEqual(cutAt, 4)
+        XCTAssertLessThan(cutAt, 10, "the run ended before the kill; make its rounds longer")
+
+        let (rcode, rout) = try harness.run(["run", "--resume", harness.path("cut"), "--progress", "plain"], log: "resume.log")
+        XCTAssertEqual(rcode, 0, rout)
+        XCTAssertTrue(rout.contains("resuming"), rout)
+        XCTAssertEqual(strip(harness.csv("cut/rounds.csv")), strip(harness.csv("whole/rounds.csv")))
+        XCTAssertEqual(harness.csv("cut/clients.csv"), harness.csv("whole/clients.csv"))
+        let a = FileManager.default.contents(atPath: harness.path("whole/model.bin"))
+        XCTAssertNotNil(a)
+        XCTAssertEqual(a, FileManager.default.contents(atPath: harness.path("cut/model.bin")))
+        let summary = harness.json("cut/summary.json")
+        XCTAssertEqual(summary["rounds_completed"] as? Int, 10)
+        XCTAssertEqual(summary["status"] as? String, "completed")
+    }
+
+    func testResumeWithoutCheckpointSaysSo() throws {
+        try FileManager.default.createDirectory(atPath: harness.path("empty"), withIntermediateDirectories: true)
+        try "name: x\n".write(toFile: harness.path("empty/scenario.yaml"), atomically: true, encoding: .utf8)
+        let (code, out) = try harness.run(["run", "--resume", harness.path("empty")], log: "empty.log", timeout: 60)
+        XCTAssertEqual(code, 1)
+        XCTAssertTrue(out.contains("no checkpoint to resume from"), out)
+    }
+}
