@@ -100,4 +100,58 @@ final class FailureEndToEndTests: XCTestCase {
         _ = harness.wait(run, timeout: 10)
         XCTAssertEqual(harness.waitForNoProcesses(timeout: 15), [])
     }
+
+    /// Injected faults: dropouts never answer, stragglers answer late; the deadline and the
+    /// quorum decide what gets in, and clients.csv records who dropped out or was late.
+    func testDropoutsAndStragglersAreRecorded() throws {
+        let (code, out) = try harness.run(["run", quickstart, "--output", harness.path("faults"), "--progress", "plain",
+                                           "--set", "federation.clients=6", "--set", "federation.rounds=5",
+                                           "--set", "federation.deadline=3", "--set", "federation.quorum=0.3",
+                                           "--set", "faults={dropout: 0.25, straggler: 0.25, delay: 6, distribution: fixed}"],
+                                          log: "faults.log")
+        XCTAssertEqual(code, 0, out)
+        let rows = harness.csv("faults/clients.csv")
+        let dropouts = rows.filter { $0["fault"] == "dropout" }
+        let stragglers = rows.filter { $0["fault"] == "straggler" }
+        XCTAssertFalse(dropouts.isEmpty)
+        XCTAssertFalse(stragglers.isEmpty)
+        XCTAssertTrue(dropouts.allSatisfy { $0["responded"] == "0" })
+        // A 6 s delay misses the 3 s deadline: stragglers are not in the round they were late for.
+        XCTAssertTrue(stragglers.allSatisfy { $0["responded"] == "0" })
+        XCTAssertTrue(rows.filter { $0["fault"] == "" && $0["sampled"] == "1" }.allSatisfy { $0["responded"] == "1" })
+        XCTAssertEqual(harness.csv("faults/rounds.csv").count, 5)
+    }
+
+    /// A client process killed mid-run and started again takes its ids back and joins the
+    /// next round.
+    func testCrashedClientRejoins() throws {
+        let settings = ["--set", "federation.clients=3", "--set", "federation.rounds=30", "--set", "federation.local_epochs=8",
+                        "--set", "federation.deadline=20", "--set", "federation.heartbeat_timeout=2",
+                        "--set", "federation.quorum=0.5"]
+        let coordinator = try harness.start(["coordinator", "--scenario", quickstart, "--bind", "tcp://127.0.0.1:*",
+                                             "--output", harness.path("rejoin"), "--progress", "plain"] + settings,
+                                            log: "coordinator.log")
+        let endpoint = try XCTUnwrap(waitForEndpoint("coordinator.log", timeout: 60), harness.text("coordinator.log"))
+        let clients = try (0..<3).map { id in
+            try harness.start(["client", "--scenario", quickstart, "--connect", endpoint, "--clients", String(id)] + settings,
+                              log: "client-\(id).log")
+        }
+        XCTAssertTrue(waitForRounds("rejoin", 2, timeout: 120), harness.text("coordinator.log"))
+        kill(clients[2].pid, SIGKILL)
+        // Wait until a round closed without client 2, then start it again.
+        let until = Date().addingTimeInterval(120)
+        while Date() < until, !harness.csv("rejoin/rounds.csv").contains(where: { $0["received"] == "2" }) { usleep(50_000) }
+        usleep(2_500_000) // past the heartbeat timeout, so its ids may move to the new process
+        let again = try harness.start(["client", "--scenario", quickstart, "--connect", endpoint, "--clients", "2"] + settings,
+                                      log: "client-2-again.log")
+        XCTAssertEqual(harness.wait(coordinator, timeout: 300), 0, harness.text("coordinator.log"))
+        let rounds = harness.csv("rejoin/rounds.csv")
+        XCTAssertEqual(rounds.count, 30)
+        let missed = rounds.firstIndex { $0["received"] == "2" }
+        let back = rounds.lastIndex { $0["received"] == "2" }
+        XCTAssertNotNil(missed)
+        XCTAssertLessThan(back ?? 29, 29, "client 2 never came back: \(rounds.map { $0["received"] ?? "" })")
+        XCTAssertEqual(rounds.last?["received"], "3")
+        XCTAssertNotNil(harness.wait(again, timeout: 30))
+    }
 }

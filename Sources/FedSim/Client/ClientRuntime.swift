@@ -22,8 +22,11 @@ public final class ClientRuntime {
     private let parentPid: pid_t?
     /// The last global model received and its round (free riders replay its change).
     private var previousModel: (round: Int, model: [Float])?
-    /// Updates sent to the hub and not yet crafted: client id -> round.
-    private var awaitingHub: [Int: Int] = [:]
+    /// Updates sent to the hub and not yet crafted: client id -> (round, earliest send time).
+    private var awaitingHub: [Int: (round: Int, due: Date)] = [:]
+    /// Injected faults (dropouts, stragglers) and the late updates waiting for their time.
+    private let faults: FaultPlan
+    private var delayed: [(due: Date, message: Message)] = []
 
     public init(scenario: Scenario, clientIds: [Int], parentPid: pid_t?, logger: Logger) throws {
         self.scenario = scenario
@@ -39,6 +42,7 @@ public final class ClientRuntime {
         data = try FederationData.prepare(scenario)
         plan = AttackPlan(scenario)
         sampler = ClientSampler(scenario)
+        faults = FaultPlan(scenario)
         var clients: [Int: LocalClient] = [:]
         for id in clientIds {
             let clean = data.clientData(id)
@@ -106,9 +110,11 @@ public final class ClientRuntime {
             if let parentPid, getppid() != parentPid { logger.info("launcher is gone; stopping"); return }
             var items: [(socket: ZMQSocket, events: PollEvents)] = [(socket: socket, events: .readable)]
             if let hub { items.append((socket: hub, events: .readable)) }
+            try flushDelayed(to: socket)
+            let wait = delayed.map { Int($0.due.timeIntervalSinceNow * 1000) + 1 }.min().map { max(0, min(500, $0)) } ?? 500
             var ready: [PollEvents] = []
             do {
-                ready = try zmqPoll(items, timeoutMilliseconds: 500)
+                ready = try zmqPoll(items, timeoutMilliseconds: wait)
             } catch {
                 guard error.isInterrupted else { throw error }
             }
@@ -186,6 +192,16 @@ public final class ClientRuntime {
                 logger.warning("round \(r): asked to train client \(id), which this process does not host")
                 continue
             }
+            let fault = faults.fault(client: id, round: r)
+            if fault == .dropout {
+                logger.info("round \(r): client \(id) drops out (faults.dropout)")
+                continue
+            }
+            var due = Date()
+            if case let .straggler(delay) = fault {
+                due = Date().addingTimeInterval(delay)
+                logger.info("round \(r): client \(id) answers \(String(format: "%.2f", delay)) s late (faults.straggler)")
+            }
             let active = plan.activeGroup(of: id, round: r) != nil
             let attackers = client.group.map { Set(sampled).intersection(plan.members[$0]).count } ?? 0
             let (outcome, samples, loss) = try client.train(
@@ -194,10 +210,10 @@ public final class ClientRuntime {
             switch outcome {
             case let .send(delta):
                 try submit(.update(round: UInt32(r), clientId: UInt32(id), samples: UInt32(samples),
-                                   trainLoss: Float(loss), delta: delta), to: socket)
+                                   trainLoss: Float(loss), delta: delta), to: socket, at: due)
             case let .collude(delta):
                 guard let hub else { continue }
-                awaitingHub[id] = r
+                awaitingHub[id] = (r, due)
                 _ = try hub.send(MessageCodec.encode(.update(round: UInt32(r), clientId: UInt32(id), samples: UInt32(samples),
                                                              trainLoss: Float(loss), delta: delta)))
             }
@@ -211,9 +227,10 @@ public final class ClientRuntime {
             return
         }
         switch message {
-        case let .update(round, clientId, _, _, _) where awaitingHub[Int(clientId)] == Int(round):
+        case let .update(round, clientId, _, _, _) where awaitingHub[Int(clientId)]?.round == Int(round):
+            let due = awaitingHub[Int(clientId)]?.due ?? Date()
             awaitingHub[Int(clientId)] = nil
-            try submit(message, to: socket)
+            try submit(message, to: socket, at: due)
         case let .shutdown(reason):
             logger.warning("the adversary hub refused this process: \(reason)")
         case .welcome:
@@ -223,9 +240,22 @@ public final class ClientRuntime {
         }
     }
 
-    /// Sends an update to the coordinator.
-    private func submit(_ update: Message, to socket: ZMQSocket) throws {
-        _ = try socket.send(MessageCodec.encode(update))
+    /// Sends an update to the coordinator now, or holds it until `due` (a straggler).
+    private func submit(_ update: Message, to socket: ZMQSocket, at due: Date = Date()) throws {
+        if due > Date() {
+            delayed.append((due, update))
+        } else {
+            _ = try socket.send(MessageCodec.encode(update))
+        }
+    }
+
+    /// Sends the late updates whose time has come.
+    private func flushDelayed(to socket: ZMQSocket) throws {
+        let now = Date()
+        let ready = delayed.filter { $0.due <= now }
+        guard !ready.isEmpty else { return }
+        delayed.removeAll { $0.due <= now }
+        for (_, message) in ready { _ = try socket.send(MessageCodec.encode(message)) }
     }
 }
 

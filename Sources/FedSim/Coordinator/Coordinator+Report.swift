@@ -34,7 +34,11 @@ extension Coordinator {
                                         updateNorm: .nan, trainLoss: .nan))
         }
         // Ground truth for the results (evaluation only).
-        for i in clients.indices { clients[i].malicious = plan.activeGroup(of: clients[i].client, round: r) != nil }
+        let faults = FaultPlan(scenario)
+        for i in clients.indices {
+            clients[i].malicious = plan.activeGroup(of: clients[i].client, round: r) != nil
+            if clients[i].sampled { clients[i].fault = faults.fault(client: clients[i].client, round: r).label }
+        }
         let responded = clients.filter(\.responded)
         let detection = outcome.decisions.count == updates.count && !updates.isEmpty
             ? Detection(selected: responded.map { $0.decision?.selected ?? true },

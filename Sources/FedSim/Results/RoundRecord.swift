@@ -61,6 +61,8 @@ public struct ClientRecord: Sendable {
     public var malicious: Bool = false
     /// What the aggregation rule decided about this client's update.
     public var decision: Decision?
+    /// Ground truth of injected faults: "dropout", "straggler" or empty.
+    public var fault: String = ""
 
     public struct Decision: Sendable {
         public var selected: Bool
@@ -70,11 +72,11 @@ public struct ClientRecord: Sendable {
     }
 
     static let csvHeader = ["round", "client", "malicious", "sampled", "responded", "samples", "update_norm", "train_loss",
-                            "selected", "weight", "score", "clipped"]
+                            "selected", "weight", "score", "clipped", "fault"]
 
     var csvRow: [String] {
         decisionless + [decision.map { $0.selected ? "1" : "0" } ?? "", decision.map { fmt($0.weight) } ?? "",
-                        decision?.score.map { fmt($0) } ?? "", decision.map { $0.clipped ? "1" : "0" } ?? ""]
+                        decision?.score.map { fmt($0) } ?? "", decision.map { $0.clipped ? "1" : "0" } ?? "", fault]
     }
 
     private var decisionless: [String] {

@@ -28,13 +28,16 @@ public struct Scenario: Sendable, Equatable {
     public var attacks: [AttackGroupConfig]
     /// The server's aggregation rule, pre-processing and differential privacy (`defense:`).
     public var defense: DefenseConfig
+    /// Injected client faults: dropouts and stragglers (`faults:`).
+    public var faults: FaultsConfig
     /// Results folder, relative to the current directory (not to the scenario file).
     public var output: String
 
     public init(name: String, seed: UInt64 = 1, dataset: DatasetConfig = DatasetConfig(),
                 partition: PartitionConfig = PartitionConfig(), model: ModelConfig = ModelConfig(),
                 federation: FederationConfig = FederationConfig(), transport: TransportConfig = TransportConfig(),
-                attacks: [AttackGroupConfig] = [], defense: DefenseConfig = DefenseConfig(), output: String = "runs") {
+                attacks: [AttackGroupConfig] = [], defense: DefenseConfig = DefenseConfig(),
+                faults: FaultsConfig = FaultsConfig(), output: String = "runs") {
         self.name = name
         self.seed = seed
         self.dataset = dataset
@@ -44,6 +47,7 @@ public struct Scenario: Sendable, Equatable {
         self.transport = transport
         self.attacks = attacks
         self.defense = defense
+        self.faults = faults
         self.output = output
     }
 
@@ -95,6 +99,7 @@ public struct Scenario: Sendable, Equatable {
             transport: try reader.section(TransportConfig.self),
             attacks: try AttackGroupConfig.readAll(reader, clients: federation.clients, rounds: federation.rounds),
             defense: try reader.section(DefenseConfig.self),
+            faults: try reader.section(FaultsConfig.self),
             output: output)
         // The rule's bounds on n and f are checked here, before any process starts.
         do {
@@ -133,7 +138,8 @@ public struct Scenario: Sendable, Equatable {
         if includingOutput { fields.append(("output", .string(output))) }
         fields += [ResolvedValue.entry(dataset), ResolvedValue.entry(partition), ResolvedValue.entry(model),
                    ResolvedValue.entry(federation), ResolvedValue.entry(transport),
-                   (AttackGroupConfig.key, .mappings(attacks.map(\.resolvedFields))), ResolvedValue.entry(defense)]
+                   (AttackGroupConfig.key, .mappings(attacks.map(\.resolvedFields))), ResolvedValue.entry(defense),
+                   ResolvedValue.entry(faults)]
         return fields
     }
 
