@@ -74,8 +74,9 @@ public struct CenteredClipping: Aggregator {
         guard center.isEmpty || center.count == d else {
             throw AggregatorError.parameter(rule: name, message: "center has \(center.count) values; updates have \(d)")
         }
-        var v = center.isEmpty ? [Double](repeating: 0, count: d) : center.map { Double($0) }
-        var dist = RowNormKernels.distances(updates, to: v)
+        // The centre stays in Float (it is stored as Float between rounds); zero = no offset.
+        var v: [Float]? = center.isEmpty ? nil : center
+        var dist = v.map { RowNormKernels.distances(updates, to: $0) } ?? RowNormKernels.norms(updates)
         let radius: Double
         switch tau {
         case let .absolute(t): radius = t
@@ -83,15 +84,14 @@ public struct CenteredClipping: Aggregator {
         }
         var clipped = [Bool](repeating: false, count: n)
         for l in 0..<iterations {
-            if l > 0 { dist = RowNormKernels.distances(updates, to: v) }
+            if l > 0, let c = v { dist = RowNormKernels.distances(updates, to: c) }
             // v + (1/n) Σ s_i (x_i − v) = v · (1 − Σ s_i / n) + (1/n) Σ s_i x_i
             let s = dist.map { StaticClipping.scale(norm: $0, bound: radius) }
             clipped = dist.map { $0 > radius }
             let keep = 1 - s.reduce(0, +) / Double(n)
-            let moved = GeometricMedian.weightedSum(updates, s.map { $0 / Double(n) })
-            for j in 0..<d { v[j] = v[j] * keep + moved[j] }
+            v = RowCombination.combine(updates, coefficients: s.map { $0 / Double(n) }, offset: v, offsetScale: keep)
         }
-        center = v.map { Float($0) }
+        center = v ?? [Float](repeating: 0, count: d)
         let decisions = (0..<n).map { i in
             ClientDecision(selected: true, weight: 1 / Double(n), score: dist[i], clipped: clipped[i])
         }

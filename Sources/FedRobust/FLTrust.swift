@@ -16,7 +16,8 @@ import FedCore
 ///
 /// Needs `context.serverUpdate` (g0, the same length as the updates). No f: robustness
 /// comes from the root dataset. Cost O(nd): dot products and norms accumulated in Double
-/// (BLAS `dsdot`), then one weighted pass over the trusted rows.
+/// (`RowNormKernels.normsAndDots`, one threaded pass), then one `RowCombination` pass
+/// over the trusted rows.
 ///
 /// Decisions: selected = TS_i > 0, weight = TS_i / Σ TS, score = TS_i, clipped = the update
 /// was selected and scaled down (||g_i|| > ||g0||).
@@ -40,19 +41,10 @@ public struct FLTrust: Aggregator {
                 rule: name, message: "the server update has \(g0.count) values; the updates have \(d)")
         }
         let serverNorm = FLTrust.dot(g0, g0).squareRoot()
-        var norms = [Double](repeating: 0, count: n)
-        var trust = [Double](repeating: 0, count: n)
-        updates.values.withUnsafeBufferPointer { xs in
-            g0.withUnsafeBufferPointer { gs in
-                guard let x = xs.baseAddress, let g = gs.baseAddress, d > 0 else { return }
-                for i in 0..<n {
-                    let row = x + i * d
-                    norms[i] = FLTrust.dot(row, row, count: d).squareRoot()
-                    guard norms[i] > 0, serverNorm > 0 else { continue }
-                    let cosine = FLTrust.dot(row, g, count: d) / (norms[i] * serverNorm)
-                    trust[i] = max(0, min(1, cosine))
-                }
-            }
+        let (norms, dots) = RowNormKernels.normsAndDots(updates, with: g0)
+        let trust = (0..<n).map { i -> Double in
+            guard norms[i] > 0, serverNorm > 0 else { return 0 }
+            return max(0, min(1, dots[i] / (norms[i] * serverNorm)))
         }
         let total = trust.reduce(0, +)
         guard total > 0 else {

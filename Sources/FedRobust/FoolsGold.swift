@@ -26,9 +26,10 @@ import Foundation
 /// (all participants' histories parallel: step 5 would divide by zero, the reference code
 /// yields NaN) or when Σ α = 0 after step 6. The histories are still updated.
 ///
-/// Cost: the Gram matrix of the participants' histories (`Gram(rows:columns:fill:)`,
-/// blocked `ssyrk`, O(n²d)), fused with the history update in one pass; cosines in Double.
-/// Memory: N x d Floats for the N clients ever seen.
+/// Cost: one threaded pass `H += Δ` over the contiguous history store, then the Gram matrix
+/// of the participants' histories (blocked `ssyrk`, O(n²d), read in place when the
+/// participants are consecutive rows of the store); cosines in Double.
+/// Memory: N x d Floats for the N clients ever seen, in one buffer.
 ///
 /// Decisions: score = α_i (step 6), weight = α_i / Σ α (normalised for reporting),
 /// selected = α_i > 0. Figures: "alpha_mean".
@@ -46,7 +47,21 @@ public struct FoolsGold: Aggregator {
     /// Step 7's normalisation.
     public let normalization: Normalization
     /// Accumulated update of every client seen so far, by client id (checkpoint this).
-    public private(set) var histories: [Int: [Float]]
+    /// Built on demand from the contiguous store (a copy of N x d Floats).
+    public var histories: [Int: [Float]] {
+        var h: [Int: [Float]] = [:]
+        for (id, slot) in slots { h[id] = Array(store[(slot * width)..<((slot + 1) * width)]) }
+        return h
+    }
+
+    /// Every history in one contiguous row-major buffer, one row (`slots[id]`) per client id,
+    /// rows in order of first sight: when this round's participants are consecutive rows
+    /// (every client, in id order), the Gram matrix reads the histories in place.
+    private var store: [Float] = []
+    /// Row of `store` per client id.
+    private var slots: [Int: Int] = [:]
+    /// Length of every history (d); 0 before the first one.
+    private var width = 0
 
     public var name: String { "foolsgold" }
 
@@ -63,7 +78,13 @@ public struct FoolsGold: Aggregator {
         }
         self.kappa = kappa
         self.normalization = normalization
-        self.histories = histories
+        // Checkpointed histories get rows in ascending id order (deterministic).
+        for id in histories.keys.sorted() {
+            guard let h = histories[id] else { continue }
+            slots[id] = slots.count
+            width = h.count
+            store.append(contentsOf: h)
+        }
     }
 
     public func check(n: Int) throws(AggregatorError) {
@@ -78,9 +99,10 @@ public struct FoolsGold: Aggregator {
             throw AggregatorError.parameter(
                 rule: name, message: "needs one distinct client id per update; got \(ids.count) ids for \(n) updates")
         }
-        if let bad = ids.first(where: { histories[$0].map { $0.count != d } ?? false }) {
+        if !slots.isEmpty && width != d {
+            let bad = ids.first(where: { slots[$0] != nil }) ?? slots.keys.min() ?? 0
             throw AggregatorError.parameter(
-                rule: name, message: "history of client \(bad) has \(histories[bad]?.count ?? 0) values; updates have \(d)")
+                rule: name, message: "history of client \(bad) has \(width) values; updates have \(d)")
         }
         let gram = updateHistories(updates, ids: ids)
         var cosines = gram.cosines
@@ -140,30 +162,58 @@ public struct FoolsGold: Aggregator {
 
     // MARK: - History
 
-    /// Adds each participant's update to its history and returns the Gram matrix of the
-    /// updated histories, in one pass over the columns (histories are moved out of the
-    /// dictionary while they are written, so no copy-on-write copy is made).
+    /// Adds each participant's update to its history (`H_c += Δ_c`, one threaded vectorised
+    /// pass) and returns the Gram matrix of the updated histories: read in place with
+    /// `ssyrk` when the participants are consecutive rows of the store, gathered block by
+    /// block otherwise.
     private mutating func updateHistories(_ updates: UpdateMatrix, ids: [Int]) -> Gram {
         let n = updates.rows, d = updates.columns
-        var rows = ids.map { histories.removeValue(forKey: $0) ?? [Float](repeating: 0, count: d) }
-        let gram = updates.values.withUnsafeBufferPointer { xs in
-            Gram(rows: n, columns: d) { columns, block in
-                guard let x = xs.baseAddress else { return }
-                let k = columns.count
-                for i in 0..<n {
-                    let src = x + i * d + columns.lowerBound
-                    rows[i].withUnsafeMutableBufferPointer { h in
-                        for c in 0..<k {
-                            let v = h[columns.lowerBound + c] + src[c]
-                            h[columns.lowerBound + c] = v
-                            block[i * k + c] = v
+        width = d
+        var rowOf = [Int](repeating: 0, count: n)
+        for (i, id) in ids.enumerated() {
+            if let slot = slots[id] {
+                rowOf[i] = slot
+            } else {
+                rowOf[i] = slots.count
+                slots[id] = slots.count
+            }
+        }
+        if store.count < slots.count * d {
+            store.append(contentsOf: repeatElement(0, count: slots.count * d - store.count))
+        }
+        let blockWidth = RowNormKernels.blockWidth
+        let blocks = (d + blockWidth - 1) / blockWidth
+        updates.values.withUnsafeBufferPointer { xs in
+            store.withUnsafeMutableBufferPointer { hs in
+                rowOf.withUnsafeBufferPointer { rs in
+                    guard let x = xs.baseAddress, let h = hs.baseAddress, let r = rs.baseAddress else { return }
+                    let job = UncheckedSendable((x: x, h: h, r: r))
+                    BlockedPass.run(blocks: blocks, work: 2 * n * d) { range in
+                        let (x, h, r) = job.value
+                        for blk in range {
+                            let c0 = blk * blockWidth
+                            let k = min(blockWidth, d - c0)
+                            for i in 0..<n {
+                                let src = x + i * d + c0, dst = h + r[i] * d + c0
+                                for j in 0..<k { dst[j] += src[j] }
+                            }
                         }
                     }
                 }
             }
         }
-        for (i, id) in ids.enumerated() { histories[id] = rows[i] }
-        return gram
+        let first = rowOf.first ?? 0
+        let consecutive = rowOf.enumerated().allSatisfy { $0.element == first + $0.offset }
+        return store.withUnsafeBufferPointer { hs -> Gram in
+            guard let h = hs.baseAddress, d > 0 else { return Gram(n: n, values: [Double](repeating: 0, count: n * n)) }
+            if consecutive { return Gram(rows: n, columns: d, base: h + first * d, lda: d) }
+            return Gram(rows: n, columns: d) { columns, block in
+                let k = columns.count
+                for i in 0..<n {
+                    (block.baseAddress.map { $0 + i * k })?.update(from: h + rowOf[i] * d + columns.lowerBound, count: k)
+                }
+            }
+        }
     }
 
     private static func noUpdate(d: Int, alpha: [Double]) -> AggregationResult {

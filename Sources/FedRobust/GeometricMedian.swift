@@ -15,7 +15,9 @@ import FedCore
 /// point), T = 4, tol = 1e-6; the paper reports 3 iterations suffice. Breakdown point 1/2.
 /// The start matters with so few iterations: byzfl/epfml start from 0 (with ν = 0.1), which
 /// sits on a data point when an update is zero and barely moves (ALGORITHMS.md 2.6, 7).
-/// Distances and the iterate are in Double. Cost O(T·n·d).
+/// Sums and distances are in Double; each step is ONE pass over the matrix
+/// (`RowCombination.combineWithDistances`: the distances to the new iterate are taken per
+/// column block while the block is in cache). Cost O(T·n·d).
 ///
 /// Decisions: `weight` = β_i / Σ β of the last iteration (so the aggregate is Σ weight_i x_i),
 /// `score` = ||v − x_i|| at the result; figures["iterations"] = iterations run.
@@ -63,8 +65,10 @@ public struct GeometricMedian: Aggregator {
         let n = updates.rows, d = updates.columns
         try check(n: n)
         let alpha = try Mean.normalisedWeights(context.weights, n: n, rule: name)
-        var v = start == .weightedMean ? GeometricMedian.weightedSum(updates, alpha) : [Double](repeating: 0, count: d)
-        var dist = RowNormKernels.distances(updates, to: v)
+        // One pass per step: v = Σ β_i x_i and ||x_i − v|| together (RowCombination).
+        var (v, dist) = start == .weightedMean
+            ? RowCombination.combineWithDistances(updates, coefficients: alpha)
+            : ([Float](repeating: 0, count: d), RowNormKernels.norms(updates))
         var objective = zip(alpha, dist).reduce(0) { $0 + $1.0 * $1.1 }
         var beta = alpha
         var iterations = 0
@@ -72,29 +76,14 @@ public struct GeometricMedian: Aggregator {
             beta = (0..<n).map { alpha[$0] / max(nu, dist[$0]) }
             let total = beta.reduce(0, +)
             beta = beta.map { $0 / total }
-            v = GeometricMedian.weightedSum(updates, beta)
+            (v, dist) = RowCombination.combineWithDistances(updates, coefficients: beta)
             iterations += 1
-            dist = RowNormKernels.distances(updates, to: v)
             let previous = objective
             objective = zip(alpha, dist).reduce(0) { $0 + $1.0 * $1.1 }
             if abs(previous - objective) < tolerance * objective { break }
         }
         let decisions = (0..<n).map { i in ClientDecision(selected: beta[i] > 0, weight: beta[i], score: dist[i]) }
-        return AggregationResult(aggregate: v.map { Float($0) }, decisions: decisions,
+        return AggregationResult(aggregate: v, decisions: decisions,
                                  figures: ["iterations": Double(iterations), "objective": objective])
-    }
-
-    /// Σ_i w_i x_i in Double (w already normalised).
-    static func weightedSum(_ m: UpdateMatrix, _ w: [Double]) -> [Double] {
-        var acc = [Double](repeating: 0, count: m.columns)
-        m.values.withUnsafeBufferPointer { x in
-            acc.withUnsafeMutableBufferPointer { a in
-                guard let xp = x.baseAddress, let ap = a.baseAddress else { return }
-                for i in 0..<m.rows where w[i] != 0 {
-                    RowNormKernels.addScaledRow(xp, row: i, columns: m.columns, weight: w[i], into: ap)
-                }
-            }
-        }
-        return acc
     }
 }

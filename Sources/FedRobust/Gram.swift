@@ -8,7 +8,10 @@ import FedCore
 /// squared norms (the diagonal), squared distances `||x_i − x_j||² = G_ii + G_jj − 2 G_ij`
 /// and cosines `G_ij / sqrt(G_ii G_jj)`. The only O(n²d) work is one symmetric rank-k
 /// update (BLAS `ssyrk`, n(n+1)d/2 multiply-adds, half of a general `sgemm`), done once per
-/// round; nothing else in these rules touches all n²d products.
+/// round; nothing else in these rules touches all n²d products. Contiguous rows (the update
+/// matrix, FoolsGold's history store) go through `GramKernel` (threaded SIMD tiles, faster
+/// than the system OpenBLAS's generic kernels); gathered rows (`init(rows:columns:fill:)`)
+/// through `ssyrk` per block.
 ///
 /// Precision trade-off (Float products, Double combination): the inputs are Float32 and so
 /// are the BLAS inner products; the columns are split into blocks of at most
@@ -45,17 +48,24 @@ public struct Gram: Sendable, Equatable {
         let n = matrix.rows, d = matrix.columns
         precondition(blockWidth > 0, "Gram: block width must be positive; got \(blockWidth)")
         precondition(d < Int(Int32.max), "Gram: d = \(d) exceeds BLAS's 32-bit leading dimension")
-        var acc = Accumulator(n: n)
-        matrix.values.withUnsafeBufferPointer { x in
-            guard let base = x.baseAddress else { return }
-            var c0 = 0
-            while c0 < d {
-                let k = min(blockWidth, d - c0)
-                acc.add(base + c0, k: k, lda: d)
-                c0 += k
-            }
+        let values = matrix.values.withUnsafeBufferPointer { x -> [Double] in
+            guard let base = x.baseAddress else { return [Double](repeating: 0, count: n * n) }
+            return Gram.accumulate(base, rows: n, columns: d, lda: d, blockWidth: blockWidth)
         }
-        self.init(n: n, values: acc.finish())
+        self.init(n: n, values: values)
+    }
+
+    /// The Gram matrix of the n x d row-major block at `base` with leading dimension `lda`
+    /// (FoolsGold's contiguous histories), read in place.
+    init(rows n: Int, columns d: Int, base: UnsafePointer<Float>, lda: Int, blockWidth: Int = Gram.defaultBlockWidth) {
+        precondition(lda >= d && lda < Int(Int32.max), "Gram: leading dimension \(lda) for d = \(d)")
+        self.init(n: n, values: Gram.accumulate(base, rows: n, columns: d, lda: lda, blockWidth: blockWidth))
+    }
+
+    /// `blockWidth` is kept for the API; `GramKernel` uses its own fixed chunks.
+    private static func accumulate(_ base: UnsafePointer<Float>, rows n: Int, columns d: Int, lda: Int,
+                                   blockWidth: Int) -> [Double] {
+        GramKernel.gram(base, rows: n, columns: d, lda: lda)
     }
 
     /// The Gram matrix of n rows that are not stored contiguously (FoolsGold's histories).

@@ -42,25 +42,19 @@ public struct NormBounding: Aggregator {
         try check(n: n)
         let alpha = try Mean.normalisedWeights(context.weights, n: n, rule: name)
         let norms = RowNormKernels.norms(updates)
-        var acc = [Double](repeating: 0, count: d)
-        updates.values.withUnsafeBufferPointer { x in
-            acc.withUnsafeMutableBufferPointer { a in
-                guard let xp = x.baseAddress, let ap = a.baseAddress else { return }
-                for i in 0..<n where alpha[i] > 0 {
-                    let w = alpha[i] * StaticClipping.scale(norm: norms[i], bound: maxNorm)
-                    RowNormKernels.addScaledRow(xp, row: i, columns: d, weight: w, into: ap)
-                }
-            }
+        let coefficients = (0..<n).map { i in
+            alpha[i] > 0 ? alpha[i] * StaticClipping.scale(norm: norms[i], bound: maxNorm) : 0
         }
+        var aggregate = RowCombination.combine(updates, coefficients: coefficients)
         if noiseStd > 0 {
             var rng = context.rng
-            for j in 0..<d { acc[j] += noiseStd * rng.nextGaussian() }
+            for j in 0..<d { aggregate[j] = Float(Double(aggregate[j]) + noiseStd * rng.nextGaussian()) }
         }
         let decisions = (0..<n).map { i in
             ClientDecision(selected: alpha[i] > 0, weight: alpha[i], score: norms[i], clipped: norms[i] > maxNorm)
         }
         let clippedCount = decisions.filter(\.clipped).count
-        return AggregationResult(aggregate: acc.map { Float($0) }, decisions: decisions,
+        return AggregationResult(aggregate: aggregate, decisions: decisions,
                                  figures: ["clipped_fraction": Double(clippedCount) / Double(n)])
     }
 }

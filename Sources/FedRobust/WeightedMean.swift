@@ -3,8 +3,8 @@ import FedCore
 /// FedAvg's aggregate: the weighted mean of the updates (McMahan et al., AISTATS 2017),
 /// `agg = Σ_i w_i x_i / Σ_i w_i`, with `w_i` the number of local samples of client i.
 ///
-/// Accumulates in Double, row by row (cache friendly for n x d row-major input), so the result
-/// does not depend on anything but the values and their order. Unbounded by design: one
+/// One pass of `RowCombination` (Double accumulators per column block, blocks split between
+/// the cores), so the result does not depend on anything but the values and their order. Unbounded by design: one
 /// Byzantine row can move it arbitrarily (Blanchard et al., NeurIPS 2017, Lemma 1).
 public enum WeightedMean {
     public enum Failure: Error, Equatable, CustomStringConvertible {
@@ -30,17 +30,6 @@ public enum WeightedMean {
         }
         let total = weights.reduce(0, +)
         guard total > 0 else { throw Failure.zeroTotalWeight }
-        let d = matrix.columns
-        var acc = [Double](repeating: 0, count: d)
-        matrix.values.withUnsafeBufferPointer { x in
-            acc.withUnsafeMutableBufferPointer { a in
-                for i in 0..<matrix.rows where weights[i] > 0 {
-                    let w = weights[i] / total
-                    let base = i * d
-                    for j in 0..<d { a[j] += w * Double(x[base + j]) }
-                }
-            }
-        }
-        return acc.map { Float($0) }
+        return RowCombination.combine(matrix, coefficients: weights.map { $0 / total })
     }
 }
