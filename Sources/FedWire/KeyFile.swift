@@ -1,0 +1,100 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reading and writing the small text files that hold CURVE keys and allowlists (POSIX only,
+/// so that FedWire stays free of Foundation).
+///
+/// Lines: surrounding blanks are ignored, as are empty lines and comments. A comment is a line
+/// starting with `#`, except that a line that is exactly a 40-character Z85 key is a key even
+/// when it starts with `#` (`#` is a Z85 character: about 1 key in 85 starts with it).
+enum KeyFile {
+    /// A meaningful (non-blank, non-comment) line: its 1-based number and its trimmed text.
+    struct Line: Equatable {
+        let number: Int
+        let text: String
+    }
+
+    /// The meaningful lines of the file at `path`.
+    static func lines(path: String) throws(CurveKeyError) -> [Line] {
+        let text = try read(path: path)
+        var result: [Line] = []
+        var number = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            number += 1
+            let trimmed = trim(raw)
+            if trimmed.isEmpty || isComment(trimmed) { continue }
+            result.append(Line(number: number, text: trimmed))
+        }
+        return result
+    }
+
+    /// Whether a trimmed line is a comment (see the type's note on `#`).
+    static func isComment(_ line: String) -> Bool {
+        guard line.hasPrefix("#") else { return false }
+        let firstToken = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? line
+        let looksLikeKey = firstToken.count == CurveKeyPair.z85KeyLength
+            && firstToken.utf8.allSatisfy { Z85.alphabet.contains($0) }
+        return !looksLikeKey
+    }
+
+    /// The whole file as UTF-8 text.
+    static func read(path: String) throws(CurveKeyError) -> String {
+        guard let file = fopen(path, "rb") else {
+            throw .file(path: path, line: 0, reason: "cannot open: \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(file) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+            if n > 0 { bytes.append(contentsOf: chunk.prefix(n)) }
+            if n < chunk.count {
+                if ferror(file) != 0 {
+                    throw .file(path: path, line: 0, reason: "cannot read: \(String(cString: strerror(errno)))")
+                }
+                break
+            }
+            if bytes.count > 1 << 20 { throw .file(path: path, line: 0, reason: "larger than 1 MiB; not a key file") }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Writes `text` to `path` (created or truncated) with permission bits `mode`, also applied
+    /// to an existing file, so that a secret key file is never left readable by others.
+    static func write(_ text: String, path: String, mode: mode_t) throws(CurveKeyError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode)
+        guard fd >= 0 else {
+            throw .file(path: path, line: 0, reason: "cannot create: \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        guard fchmod(fd, mode) == 0 else {
+            throw .file(path: path, line: 0, reason: "cannot set mode \(String(mode, radix: 8)): \(String(cString: strerror(errno)))")
+        }
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { posixWrite(fd, $0.baseAddress.map { $0 + offset }, bytes.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .file(path: path, line: 0, reason: "cannot write: \(String(cString: strerror(errno)))")
+            }
+            offset += n
+        }
+    }
+
+    private static func trim(_ s: Substring) -> String {
+        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+        guard let first = s.firstIndex(where: { !isBlank($0) }), let last = s.lastIndex(where: { !isBlank($0) }) else {
+            return ""
+        }
+        return String(s[first...last])
+    }
+}
+
+/// `write(2)`, named apart from `KeyFile.write`.
+private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+    write(fd, buffer, count)
+}
