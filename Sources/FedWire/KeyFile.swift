@@ -7,9 +7,9 @@ import Darwin
 /// Reading and writing the small text files that hold CURVE keys and allowlists (POSIX only,
 /// so that FedWire stays free of Foundation).
 ///
-/// Lines: surrounding blanks are ignored, as are empty lines and comments. A comment is a line
-/// starting with `#`, except that a line that is exactly a 40-character Z85 key is a key even
-/// when it starts with `#` (`#` is a Z85 character: about 1 key in 85 starts with it).
+/// Lines: surrounding blanks are ignored, as are empty lines and comments (lines starting with
+/// `#`). `#` is a Z85 character, but never the first of a key: the first character of a Z85
+/// group encodes floor(v / 85^4) of a 32-bit v, at most 82, and `#` is 84.
 enum KeyFile {
     /// A meaningful (non-blank, non-comment) line: its 1-based number and its trimmed text.
     struct Line: Equatable {
@@ -22,7 +22,8 @@ enum KeyFile {
         let text = try read(path: path)
         var result: [Line] = []
         var number = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift: split on it too, so Windows line ends count as one line.
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             number += 1
             let trimmed = trim(raw)
             if trimmed.isEmpty || isComment(trimmed) { continue }
@@ -31,14 +32,8 @@ enum KeyFile {
         return result
     }
 
-    /// Whether a trimmed line is a comment (see the type's note on `#`).
-    static func isComment(_ line: String) -> Bool {
-        guard line.hasPrefix("#") else { return false }
-        let firstToken = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? line
-        let looksLikeKey = firstToken.count == CurveKeyPair.z85KeyLength
-            && firstToken.utf8.allSatisfy { Z85.alphabet.contains($0) }
-        return !looksLikeKey
-    }
+    /// Whether a trimmed line is a comment.
+    static func isComment(_ line: String) -> Bool { line.hasPrefix("#") }
 
     /// The whole file as UTF-8 text.
     static func read(path: String) throws(CurveKeyError) -> String {

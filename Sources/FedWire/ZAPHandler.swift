@@ -19,8 +19,9 @@ import Darwin
 /// What reaches the handler: only clients that complete the CURVE handshake up to INITIATE,
 /// i.e. that speak CURVE and know the server's public key. A plain-text (NULL) client is
 /// dropped by libzmq at the greeting (mechanism mismatch) and a client with a wrong server key
-/// at HELLO; neither is seen or counted here. A refused client's socket reconnects and asks
-/// again, so counts are of handshakes, not of clients.
+/// at HELLO; neither is seen or counted here. libzmq 4.3 does not retry a connection that ZAP
+/// refused (the client's connect ends silently; its sends just queue), so each refusal is one
+/// connection attempt; a client let in later must connect again.
 public final class ZAPHandler {
     /// The endpoint libzmq sends ZAP requests to (RFC 27).
     public static let endpoint = "inproc://zeromq.zap.01"
