@@ -9,8 +9,9 @@ import Glibc
 /// Fires `MessageFuzzer` cases at a coordinator over one or more DEALER sockets.
 ///
 /// Socket 0 is the *claimant*: HELLOs go out on it, so it is the one that may become a
-/// registered process (if an id is free). The others never send a HELLO with the right
-/// fingerprint and free ids, so they stay unregistered peers. Sends never block: each socket
+/// registered process (if an id is free). The others send HELLOs only with a broken header,
+/// so they stay unregistered peers; the last one (when there are two or more) carries only the oversized
+/// frames that make libzmq drop its connection. Sends never block: each socket
 /// has a small high-water mark, a send that would block is dropped and counted, and the
 /// fuzzer waits a little for the queue to drain before it goes on. Replies are read and
 /// discarded. The run stops after `count` messages or `timeLimit` seconds, whichever first.
@@ -83,7 +84,7 @@ public final class FuzzRunner {
             let c = fuzzer.next()
             report.messages += 1
             report.kinds[c.kind, default: 0] += 1
-            let socket = c.claimant ? sockets[0] : sockets[(i % sockets.count)]
+            let socket = sockets[route(c, index: i, sockets: sockets.count)]
             if try send(c.frames, on: socket) {
                 report.sent += 1
                 dropStreak = 0
@@ -101,6 +102,15 @@ public final class FuzzRunner {
             logger.warning("the coordinator granted client ids \(report.grantedIds) to the fuzzer")
         }
         return report
+    }
+
+    /// Socket 0 sends the HELLOs; the last socket (of two or more) sends only oversized frames,
+    /// which make libzmq drop its connection (it reconnects), so that the queues of the others
+    /// keep flowing; everything else goes round-robin over the sockets but the last.
+    private func route(_ c: FuzzCase, index: Int, sockets n: Int) -> Int {
+        if c.claimant || n == 1 { return 0 }
+        if c.kind == .oversizedFrame { return n - 1 }
+        return n == 2 ? 0 : index % (n - 1)
     }
 
     /// A non-blocking send; false when the queue is full. Errors other than EAGAIN (none are

@@ -27,8 +27,8 @@ public struct FuzzTarget: Sendable, Equatable {
 public struct FuzzCase: Sendable {
     public var kind: FuzzKind
     public var frames: [[UInt8]]
-    /// True for HELLOs: they go out on the fuzzer's claimant socket, the one that asks for
-    /// client ids; every other case may go out on any socket.
+    /// True for the HELLO cases (and their replays): they go out on the fuzzer's claimant
+    /// socket, the one that asks for client ids; every other case may go out on any socket.
     public var claimant: Bool
 
     /// What `MessageCodec.decode` makes of the frames with the coordinator's limits for
@@ -59,7 +59,7 @@ public struct MessageFuzzer: Sendable {
     /// A plausible delta (small finite values), copied and touched per case.
     private let baseDelta: [Float]
     /// The last messages made, for replays.
-    private var history: [[[UInt8]]] = []
+    private var history: [FuzzCase] = []
     private var historyNext = 0
     private static let historySize = 64
     private let weighted: [FuzzKind]
@@ -79,12 +79,19 @@ public struct MessageFuzzer: Sendable {
 
     /// One case of `kind`.
     public mutating func make(_ kind: FuzzKind) -> FuzzCase {
-        let frames = build(kind)
-        if kind != .oversizedFrame && kind != .replay {
-            if history.count < Self.historySize { history.append(frames) } else { history[historyNext] = frames }
+        if kind == .replay {
+            guard !history.isEmpty else {
+                return FuzzCase(kind: kind, frames: MessageCodec.encode(.heartbeat(round: roundHint)), claimant: false)
+            }
+            let earlier = history[int(history.count)]
+            return FuzzCase(kind: kind, frames: earlier.frames, claimant: earlier.claimant)
+        }
+        let made = FuzzCase(kind: kind, frames: build(kind), claimant: kind.rawValue.hasPrefix("hello"))
+        if kind != .oversizedFrame {
+            if history.count < Self.historySize { history.append(made) } else { history[historyNext] = made }
             historyNext = (historyNext + 1) % Self.historySize
         }
-        return FuzzCase(kind: kind, frames: frames, claimant: kind.rawValue.hasPrefix("hello"))
+        return made
     }
 
     // MARK: - Cases
@@ -197,7 +204,7 @@ public struct MessageFuzzer: Sendable {
         case .heartbeat:
             return MessageCodec.encode(.heartbeat(round: roundHint))
         case .replay:
-            return history.isEmpty ? MessageCodec.encode(.heartbeat(round: roundHint)) : history[int(history.count)]
+            return MessageCodec.encode(.heartbeat(round: roundHint))  // made in make(_:)
         case .wrongDirection:
             switch int(3) {
             case 0: return MessageCodec.encode(.welcome(fingerprint: target.fingerprint, parameterCount: UInt32(d),
