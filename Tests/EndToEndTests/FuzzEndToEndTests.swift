@@ -28,7 +28,7 @@ final class FuzzEndToEndTests: XCTestCase {
     private static var fuzzCount: Int { long ? 100_000 : 20_000 }
 
     /// Enough rounds that the fuzzer fires while they run (it starts once every client registered).
-    private static var rounds: Int { long ? 60 : 20 }
+    private static var rounds: Int { long ? 60 : 30 }
 
     private var settings: [String] {
         ["--set", "federation.clients=3", "--set", "federation.rounds=\(Self.rounds)",
