@@ -13,7 +13,7 @@ final class ScenarioErrorTests: XCTestCase {
     private static let federationKeys = "clients, processes, rounds, fraction, local_epochs, batch_size, "
         + "learning_rate, momentum, weight_decay, server_learning_rate, deadline, quorum, startup_timeout, "
         + "heartbeat_timeout"
-    private static let topKeys = "name, seed, output, dataset, partition, model, federation, transport, attack, defense"
+    private static let topKeys = "name, seed, output, dataset, partition, model, federation, transport, attack, defense, faults"
 
     private func check(_ cases: [Case]) {
         for item in cases {
@@ -47,8 +47,8 @@ final class ScenarioErrorTests: XCTestCase {
             Case(yaml: "transport:\n  kind: tcp\n  address: x\n",
                  error: "scenarios/x.yaml:3:3: transport.address: unknown key; allowed: kind, host, port",
                  line: #line),
-            Case(yaml: "faults:\n  dropout: 0.1\n",
-                 error: "scenarios/x.yaml:1:1: faults: unknown key; allowed: \(Self.topKeys)", line: #line),
+            Case(yaml: "security:\n  level: 1\n",
+                 error: "scenarios/x.yaml:1:1: security: unknown key; allowed: \(Self.topKeys)", line: #line),
         ])
     }
 

@@ -155,6 +155,11 @@ final class ScenarioTests: XCTestCase {
               aggregator:
                 kind: fedavg
                 weighted: true
+            faults:
+              dropout: 0.0
+              straggler: 0.0
+              delay: 1.0
+              distribution: exponential
 
             """
         XCTAssertEqual(try parse("").resolvedYAML(), expected)
