@@ -227,7 +227,8 @@ public final class Coordinator {
         }
         if ready.first?.contains(.readable) == true {
             var drained = 0
-            while drained < 10_000, let frames = try socket.receive(dontWait: true) {
+            // Bounded, so that a flood cannot hold back heartbeats or the deadline check.
+            while drained < 500, let frames = try socket.receive(dontWait: true) {
                 handle(frames)
                 drained += 1
             }
@@ -278,12 +279,10 @@ public final class Coordinator {
         }
         let outcome = peers.register(identity, ids: ids, clients: f.clients, now: now, liveness: f.heartbeatTimeout)
         if !outcome.unknown.isEmpty {
-            logger.warning("refused client ids \(outcome.unknown): this federation has clients 0..<\(f.clients)")
-            countRejection("unknown_client")
+            countRejection("unknown_client", detail: "refused client ids \(outcome.unknown): this federation has clients 0..<\(f.clients)")
         }
         if !outcome.taken.isEmpty {
-            logger.warning("refused client ids \(outcome.taken): registered by another live process")
-            countRejection("id_taken")
+            countRejection("id_taken", detail: "refused client ids \(outcome.taken): registered by another live process")
         }
         guard !outcome.accepted.isEmpty else {
             return refuse(identity, "none of the client ids \(ids) can be registered (unknown or taken by another process)")
@@ -296,7 +295,7 @@ public final class Coordinator {
     }
 
     private func refuse(_ identity: [UInt8], _ reason: String) {
-        logger.warning("refused a client process: \(reason)")
+        logOnce("refused", "refused a client process: \(reason)")
         _ = try? socket.send([identity] + MessageCodec.encode(.shutdown(reason: "rejected: " + reason)), dontWait: true)
     }
 
