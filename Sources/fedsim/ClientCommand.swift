@@ -19,6 +19,12 @@ struct ClientCommand: ParsableCommand {
     @Option(help: "Adversary hub endpoint, for processes hosting colluding malicious clients.")
     var hub: String?
 
+    @Option(help: "This client's CURVE secret key file (fedsim keygen), for transport.security curve.")
+    var key: String?
+
+    @Option(help: "The coordinator's CURVE public key file (default: transport.server_key of the scenario).")
+    var serverKey: String?
+
     @OptionGroup var child: ChildOptions
 
     func run() throws {
@@ -27,7 +33,14 @@ struct ClientCommand: ParsableCommand {
             let ids = try ClientIdList.parse(clients)
             let s = try Scenario.load(path: scenario, overrides: child.common.overrides)
             let runtime = try ClientRuntime(scenario: s, clientIds: ids, parentPid: child.parentPid, logger: logger)
-            try runtime.run(endpoint: connect, hubEndpoint: hub)
+            var curve: ClientCurve?
+            if s.transport.security == .curve {
+                guard let key, let serverKey = serverKey ?? s.transport.serverKey else {
+                    throw CurveSetupError.missing("transport.security curve: give this client's key with --key and the coordinator's public key with --server-key (or transport.server_key)")
+                }
+                curve = try ClientCurve.load(keyFile: key, serverKeyFile: serverKey)
+            }
+            try runtime.run(endpoint: connect, hubEndpoint: hub, curve: curve)
         } catch {
             throw fail(error)
         }

@@ -28,7 +28,8 @@ struct CoordinatorCommand: ParsableCommand {
             let data = try FederationData.prepare(s)
             let results = try RunResults(directory: directory, scenario: s,
                                          labelCounts: data.partition.labelCounts(of: data.train))
-            let coordinator = try Coordinator(scenario: s, data: data, endpoint: bind, logger: logger)
+            let coordinator = try Coordinator(scenario: s, data: data, endpoint: bind,
+                                              curve: try ServerCurve.load(s.transport), logger: logger)
             defer { coordinator.close() }
             let p = ProgressDisplay(style: display.progress, totalRounds: s.federation.rounds)
             p.note("coordinator listening on \(coordinator.boundEndpoint); scenario fingerprint 0x\(String(s.fingerprint, radix: 16)); waiting for \(s.federation.clients) clients")

@@ -67,7 +67,7 @@ public final class ClientRuntime {
 
     /// Connects to the coordinator at `endpoint` (and to the hub when some hosted client
     /// colludes) and serves until the run ends.
-    public func run(endpoint: String, hubEndpoint: String? = nil) throws {
+    public func run(endpoint: String, hubEndpoint: String? = nil, curve: ClientCurve? = nil) throws {
         let f = scenario.federation
         let context = try ZMQContext()
         defer { context.close() }
@@ -75,6 +75,7 @@ public final class ClientRuntime {
         defer { socket.close() }
         try socket.setLinger(milliseconds: 2000)
         try socket.setMaxMessageSize(Int64(MessageCodec.headerSize + 8 * max(data.model.parameterCount, f.clients) + 1024))
+        if let curve { try socket.setCurveClient(keys: curve.keys, serverPublicKey: curve.serverKey) }
         try socket.connect(endpoint)
 
         var hub: ZMQSocket?

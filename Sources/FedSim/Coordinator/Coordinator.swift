@@ -28,6 +28,9 @@ public final class Coordinator {
     /// Simulation-only tap to the adversary hub (omniscient attackers): every accepted update
     /// is forwarded, whoever sent it; the coordinator does not know who is malicious.
     private let tap: ZMQSocket?
+    /// CurveZMQ: the allowlist handler (bound before the ROUTER) and who may host which ids.
+    private let zap: ZAPHandler?
+    private let allowlist: CurveAllowlist?
     /// Ground truth and attack metrics, used for the results only (never by aggregation).
     let plan: AttackPlan
     let evaluator: AttackEvaluator
@@ -50,7 +53,7 @@ public final class Coordinator {
     public var tick: () throws -> Void = {}
 
     public init(scenario: Scenario, data: FederationData, endpoint: String, tapEndpoint: String? = nil,
-                logger: Logger) throws {
+                curve: ServerCurve? = nil, logger: Logger) throws {
         self.scenario = scenario
         self.data = data
         self.logger = logger
@@ -65,7 +68,15 @@ public final class Coordinator {
                              maxReasonBytes: 1024, requireFinite: true)
         context = try ZMQContext()
         socket = try ZMQSocket(context: context, type: .router)
+        allowlist = curve?.allowlist
         do {
+            if let curve {
+                let handler = try ZAPHandler(context: context, allowlist: curve.allowlist)
+                try handler.secureServer(socket, secretKey: curve.keys.secretKey)
+                zap = handler
+            } else {
+                zap = nil
+            }
             try socket.setLinger(milliseconds: 1000)
             // Largest legal message: an update (header + d floats) or a hello listing every client.
             let cap = Int64(MessageCodec.headerSize + 4 * max(d, scenario.federation.clients) + 64)
@@ -94,6 +105,7 @@ public final class Coordinator {
     /// Closes the socket and the context (idempotent).
     public func close() {
         tap?.close()
+        zap?.close()
         socket.close()
         context.close()
     }
@@ -219,25 +231,35 @@ public final class Coordinator {
         if let sig = SignalTrap.interrupted { throw CoordinatorError.interrupted(signal: sig) }
         try tick()
         let wait = max(0, min(100, Int(deadline.timeIntervalSinceNow * 1000)))
+        var items: [(socket: ZMQSocket, events: PollEvents)] = [(socket: socket, events: .readable)]
+        if let zap { items.append((socket: zap.socket, events: .readable)) }
         var ready: [PollEvents] = []
         do {
-            ready = try zmqPoll([(socket: socket, events: .readable)], timeoutMilliseconds: wait)
+            ready = try zmqPoll(items, timeoutMilliseconds: wait)
         } catch {
             guard error.isInterrupted else { throw error }
+        }
+        if let zap, ready.count > 1, ready[1].contains(.readable) {
+            for decision in try zap.serviceAll() where decision.refusal != nil {
+                countRejection("unauthorized_key", detail: "refused a \(decision.mechanism) connection from \(decision.address): \(decision.refusal.map { "\($0)" } ?? "")")
+            }
         }
         if ready.first?.contains(.readable) == true {
             var drained = 0
             // Bounded, so that a flood cannot hold back heartbeats or the deadline check.
-            while drained < 500, let frames = try socket.receive(dontWait: true) {
-                handle(frames)
+            while drained < 500, let received = try socket.receiveWithMetadata(dontWait: true) {
+                handle(received.frames, userId: received.userId)
                 drained += 1
             }
         }
         if Date().timeIntervalSince(lastHeartbeat) >= 1 { sendHeartbeats() }
     }
 
-    private func handle(_ frames: [[UInt8]]) {
+    private func handle(_ frames: [[UInt8]], userId: String?) {
         guard frames.count >= 2 else { return countRejection("no_body") }
+        // With CURVE every accepted connection carries its client key (inproc:// skips the
+        // handshake, so a message without one is not authenticated).
+        if allowlist != nil && userId == nil { return countRejection("unauthenticated") }
         let identity = frames[0]
         let message: Message
         do {
@@ -248,7 +270,20 @@ public final class Coordinator {
         let now = Date()
         switch message {
         case let .hello(fingerprint, ids):
-            register(identity, fingerprint: fingerprint, ids: ids.map(Int.init), now: now)
+            var wanted = ids.map(Int.init)
+            if let allowlist, let userId {
+                // A key may only host the ids the allowlist binds to it.
+                let mine = Set((allowlist.clientIds(forUserId: userId) ?? []).map(Int.init))
+                let foreign = wanted.filter { !mine.contains($0) }
+                if !foreign.isEmpty {
+                    countRejection("key_mismatch", detail: "a client key asked for ids \(foreign) that are not bound to it")
+                    wanted.removeAll { !mine.contains($0) }
+                    if wanted.isEmpty {
+                        return refuse(identity, "client ids \(foreign) are not bound to this client's key in the allowlist")
+                    }
+                }
+            }
+            register(identity, fingerprint: fingerprint, ids: wanted, now: now)
         case let .update(round, clientId, samples, trainLoss, delta):
             guard peers.isKnown(identity) else { return countRejection("unknown_sender") }
             peers.touch(identity, now: now)

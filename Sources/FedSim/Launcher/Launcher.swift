@@ -85,8 +85,19 @@ public enum Launcher {
             hub = try waitForHub(ready, child: child, log: results.logsPath + "/adversary.log")
         }
 
+        let groups = ClientIdList.groups(clients: scenario.federation.clients, processes: scenario.federation.processes)
+        // CurveZMQ for a local run: throwaway keys, so that it exercises the same code as a
+        // federation across machines (which brings its own key files; docs/DEPLOY.md).
+        var curve: ServerCurve?
+        var clientKeys: [(key: String, serverKey: String)] = []
+        if scenario.transport.security == .curve {
+            guard scenario.transport.wantsThrowawayKeys else {
+                throw CurveSetupError.missing("fedsim run makes throwaway keys for transport.security curve; with key files, start `fedsim coordinator` and `fedsim client` yourself (docs/DEPLOY.md)")
+            }
+            (curve, clientKeys) = try ServerCurve.throwaway(directory: runtimeDir, groups: groups)
+        }
         let coordinator = try Coordinator(scenario: scenario, data: data, endpoint: endpoint("coordinator"),
-                                          tapEndpoint: hub?.tap, logger: logger)
+                                          tapEndpoint: hub?.tap, curve: curve, logger: logger)
         defer { coordinator.close() }
         if let checkpoint {
             try coordinator.resume(from: checkpoint)
@@ -94,12 +105,12 @@ public enum Launcher {
             progress.note("resuming \(scenario.name) after round \(checkpoint.round) of \(scenario.federation.rounds)")
         }
 
-        let groups = ClientIdList.groups(clients: scenario.federation.clients, processes: scenario.federation.processes)
         progress.note("starting \(groups.count) client processes for \(scenario.federation.clients) clients")
         for (k, ids) in groups.enumerated() {
             var args = ["client", "--scenario", results.scenarioPath, "--connect", coordinator.boundEndpoint,
                         "--clients", ClientIdList.format(ids), "--parent-pid", String(getpid())]
             if let hub { args += ["--hub", hub.endpoint] }
+            if k < clientKeys.count { args += ["--key", clientKeys[k].key, "--server-key", clientKeys[k].serverKey] }
             children.append(try ChildProcess(executable: options.executable, arguments: args,
                                              logPath: results.logsPath + "/process-\(k).log",
                                              environment: ["OPENBLAS_NUM_THREADS": "1"]))

@@ -119,7 +119,10 @@ public struct Scenario: Sendable, Equatable {
     /// FNV-1a 64 of `resolvedYAML()` without the `output` line, so processes can check that
     /// they loaded the same scenario wherever their results go.
     public var fingerprint: UInt64 {
-        Scenario.fnv1a64(ResolvedValue.yaml(resolvedFields(includingOutput: false)).utf8)
+        // Where results go and how processes connect (transport, key files) differ between
+        // machines of one federation; they are not part of the experiment.
+        let fields = resolvedFields(includingOutput: false).filter { $0.0 != TransportConfig.key }
+        return Scenario.fnv1a64(ResolvedValue.yaml(fields).utf8)
     }
 
     /// FNV-1a, 64-bit: start at the offset basis 0xcbf29ce484222325; for each byte,
