@@ -68,3 +68,37 @@ final class AttackEndToEndTests: XCTestCase {
         XCTAssertEqual(harness.waitForNoProcesses(timeout: 5), [])
     }
 }
+
+/// Protocol-level attackers in one run: every hostile message is refused and counted by
+/// reason, none is aggregated, and the honest clients' model still learns.
+final class ProtocolAttackEndToEndTests: XCTestCase {
+    private var harness: FedsimHarness!
+
+    override func setUpWithError() throws {
+        harness = try FedsimHarness()
+    }
+
+    override func tearDown() {
+        harness?.tearDown()
+    }
+
+    func testEveryProtocolAttackIsRefusedAndCounted() throws {
+        let (code, out) = try harness.run(["run", FedsimHarness.repository + "/scenarios/attacks/protocol.yaml",
+                                           "--output", harness.path("proto"), "--progress", "none",
+                                           "--set", "federation.clients=10", "--set", "federation.rounds=4",
+                                           "--set", "federation.deadline=2"],
+                                          log: "proto.log")
+        XCTAssertEqual(code, 0, out)
+        let rounds = harness.csv("proto/rounds.csv")
+        XCTAssertEqual(rounds.count, 4)
+        let reasons = Set(rounds.flatMap { ($0["reject_reasons"] ?? "").split(separator: ";").map { String($0.split(separator: ":")[0]) } })
+        for reason in ["duplicate", "stale_round", "not_owner", "id_taken", "unknown_client", "bad_magic", "body_size",
+                       "too_large", "non_finite"] {
+            XCTAssertTrue(reasons.contains(reason), "\(reason) missing from \(reasons)")
+        }
+        // Only the replayer's and the sybil's own updates are valid: 3 honest + 2 per round.
+        XCTAssertTrue(rounds.allSatisfy { $0["received"] == "5" }, "\(rounds.map { $0["received"] ?? "" })")
+        XCTAssertTrue(rounds.dropFirst().allSatisfy { $0["malicious_received"] == "2" })
+        XCTAssertGreaterThan(Double(rounds.last?["test_accuracy"] ?? "") ?? 0, 0.5)
+    }
+}

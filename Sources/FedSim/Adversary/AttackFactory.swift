@@ -32,7 +32,7 @@ enum AttackFactory {
     /// The model attack of `group`, or nil for pure data poisoning.
     static func modelAttack(_ group: AttackGroupConfig) throws -> (any ModelAttack)? {
         switch group.parameters {
-        case .labelFlip, .backdoor:
+        case .labelFlip, .backdoor, .protocolAttack:
             return nil
         case let .signFlip(scale):
             return try SignFlip(scale: scale)

@@ -27,6 +27,10 @@ public final class ClientRuntime {
     /// Injected faults (dropouts, stragglers) and the late updates waiting for their time.
     private let faults: FaultPlan
     private var delayed: [(due: Date, message: Message)] = []
+    /// Protocol attackers: each one's update of the round before, and the sybil identities.
+    private var lastUpdate: [Int: Message] = [:]
+    private var sybils: [ZMQSocket] = []
+    private var connection: (context: ZMQContext, endpoint: String)?
 
     public init(scenario: Scenario, clientIds: [Int], parentPid: pid_t?, logger: Logger) throws {
         self.scenario = scenario
@@ -73,6 +77,8 @@ public final class ClientRuntime {
         defer { context.close() }
         let socket = try ZMQSocket(context: context, type: .dealer)
         defer { socket.close() }
+        connection = (context, endpoint)
+        defer { for s in sybils { s.close() } }
         try socket.setLinger(milliseconds: 2000)
         try socket.setMaxMessageSize(Int64(MessageCodec.headerSize + 8 * max(data.model.parameterCount, f.clients) + 1024))
         if let curve { try socket.setCurveClient(keys: curve.keys, serverPublicKey: curve.serverKey) }
@@ -210,14 +216,41 @@ public final class ClientRuntime {
                 sampled: sampled.count, attackersSampled: attackers, previousChange: change)
             switch outcome {
             case let .send(delta):
-                try submit(.update(round: UInt32(r), clientId: UInt32(id), samples: UInt32(samples),
-                                   trainLoss: Float(loss), delta: delta), to: socket, at: due)
+                let update = Message.update(round: UInt32(r), clientId: UInt32(id), samples: UInt32(samples),
+                                            trainLoss: Float(loss), delta: delta)
+                if active, let g = client.group, plan.groups[g].kind.isProtocol {
+                    try attackProtocol(plan.groups[g], id: id, honest: update, socket: socket)
+                } else {
+                    try submit(update, to: socket, at: due)
+                }
             case let .collude(delta):
                 guard let hub else { continue }
                 awaitingHub[id] = (r, due)
                 _ = try hub.send(MessageCodec.encode(.update(round: UInt32(r), clientId: UInt32(id), samples: UInt32(samples),
                                                              trainLoss: Float(loss), delta: delta)))
             }
+        }
+    }
+
+    /// Sends what a protocol attacker sends this round (see `ProtocolAttacker`).
+    private func attackProtocol(_ group: AttackGroupConfig, id: Int, honest: Message, socket: ZMQSocket) throws {
+        guard case let .protocolAttack(count) = group.parameters else { return }
+        let victim = (0..<scenario.federation.clients).first { plan.group(of: $0) == nil } ?? 0
+        for frames in ProtocolAttacker.messages(group.kind, count: count, honest: honest, previous: lastUpdate[id], victim: victim) {
+            _ = try socket.send(frames)
+        }
+        lastUpdate[id] = honest
+        if group.kind == .sybil, sybils.isEmpty, let connection {
+            // Join under many identities: fresh connections claiming an honest client's id
+            // (id_taken) or ids outside the federation (unknown_client).
+            for k in 0..<count {
+                let s = try ZMQSocket(context: connection.context, type: .dealer)
+                try s.connect(connection.endpoint)
+                let ids = [UInt32(k % 2 == 0 ? victim : scenario.federation.clients + k)]
+                _ = try s.send(MessageCodec.encode(.hello(fingerprint: scenario.fingerprint, clientIds: ids)), dontWait: true)
+                sybils.append(s)
+            }
+            logger.info("client \(id) opened \(count) sybil identities")
         }
     }
 

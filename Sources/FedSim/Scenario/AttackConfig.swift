@@ -4,11 +4,16 @@ public enum AttackKind: String, CaseIterable, Sendable, Equatable {
     case labelFlip = "label-flip", backdoor
     case signFlip = "sign-flip", scaling, gaussian, freeRider = "free-rider"
     case alie, ipm, minMax = "min-max", minSum = "min-sum"
+    /// Protocol-level attackers: what they send breaks the wire rules, and the coordinator
+    /// must refuse and count it (docs/PROTOCOL.md).
+    case replay, stale, idClaim = "id-claim", sybil, malformed, oversized, nan
 
     /// Data poisoning: the malicious client trains honestly on a poisoned copy of its data.
     public var isDataPoisoning: Bool { self == .labelFlip || self == .backdoor }
     /// Colluding attacks: crafted in the adversary hub from statistics of honest updates.
     public var needsHub: Bool { [.alie, .ipm, .minMax, .minSum].contains(self) }
+    /// Attacks on the protocol rather than on the model.
+    public var isProtocol: Bool { [.replay, .stale, .idClaim, .sybil, .malformed, .oversized, .nan].contains(self) }
 }
 
 /// What colluding attackers know: their own honest updates, or (simulation only) every honest update.
@@ -33,6 +38,8 @@ public enum AttackParameters: Sendable, Equatable {
     case ipm(epsilon: Double)
     case minMax(deviation: DeviationKind, gammaInit: Double)
     case minSum(deviation: DeviationKind, gammaInit: Double)
+    /// Protocol attacks; `count` is the replayed copies (replay) or extra identities (sybil).
+    case protocolAttack(count: Int)
 }
 
 /// One group of malicious clients mounting one attack (an element of `attack:`).
@@ -74,6 +81,9 @@ public struct AttackGroupConfig: Sendable, Equatable {
         case .ipm: return .ipm(epsilon: 0.5)
         case .minMax: return .minMax(deviation: .std, gammaInit: 10)
         case .minSum: return .minSum(deviation: .std, gammaInit: 10)
+        case .replay: return .protocolAttack(count: 3)
+        case .sybil: return .protocolAttack(count: 5)
+        case .stale, .idClaim, .malformed, .oversized, .nan: return .protocolAttack(count: 1)
         }
     }
 }
@@ -146,6 +156,12 @@ extension AttackGroupConfig {
         case let .minSum(deviation, gamma):
             parameters = .minSum(deviation: try r.choice("deviation", default: deviation),
                                  gammaInit: try r.double("gamma_init", default: gamma, range: .greaterThan(0)))
+        case let .protocolAttack(count):
+            switch kind {
+            case .replay: parameters = .protocolAttack(count: try r.int("copies", default: count, range: .closed(1, 1000)))
+            case .sybil: parameters = .protocolAttack(count: try r.int("identities", default: count, range: .closed(1, 1000)))
+            default: parameters = .protocolAttack(count: count)
+            }
         }
         self.init(kind: kind, malicious: malicious, startRound: start, endRound: end, knowledge: knowledge,
                   parameters: parameters)
@@ -172,6 +188,9 @@ extension AttackGroupConfig {
         case let .ipm(epsilon): fields.append(("epsilon", .number(epsilon)))
         case let .minMax(deviation, gamma), let .minSum(deviation, gamma):
             fields += [("deviation", .choice(deviation)), ("gamma_init", .number(gamma))]
+        case let .protocolAttack(count):
+            if kind == .replay { fields.append(("copies", .int(count))) }
+            if kind == .sybil { fields.append(("identities", .int(count))) }
         }
         return fields
     }
