@@ -45,7 +45,7 @@ final class ScenarioErrorTests: XCTestCase {
             Case(yaml: "model:\n  layers: [3]\n",
                  error: "scenarios/x.yaml:2:3: model.layers: unknown key; allowed: kind, hidden", line: #line),
             Case(yaml: "transport:\n  kind: tcp\n  address: x\n",
-                 error: "scenarios/x.yaml:3:3: transport.address: unknown key; allowed: kind, host, port",
+                 error: "scenarios/x.yaml:3:3: transport.address: unknown key; allowed: kind, host, port, security, server_secret, server_key, allowed_clients",
                  line: #line),
             Case(yaml: "security:\n  level: 1\n",
                  error: "scenarios/x.yaml:1:1: security: unknown key; allowed: \(Self.topKeys)", line: #line),

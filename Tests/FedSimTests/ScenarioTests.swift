@@ -150,6 +150,10 @@ final class ScenarioTests: XCTestCase {
               kind: ipc
               host: "127.0.0.1"
               port: 0
+              security: none
+              server_secret: null
+              server_key: null
+              allowed_clients: null
             attack: []
             defense:
               aggregator:
@@ -258,9 +262,15 @@ final class ScenarioTests: XCTestCase {
         XCTAssertEqual(Scenario.fnv1a64("".utf8), 0xcbf2_9ce4_8422_2325)
         XCTAssertEqual(Scenario.fnv1a64("a".utf8), 0xaf63_dc4c_8601_ec8c)
         XCTAssertEqual(Scenario.fnv1a64("foobar".utf8), 0x8594_4171_f739_67e8)
+        // The fingerprint is the hash of the resolved form without output and transport.
         let defaults = try parse("")
+        let transport = "transport:\n  kind: ipc\n  host: \"127.0.0.1\"\n  port: 0\n  security: none\n"
+            + "  server_secret: null\n  server_key: null\n  allowed_clients: null\n"
+        XCTAssertTrue(defaults.resolvedYAML().contains(transport))
         XCTAssertEqual(defaults.fingerprint, Scenario.fnv1a64(defaults.resolvedYAML()
-            .replacingOccurrences(of: "output: \"runs\"\n", with: "").utf8))
+            .replacingOccurrences(of: "output: \"runs\"\n", with: "")
+            .replacingOccurrences(of: transport, with: "").utf8))
+        XCTAssertEqual(first.fingerprint, try parse(Self.full, overrides: ["transport.kind=tcp"]).fingerprint)
     }
 
     // MARK: - Shipped scenarios
