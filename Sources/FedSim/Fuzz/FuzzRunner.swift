@@ -11,9 +11,9 @@ import Glibc
 /// Socket 0 is the *claimant*: HELLOs go out on it, so it is the one that may become a
 /// registered process (if an id is free). The others send HELLOs only with a broken header,
 /// so they stay unregistered peers; the last one (when there are two or more) carries only the oversized
-/// frames that make libzmq drop its connection. Sends never block: each socket
-/// has a small high-water mark, a send that would block is dropped and counted, and the
-/// fuzzer waits a little for the queue to drain before it goes on. Replies are read and
+/// frames that make libzmq drop its connection. Sends never block forever: each socket
+/// has a small high-water mark; when its queue is full the fuzzer waits up to 2 s for room and
+/// retries once, and only then counts the message as dropped. Replies are read and
 /// discarded. The run stops after `count` messages or `timeLimit` seconds, whichever first.
 public final class FuzzRunner {
     public struct Options: Sendable {
@@ -43,8 +43,8 @@ public final class FuzzRunner {
     private var fuzzer: MessageFuzzer
     private let options: Options
     private let logger: Logger
-    /// Longest wait for a full queue to drain after a dropped message (ms).
-    private static let drainWaitMilliseconds = 10
+    /// Longest wait for room in a full queue before a message counts as dropped (ms).
+    private static let drainWaitMilliseconds = 2000
 
     public init(target: FuzzTarget, options: Options, logger: Logger) {
         fuzzer = MessageFuzzer(target: target, seed: options.seed)
@@ -71,7 +71,6 @@ public final class FuzzRunner {
 
         var report = FuzzReport()
         let start = Date()
-        var dropStreak = 0
         for i in 0..<options.count {
             if let sig = SignalTrap.interrupted { report.stoppedEarly = "signal \(sig)"; break }
             let elapsed = Date().timeIntervalSince(start)
@@ -85,15 +84,13 @@ public final class FuzzRunner {
             report.messages += 1
             report.kinds[c.kind, default: 0] += 1
             let socket = sockets[route(c, index: i, sockets: sockets.count)]
-            if try send(c.frames, on: socket) {
-                report.sent += 1
-                dropStreak = 0
-            } else {
-                report.dropped += 1
-                dropStreak += 1
-                // A full queue: wait briefly for room, unless the peer looks gone (a long streak).
-                if dropStreak <= 10 { _ = try? zmqPoll([(socket: socket, events: .writable)], timeoutMilliseconds: Self.drainWaitMilliseconds) }
+            var sent = try send(c.frames, on: socket)
+            if !sent {
+                // A full queue: wait (bounded) for room so that the count is really delivered.
+                let room = try? zmqPoll([(socket: socket, events: .writable)], timeoutMilliseconds: Self.drainWaitMilliseconds)
+                if room?.first?.contains(.writable) == true { sent = try send(c.frames, on: socket) }
             }
+            if sent { report.sent += 1 } else { report.dropped += 1 }
             if i % 32 == 31 { drainReplies(sockets, into: &report) }
         }
         drainReplies(sockets, into: &report)
