@@ -38,15 +38,7 @@ final class CurveEndToEndTests: XCTestCase {
         let coordinator = try harness.start(["coordinator", "--scenario", quickstart, "--bind", "tcp://127.0.0.1:*",
                                              "--output", harness.path("curve"), "--progress", "plain"] + settings,
                                             log: "coordinator.log")
-        var endpoint: String?
-        let until = Date().addingTimeInterval(60)
-        while endpoint == nil && Date() < until {
-            let text = harness.text("coordinator.log")
-            if let r = text.range(of: "listening on "), let e = text[r.upperBound...].firstIndex(of: ";") {
-                endpoint = String(text[r.upperBound..<e])
-            } else { usleep(20_000) }
-        }
-        let ep = try XCTUnwrap(endpoint, harness.text("coordinator.log"))
+        let ep = try XCTUnwrap(harness.coordinatorEndpoint(log: "coordinator.log"), harness.text("coordinator.log"))
         let client = ["client", "--scenario", quickstart, "--connect", ep]
         let short = settings.map { $0.replacingOccurrences(of: "startup_timeout=20", with: "startup_timeout=6") }
 

@@ -29,20 +29,6 @@ final class FailureEndToEndTests: XCTestCase {
         return false
     }
 
-    /// The endpoint a hand-started coordinator reports ("listening on tcp://...;").
-    private func waitForEndpoint(_ log: String, timeout: Double) -> String? {
-        let until = Date().addingTimeInterval(timeout)
-        while Date() < until {
-            let text = harness.text(log)
-            if let r = text.range(of: "listening on ") {
-                let rest = text[r.upperBound...]
-                if let end = rest.firstIndex(of: ";") { return String(rest[..<end]) }
-            }
-            usleep(20_000)
-        }
-        return nil
-    }
-
     /// Coordinator and clients started by hand over tcp; one client process is killed with
     /// SIGKILL mid-run. Its clients stop responding, the rounds close with the quorum, and the
     /// run finishes.
@@ -54,7 +40,7 @@ final class FailureEndToEndTests: XCTestCase {
         let coordinator = try harness.start(["coordinator", "--scenario", quickstart, "--bind", "tcp://127.0.0.1:*",
                                              "--output", harness.path("kill"), "--progress", "plain"] + settings,
                                             log: "coordinator.log")
-        let endpoint = try XCTUnwrap(waitForEndpoint("coordinator.log", timeout: 60), harness.text("coordinator.log"))
+        let endpoint = try XCTUnwrap(harness.coordinatorEndpoint(log: "coordinator.log"), harness.text("coordinator.log"))
         let victims = try (0..<3).map { id in
             try harness.start(["client", "--scenario", quickstart, "--connect", endpoint, "--clients", String(id)] + settings,
                               log: "client-\(id).log")
@@ -131,7 +117,7 @@ final class FailureEndToEndTests: XCTestCase {
         let coordinator = try harness.start(["coordinator", "--scenario", quickstart, "--bind", "tcp://127.0.0.1:*",
                                              "--output", harness.path("rejoin"), "--progress", "plain"] + settings,
                                             log: "coordinator.log")
-        let endpoint = try XCTUnwrap(waitForEndpoint("coordinator.log", timeout: 60), harness.text("coordinator.log"))
+        let endpoint = try XCTUnwrap(harness.coordinatorEndpoint(log: "coordinator.log"), harness.text("coordinator.log"))
         let clients = try (0..<3).map { id in
             try harness.start(["client", "--scenario", quickstart, "--connect", endpoint, "--clients", String(id)] + settings,
                               log: "client-\(id).log")

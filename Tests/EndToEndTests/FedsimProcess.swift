@@ -77,6 +77,20 @@ final class FedsimHarness {
         return (code, text(log))
     }
 
+    /// The endpoint a hand-started coordinator reports in `log` ("listening on tcp://...;"),
+    /// waiting up to `timeout` seconds for it.
+    func coordinatorEndpoint(log: String, timeout: Double = 60) -> String? {
+        let until = Date().addingTimeInterval(timeout)
+        while Date() < until {
+            let content = text(log)
+            if let r = content.range(of: "listening on "), let end = content[r.upperBound...].firstIndex(of: ";") {
+                return String(content[r.upperBound..<end])
+            }
+            usleep(20_000)
+        }
+        return nil
+    }
+
     func text(_ relative: String) -> String {
         (try? String(contentsOfFile: path(relative), encoding: .utf8)) ?? ""
     }

@@ -48,15 +48,7 @@ final class PythonClientTests: XCTestCase {
         let coordinator = try harness.start(["coordinator", "--scenario", quickstart, "--bind", "tcp://127.0.0.1:*",
                                              "--output", harness.path("py"), "--progress", "plain"] + settings,
                                             log: "coordinator.log")
-        var endpoint: String?
-        let until = Date().addingTimeInterval(60)
-        while endpoint == nil && Date() < until {
-            let text = harness.text("coordinator.log")
-            if let r = text.range(of: "listening on "), let e = text[r.upperBound...].firstIndex(of: ";") {
-                endpoint = String(text[r.upperBound..<e])
-            } else { usleep(20_000) }
-        }
-        let ep = try XCTUnwrap(endpoint, harness.text("coordinator.log"))
+        let ep = try XCTUnwrap(harness.coordinatorEndpoint(log: "coordinator.log"), harness.text("coordinator.log"))
         try harness.start(["client", "--scenario", quickstart, "--connect", ep, "--clients", "0"] + settings, log: "swift.log")
         let py = try harness.start(executable: python, ["-u", script, ep, fingerprint], log: "python.log")
 

@@ -13,7 +13,8 @@ import Glibc
 /// so they stay unregistered peers; the last one (when there are two or more) carries only the oversized
 /// frames that make libzmq drop its connection. Sends never block forever: each socket
 /// has a small high-water mark; when its queue is full the fuzzer waits up to 2 s for room and
-/// retries once, and only then counts the message as dropped. Replies are read and
+/// retries once (10 ms for the oversized-frame socket, whose connection libzmq drops), and only
+/// then counts the message as dropped. Replies are read and
 /// discarded. The run stops after `count` messages or `timeLimit` seconds, whichever first.
 public final class FuzzRunner {
     public struct Options: Sendable {
@@ -87,7 +88,10 @@ public final class FuzzRunner {
             var sent = try send(c.frames, on: socket)
             if !sent {
                 // A full queue: wait (bounded) for room so that the count is really delivered.
-                let room = try? zmqPoll([(socket: socket, events: .writable)], timeoutMilliseconds: Self.drainWaitMilliseconds)
+                // The oversized-frame socket loses its connection to every frame it sends, so
+                // waiting on it would only stall the run: its messages are dropped at once.
+                let wait = c.kind == .oversizedFrame ? 10 : Self.drainWaitMilliseconds
+                let room = try? zmqPoll([(socket: socket, events: .writable)], timeoutMilliseconds: wait)
                 if room?.first?.contains(.writable) == true { sent = try send(c.frames, on: socket) }
             }
             if sent { report.sent += 1 } else { report.dropped += 1 }
