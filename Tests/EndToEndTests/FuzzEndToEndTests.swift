@@ -28,7 +28,7 @@ final class FuzzEndToEndTests: XCTestCase {
     private static var fuzzCount: Int { long ? 100_000 : 20_000 }
 
     /// Enough rounds that the fuzzer fires while they run (it starts once every client registered).
-    private static var rounds: Int { long ? 60 : 30 }
+    private static var rounds: Int { long ? 200 : 30 }
 
     private var settings: [String] {
         ["--set", "federation.clients=3", "--set", "federation.rounds=\(Self.rounds)",
@@ -101,6 +101,8 @@ final class FuzzEndToEndTests: XCTestCase {
         let dropped = field("dropped", in: summary) ?? 0
         XCTAssertEqual(sent + dropped, Self.fuzzCount, summary)
         XCTAssertGreaterThan(sent, 0, summary)
+        // Delivered to the running coordinator, not dropped at the fuzzer: most of the count.
+        XCTAssertGreaterThanOrEqual(Double(sent), 0.9 * Double(Self.fuzzCount), summary)
         XCTAssertFalse(summary.contains("granted="), "the fuzzer must not obtain client ids held by live processes: \(summary)")
 
         // Both runs completed every round.

@@ -72,6 +72,7 @@ public final class FuzzRunner {
 
         var report = FuzzReport()
         let start = Date()
+        var peerStalled = false
         for i in 0..<options.count {
             if let sig = SignalTrap.interrupted { report.stoppedEarly = "signal \(sig)"; break }
             let elapsed = Date().timeIntervalSince(start)
@@ -88,11 +89,14 @@ public final class FuzzRunner {
             var sent = try send(c.frames, on: socket)
             if !sent {
                 // A full queue: wait (bounded) for room so that the count is really delivered.
-                // The oversized-frame socket loses its connection to every frame it sends, so
-                // waiting on it would only stall the run: its messages are dropped at once.
-                let wait = c.kind == .oversizedFrame ? 10 : Self.drainWaitMilliseconds
+                // Not when the coordinator looks gone (the last wait ran out), and only briefly on
+                // the oversized-frame socket, which loses its connection to every frame it sends.
+                let wait = c.kind == .oversizedFrame || peerStalled ? 10 : Self.drainWaitMilliseconds
                 let room = try? zmqPoll([(socket: socket, events: .writable)], timeoutMilliseconds: wait)
                 if room?.first?.contains(.writable) == true { sent = try send(c.frames, on: socket) }
+                if c.kind != .oversizedFrame { peerStalled = !sent }
+            } else if c.kind != .oversizedFrame {
+                peerStalled = false
             }
             if sent { report.sent += 1 } else { report.dropped += 1 }
             if i % 32 == 31 { drainReplies(sockets, into: &report) }
