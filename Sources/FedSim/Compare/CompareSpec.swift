@@ -38,10 +38,7 @@ public struct CompareSpec: Sendable {
 
     /// Reads a comparison file; every problem is a one-line error naming file, line and key.
     public static func load(path: String) throws -> CompareSpec {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw ScenarioError(file: path, message: "cannot read: \(error.localizedDescription)")
-        }
+        let text = try Scenario.readFile(path)
         let dir = (path as NSString).deletingLastPathComponent
         let source = ScenarioSource(file: path, baseDirectory: dir.isEmpty ? "." : dir)
         let r = try ScenarioReader(yaml: text, source: source)
@@ -61,8 +58,8 @@ public struct CompareSpec: Sendable {
             throw r.error("base", "missing; allowed: a scenario file path (relative to this file) or an inline scenario")
         }
         if let path = try? r.path("base"), case .scalar = baseNode {
-            do { baseYAML = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                throw r.error("base", "cannot read \(path)")
+            do { baseYAML = try Scenario.readFile(path) } catch let e as ScenarioError {
+                throw r.error("base", "\(e.file): \(e.message)")
             }
             baseFile = path
             baseDirectory = (path as NSString).deletingLastPathComponent

@@ -168,7 +168,7 @@ public struct Scenario: Sendable, Equatable {
     }
 
     /// The whole file as UTF-8 text, or a `ScenarioError` with the system's reason.
-    private static func readFile(_ path: String) throws -> String {
+    static func readFile(_ path: String) throws -> String {
         func failure(_ reason: String) -> ScenarioError {
             ScenarioError(file: path, message: "cannot read: \(reason)")
         }
