@@ -69,35 +69,6 @@ extension ZMQSocket {
     /// client's Z85 public key). nil when the connection was not authenticated by ZAP (NULL
     /// mechanism, inproc://, or no handler bound).
     public func receiveWithMetadata(dontWait: Bool = false) throws(ZMQError) -> (frames: [[UInt8]], userId: String?)? {
-        let h = try open("zmq_msg_recv")
-        let msg = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
-        defer { msg.deallocate() }
-        var parts: [[UInt8]] = []
-        var userId: String?
-        while true {
-            zmq_msg_init(msg)
-            defer { zmq_msg_close(msg) }
-            let flags: Int32 = (parts.isEmpty && dontWait) ? ZMQ_DONTWAIT : 0
-            let outcome = try zmqGate("zmq_msg_recv", "part \(parts.count + 1)", allowWouldBlock: parts.isEmpty) {
-                zmq_msg_recv(msg, h, flags)
-            }
-            if case .wouldBlock = outcome { return nil }
-            // The first part carries the connection's metadata (a ROUTER copies it onto the
-            // routing-id part it prepends); later parts are checked only if it has none.
-            if userId == nil, let value = zmq_msg_gets(msg, "User-Id") {
-                let text = String(cString: value)
-                userId = text.isEmpty ? nil : text
-            }
-            let size = zmq_msg_size(msg)
-            let data = zmq_msg_data(msg)
-            let part = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
-                if size > 0, let data, let dest = buffer.baseAddress {
-                    memcpy(dest, data, size)
-                }
-                initialized = size
-            }
-            parts.append(part)
-            if zmq_msg_more(msg) == 0 { return (parts, userId) }
-        }
+        try receiveParts(dontWait: dontWait, userId: true)
     }
 }

@@ -145,10 +145,17 @@ public final class ZMQSocket {
     /// - Returns: the parts, or `nil` when nothing was available (non-blocking, or the
     ///   receive timeout set with `setReceiveTimeout` expired).
     public func receive(dontWait: Bool = false) throws(ZMQError) -> [[UInt8]]? {
+        try receiveParts(dontWait: dontWait, userId: false)?.frames
+    }
+
+    /// The one receive loop behind `receive` and `receiveWithMetadata`: all parts of one
+    /// message, each copied out once, and (when `userId`) the connection's ZAP User-Id.
+    func receiveParts(dontWait: Bool, userId readUserId: Bool) throws(ZMQError) -> (frames: [[UInt8]], userId: String?)? {
         let h = try open("zmq_msg_recv")
         let msg = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
         defer { msg.deallocate() }
         var parts: [[UInt8]] = []
+        var userId: String?
         while true {
             zmq_msg_init(msg)
             defer { zmq_msg_close(msg) }
@@ -158,6 +165,12 @@ public final class ZMQSocket {
                 zmq_msg_recv(msg, h, flags)
             }
             if case .wouldBlock = outcome { return nil }
+            // The first part carries the connection's metadata (a ROUTER copies it onto the
+            // routing-id part it prepends); later parts are checked only if it has none.
+            if readUserId, userId == nil, let value = zmq_msg_gets(msg, "User-Id") {
+                let text = String(cString: value)
+                userId = text.isEmpty ? nil : text
+            }
             let size = zmq_msg_size(msg)
             let data = zmq_msg_data(msg)
             let part = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
@@ -167,7 +180,7 @@ public final class ZMQSocket {
                 initialized = size
             }
             parts.append(part)
-            if zmq_msg_more(msg) == 0 { return parts }
+            if zmq_msg_more(msg) == 0 { return (parts, userId) }
         }
     }
 
