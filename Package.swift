@@ -19,10 +19,13 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         /// Tiny C helpers for calls Swift cannot make directly (variadic prctl).
         .target(name: "CSupport"),
+        /// Aggregator hot loops (Gram tiles, weighted row sums) with AVX2 / AVX-512 versions
+        /// picked at run time; the same numbers from every version.
+        .target(name: "CKernels"),
 
         // MARK: - Modules (dependencies point down)
         .target(name: "FedCore", dependencies: ["CBLAS", "CZlib"]),
-        .target(name: "FedRobust", dependencies: ["FedCore", "CBLAS"]),
+        .target(name: "FedRobust", dependencies: ["FedCore", "CBLAS", "CKernels"]),
         .target(name: "FedAttacks", dependencies: ["FedCore"]),
         .target(name: "FedWire", dependencies: ["CZeroMQ"]),
         .target(name: "FedSim", dependencies: [
@@ -31,14 +34,14 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "fedsim", dependencies: [
-            "FedSim",
+            "FedSim", "FedRobust",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // MARK: - Tests (one target per module, plus end-to-end)
         .testTarget(name: "FedCoreTests", dependencies: ["FedCore"]),
-        .testTarget(name: "FedRobustTests", dependencies: ["FedRobust", "FedCore"]),
+        .testTarget(name: "FedRobustTests", dependencies: ["FedRobust", "FedCore", "CKernels"]),
         .testTarget(name: "FedAttacksTests", dependencies: ["FedAttacks", "FedCore"]),
         .testTarget(name: "FedWireTests", dependencies: ["FedWire"]),
         .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedWire", .product(name: "Logging", package: "swift-log")]),

@@ -19,9 +19,10 @@ public struct UpdateMatrix: Sendable, Equatable {
         self.values = values
     }
 
-    /// An n x d matrix of zeros, to be filled row by row.
+    /// An n x d matrix of zeros, to be filled row by row (huge pages for a large one:
+    /// `LargeBuffer`).
     public init(rows: Int, columns: Int) {
-        self.init(rows: rows, columns: columns, values: [Float](repeating: 0, count: rows * columns))
+        self.init(rows: rows, columns: columns, values: LargeBuffer.zeros(count: rows * columns))
     }
 
     /// Copies `row` into row `i`.

@@ -1,10 +1,11 @@
-import Dispatch
+import CKernels
 
 /// Splits a pass over column blocks between the cores, for the row kernels
 /// (`RowCombination`, `RowNormKernels`).
 ///
 /// The blocks (a fixed width per kernel, which depends on n only, never on the thread count)
-/// are dealt out in contiguous ranges, one per worker, with `DispatchQueue.concurrentPerform`.
+/// are dealt out in contiguous ranges, a few per worker, on the kernels' thread pool
+/// (`Parallel.run`).
 /// Every block writes its own output columns and its own slot of per-block partial sums,
 /// and partial sums are added afterwards in block order, so every result is the same
 /// whatever the number of threads and whichever thread ran first.
@@ -22,12 +23,10 @@ enum BlockedPass {
             body(0..<blocks)
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let job = UncheckedSendable(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                job.value(blocks * w / workers ..< blocks * (w + 1) / workers)
-            }
-        }
+        // A few tasks per worker, taken dynamically: a helper that wakes late, or a core
+        // busy with another process, then costs a fraction of the pass, not half of it.
+        let tasks = min(blocks, workers * 4)
+        Parallel.run(tasks) { t in body(blocks * t / tasks ..< blocks * (t + 1) / tasks) }
     }
 
     /// Sums per-block partials `partials[b * n + i]` over the blocks, in block order, into one
@@ -38,6 +37,30 @@ enum BlockedPass {
             for i in 0..<n { out[i] += partials[b * n + i] }
         }
         return out
+    }
+}
+
+/// Fork-join on the kernels' thread pool (`fedsim_parallel_run`: helpers that spin briefly
+/// between jobs, so that passes over a cached matrix do not pay a thread wake-up each).
+enum Parallel {
+    /// Calls `body(w)` for w in 0..<count, concurrently, and returns when all have returned.
+    static func run(_ count: Int, _ body: (Int) -> Void) {
+        guard count > 1 else {
+            if count == 1 { body(0) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            var task = Task(body: body)
+            withUnsafeMutablePointer(to: &task) { p in
+                fedsim_parallel_run(count, { ctx, w in
+                    ctx!.assumingMemoryBound(to: Task.self).pointee.body(w)
+                }, p)
+            }
+        }
+    }
+
+    private struct Task {
+        let body: (Int) -> Void
     }
 }
 

@@ -1,4 +1,3 @@
-import Dispatch
 import FedCore
 import Foundation
 
@@ -101,7 +100,7 @@ public struct Bulyan: Aggregator {
     public static func trimmedAroundMedian(_ updates: UpdateMatrix, rows: [Int], keep beta: Int) -> [Float] {
         let d = updates.columns, theta = rows.count
         precondition(beta >= 1 && beta <= theta, "Bulyan: keep \(beta) of \(theta) values")
-        var out = [Float](repeating: 0, count: d)
+        var out = LargeBuffer.zeros(count: d)
         guard d > 0 else { return out }
         // Blocks of ~64 K floats of scratch per worker (fits L2 with the rows streaming in).
         let width = max(16, min(d, (1 << 16) / theta))
@@ -114,7 +113,7 @@ public struct Bulyan: Aggregator {
                 if workers == 1 {
                     job.run(worker: 0, of: 1)
                 } else {
-                    DispatchQueue.concurrentPerform(iterations: workers) { w in job.run(worker: w, of: workers) }
+                    Parallel.run(workers) { w in job.run(worker: w, of: workers) }
                 }
             }
         }

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Dispatch
 import FedCore
 
 /// Cache-blocked column passes over the row-major n x d update matrix, for the
@@ -32,7 +31,7 @@ import FedCore
 /// lies in `[x_{(b),k}, x_{(n−1−b),k}]`; ties at the window edges are broken by row index
 /// (stable ranks), resolved by a scalar scan only in columns that have such ties.
 ///
-/// Blocks are split between threads (`DispatchQueue.concurrentPerform`) in contiguous ranges;
+/// Blocks are split between threads (`Parallel.run`) in contiguous ranges;
 /// each thread writes only its own output columns and its own count array, and counts are
 /// integers, so results do not depend on the thread count.
 enum ColumnKernels {
@@ -66,7 +65,7 @@ enum ColumnKernels {
     static func windowMean(_ m: UpdateMatrix, trim b: Int, attribute: Bool, maxThreads: Int = 0) -> WindowMean {
         let n = m.rows, d = m.columns
         precondition(n >= 1 && b >= 0 && n - 2 * b >= 1, "windowMean: n = \(n), b = \(b)")
-        var out = [Float](repeating: 0, count: d)
+        var out = LargeBuffer.zeros(count: d)
         guard d > 0 else { return WindowMean(values: out, rowCounts: attribute ? [Int](repeating: 0, count: n) : []) }
 
         let useNetwork = n <= networkMaxRows
@@ -86,7 +85,7 @@ enum ColumnKernels {
                         if workers == 1 {
                             job.run(blocks: 0..<blocks, worker: 0)
                         } else {
-                            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                            Parallel.run(workers) { w in
                                 let lo = blocks * w / workers, hi = blocks * (w + 1) / workers
                                 job.run(blocks: lo..<hi, worker: w)
                             }

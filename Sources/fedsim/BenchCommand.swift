@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedRobust
 import FedSim
 import Foundation
 
@@ -42,14 +43,20 @@ struct AggregatorsBenchCommand: ParsableCommand {
     @Option(help: "Threads for OpenBLAS and the column passes (0: library defaults, every core).")
     var threads: Int = 0
 
+    @Option(help: "Kernel version: auto (the best this CPU runs), generic, avx2 or avx512 (same numbers, different speed).")
+    var kernels: String?
+
     @Option(help: "Output format: text (key=value lines) or json (JSON lines).")
     var format: BenchOutput.Format = .text
 
     func validate() throws {
         do {
             try configuration().validate()
+            if let kernels { try KernelISA.select(kernels) }
         } catch let error as BenchError {
             throw ValidationError(error.description)
+        } catch let error as KernelISAError {
+            throw ValidationError("--kernels: \(error.message)")
         }
     }
 
@@ -66,6 +73,7 @@ struct AggregatorsBenchCommand: ParsableCommand {
 
     func run() throws {
         do {
+            if let kernels { try KernelISA.select(kernels) }
             let config = try configuration()
             let cores = ProcessInfo.processInfo.activeProcessorCount
             emit(BenchOutput.line(BenchOutput.header(config, cores: cores), type: "header", format: format))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedRobust
 import FedSim
 import Foundation
 import Logging
@@ -11,6 +12,17 @@ struct Fedsim: ParsableCommand {
         subcommands: [Run.self, CoordinatorCommand.self, ClientCommand.self, AdversaryCommand.self, CompareCommand.self,
                       ReportCommand.self, CheckCommand.self, BenchCommand.self, KeygenCommand.self, FuzzCommand.self]
     )
+
+    /// Checks the environment every command depends on, then parses and runs.
+    static func main() {
+        do {
+            try KernelISA.validateEnvironment(ProcessInfo.processInfo.environment["FEDSIM_KERNELS"])
+        } catch {
+            FileHandle.standardError.write(Data("fedsim: error: \(error)\n".utf8))
+            Foundation.exit(2)
+        }
+        main(nil)
+    }
 }
 
 /// Options every sub-command shares.

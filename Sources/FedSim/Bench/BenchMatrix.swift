@@ -28,7 +28,7 @@ public struct BenchMatrix: Sendable {
         precondition(n >= 1 && d >= 1, "BenchMatrix needs n >= 1 and d >= 1; got n = \(n), d = \(d)")
         precondition(outliers >= 0 && outliers <= n, "BenchMatrix: \(outliers) outliers for n = \(n)")
         let root = SeededRNG(seed: seed)
-        let values = [Float](unsafeUninitializedCapacity: n * d) { buffer, count in
+        let values = LargeBuffer.floats(count: n * d) { buffer in
             if let base = buffer.baseAddress {
                 let fill = RowFill(base: base, d: d, root: root, firstOutlier: n - outliers, scale: outlierScale)
                 let workers = max(1, min(n, ProcessInfo.processInfo.activeProcessorCount))
@@ -37,7 +37,6 @@ public struct BenchMatrix: Sendable {
                     while i < n { fill.row(i); i += workers }
                 }
             }
-            count = n * d
         }
         updates = UpdateMatrix(rows: n, columns: d, values: values)
         weights = (0..<n).map { Double(50 + (7919 * $0) % 100) }

@@ -1,3 +1,4 @@
+import FedRobust
 import Foundation
 
 /// Machine-readable benchmark lines, shared by `fedsim bench` and scripts/bench_reference.py.
@@ -28,7 +29,7 @@ public enum BenchOutput {
         [("impl", "fedsim"), ("n", "\(c.n)"), ("d", "\(c.d)"), ("outliers", "\(c.requestedF)"),
          ("outlier_scale", "10"), ("seed", "\(c.seed)"), ("repeats", "\(c.repeats)"), ("warmup", "\(c.warmup)"),
          ("threads", "\(c.threads)"), ("cores", "\(cores)"), ("clock", MonotonicClock.name),
-         ("dtype", "float32"), ("layout", "contiguous_row_major")]
+         ("dtype", "float32"), ("layout", "contiguous_row_major"), ("kernels", KernelISA.current)]
     }
 
     /// Notes printed once under the header (comments in text, a "notes" field in JSON).
