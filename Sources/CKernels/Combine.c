@@ -201,3 +201,53 @@ double fedsim_squared_distance(int isa, const float *row, const double *v, size_
 #endif
     return distance_generic(row, v, k);
 }
+
+#if defined(__x86_64__)
+__attribute__((target("avx512f")))
+static double read_sum_avx512(const float *x, size_t count) {
+    __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(), s2 = _mm512_setzero_ps(), s3 = _mm512_setzero_ps();
+    size_t cv = count - count % 64;
+    for (size_t j = 0; j < cv; j += 64) {
+        s0 = _mm512_add_ps(s0, _mm512_loadu_ps(x + j));
+        s1 = _mm512_add_ps(s1, _mm512_loadu_ps(x + j + 16));
+        s2 = _mm512_add_ps(s2, _mm512_loadu_ps(x + j + 32));
+        s3 = _mm512_add_ps(s3, _mm512_loadu_ps(x + j + 48));
+    }
+    double s = (double)_mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(s0, s1), _mm512_add_ps(s2, s3)));
+    for (size_t j = cv; j < count; j++) s += (double)x[j];
+    return s;
+}
+
+__attribute__((target("avx2")))
+static double read_sum_avx2(const float *x, size_t count) {
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
+    size_t cv = count - count % 32;
+    for (size_t j = 0; j < cv; j += 32) {
+        s0 = _mm256_add_ps(s0, _mm256_loadu_ps(x + j));
+        s1 = _mm256_add_ps(s1, _mm256_loadu_ps(x + j + 8));
+        s2 = _mm256_add_ps(s2, _mm256_loadu_ps(x + j + 16));
+        s3 = _mm256_add_ps(s3, _mm256_loadu_ps(x + j + 24));
+    }
+    float l[8];
+    _mm256_storeu_ps(l, _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3)));
+    double s = 0;
+    for (int t = 0; t < 8; t++) s += (double)l[t];
+    for (size_t j = cv; j < count; j++) s += (double)x[j];
+    return s;
+}
+#endif
+
+double fedsim_read_sum(const float *x, size_t count) {
+#if defined(__x86_64__)
+    if (fedsim_isa_selected() == FEDSIM_ISA_AVX512) return read_sum_avx512(x, count);
+    if (fedsim_isa_selected() == FEDSIM_ISA_AVX2) return read_sum_avx2(x, count);
+#endif
+    float l[16] = {0};
+    size_t cv = count - count % 16;
+    for (size_t j = 0; j < cv; j += 16)
+        for (int t = 0; t < 16; t++) l[t] += x[j + (size_t)t];
+    double s = 0;
+    for (int t = 0; t < 16; t++) s += (double)l[t];
+    for (size_t j = cv; j < count; j++) s += (double)x[j];
+    return s;
+}

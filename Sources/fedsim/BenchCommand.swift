@@ -78,9 +78,11 @@ struct AggregatorsBenchCommand: ParsableCommand {
             let cores = ProcessInfo.processInfo.activeProcessorCount
             emit(BenchOutput.line(BenchOutput.header(config, cores: cores), type: "header", format: format))
             emit(BenchOutput.notesLine(format: format))
-            _ = try AggregatorBench.run(config) { result in
+            _ = try AggregatorBench.run(config, progress: { result in
                 emit(BenchOutput.line(BenchOutput.fields(result), type: "bench", format: format))
-            }
+            }, floor: { floor in
+                emit(BenchOutput.line(BenchOutput.fields(floor), type: "floor", format: format))
+            })
         } catch {
             throw fail(error)
         }

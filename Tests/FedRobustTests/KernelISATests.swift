@@ -114,3 +114,16 @@ final class KernelISATests: XCTestCase {
         for k in 0..<(4 * 16) { XCTAssertEqual(total[k], 200, "slot \(k)") }
     }
 }
+
+/// The read pass behind the benchmark's memory floor sums every value.
+final class ReadPassTests: XCTestCase {
+    func testSumsEveryValueExactlyForSmallIntegers() {
+        for (n, d) in [(1, 1), (3, 65), (7, 70_001), (2, 1 << 17)] {
+            let values = (0..<(n * d)).map { Float($0 % 11) - 5 }
+            let m = UpdateMatrix(rows: n, columns: d, values: values)
+            let exact = values.reduce(0.0) { $0 + Double($1) }
+            XCTAssertEqual(ReadPass.sum(m), exact, "n = \(n), d = \(d)")
+        }
+        XCTAssertEqual(ReadPass.sum(UpdateMatrix(rows: 0, columns: 5)), 0)
+    }
+}

@@ -56,6 +56,30 @@ final class BenchTests: XCTestCase {
         XCTAssertThrowsError(try AggregatorBench.Rule.bulyan.f(requested: 0, n: 2))
     }
 
+    func testTheMemoryFloorIsTimedOnceBeforeTheRulesAndPrintsAsALine() throws {
+        // Prepare
+        let config = AggregatorBench.Configuration(n: 10, d: 3_000, repeats: 3, warmup: 1, rules: [.fedavg])
+        var floors: [AggregatorBench.Floor] = []
+        var order: [String] = []
+
+        // Execute
+        _ = try AggregatorBench.run(config, progress: { _ in order.append("rule") },
+                                    floor: { floors.append($0); order.append("floor") })
+
+        // Assert
+        XCTAssertEqual(order, ["floor", "rule"])
+        let floor = try XCTUnwrap(floors.first)
+        XCTAssertEqual(floor.timesMs.count, 3)
+        XCTAssertTrue(floor.bestMs > 0 && floor.bestMs <= floor.medianMs, "\(floor.timesMs)")
+        XCTAssertEqual(floor.gigabytesPerSecond, Double(4 * 10 * 3_000) / (floor.bestMs * 1e6), accuracy: 1e-9)
+        let text = BenchOutput.line(BenchOutput.fields(floor), type: "floor", format: .text)
+        let fields = try XCTUnwrap(BenchOutput.parse(text, type: "floor"), text)
+        XCTAssertEqual(fields["pass"], "read")
+        XCTAssertEqual(fields["n"], "10")
+        XCTAssertEqual(fields["d"], "3000")
+        XCTAssertNil(BenchOutput.parse(text), "a floor line is not a rule's result")
+    }
+
     func testResultLinesParseAsKeyValue() throws {
         // Prepare
         let config = AggregatorBench.Configuration(n: 12, d: 1_000, repeats: 2, rules: [.median, .bulyan, .foolsgold])

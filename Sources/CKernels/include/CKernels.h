@@ -59,6 +59,11 @@ void fedsim_combine_block(int isa, const float *x, size_t ld, const ptrdiff_t *r
 /// added pairwise.
 double fedsim_squared_distance(int isa, const float *row, const double *v, size_t k);
 
+/// Sum of count Floats with the selected version's widest loads: a pass that only reads, the
+/// memory floor the benchmarks compare the aggregators with (its bits depend on the version;
+/// it is a measurement, not an aggregate).
+double fedsim_read_sum(const float *x, size_t count);
+
 /// A task of `fedsim_parallel_run`: called once per index.
 typedef void (*fedsim_task_fn)(void *ctx, long index);
 

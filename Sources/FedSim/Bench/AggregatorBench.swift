@@ -135,21 +135,38 @@ public enum AggregatorBench {
 
         public var bestMs: Double { timesMs.min() ?? .nan }
         /// Median of the repeats (mean of the two middle ones for an even count).
-        public var medianMs: Double {
-            let s = timesMs.sorted()
-            guard !s.isEmpty else { return .nan }
-            return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-        }
+        public var medianMs: Double { AggregatorBench.median(timesMs) }
     }
 
-    /// Generates the matrix and times every selected rule, calling `progress` after each.
-    public static func run(_ config: Configuration,
-                           progress: (Result) -> Void = { _ in }) throws -> [Result] {
+    /// The memory floor at this size: `ReadPass.sum`, a threaded pass that only reads the
+    /// matrix, timed like a rule. Rules that read every value cannot beat it.
+    public struct Floor: Sendable, Equatable {
+        public var n: Int
+        public var d: Int
+        public var timesMs: [Double]
+        public var bestMs: Double { timesMs.min() ?? .nan }
+        public var medianMs: Double { AggregatorBench.median(timesMs) }
+        /// Read bandwidth of the best pass, in GB/s (10⁹ bytes).
+        public var gigabytesPerSecond: Double { Double(4 * n * d) / (bestMs * 1e6) }
+    }
+
+    /// Median (mean of the two middle values for an even count); NaN for none.
+    static func median(_ values: [Double]) -> Double {
+        let s = values.sorted()
+        guard !s.isEmpty else { return .nan }
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    /// Generates the matrix, times the memory floor (reported through `floor`) and every
+    /// selected rule, calling `progress` after each.
+    public static func run(_ config: Configuration, progress: (Result) -> Void = { _ in },
+                           floor: (Floor) -> Void = { _ in }) throws -> [Result] {
         try config.validate()
         // Every f is resolved first, so that a rule that cannot run fails before the long part.
         let plan = try config.resolvedF()
         if config.threads > 0 { setBLASThreads(config.threads) }
         let data = BenchMatrix(n: config.n, d: config.d, outliers: config.requestedF, seed: config.seed)
+        floor(timeFloor(data: data, config: config))
         var results: [Result] = []
         for (rule, f) in plan {
             let r = try time(rule, f: f, data: data, config: config)
@@ -157,6 +174,20 @@ public enum AggregatorBench {
             results.append(r)
         }
         return results
+    }
+
+    /// Warm-up and timed passes of `ReadPass.sum` over `data`.
+    static func timeFloor(data: BenchMatrix, config: Configuration) -> Floor {
+        var times: [Double] = []
+        var sink = 0.0
+        for call in 0..<(config.warmup + config.repeats) {
+            let start = MonotonicClock.nanoseconds()
+            sink += ReadPass.sum(data.updates)
+            let elapsed = MonotonicClock.nanoseconds() - start
+            if call >= config.warmup { times.append(Double(elapsed) / 1e6) }
+        }
+        precondition(sink.isFinite, "bench: the synthetic matrix holds a non-finite value")
+        return Floor(n: config.n, d: config.d, timesMs: times)
     }
 
     /// Warm-up and timed calls of one rule on `data`.

@@ -4,9 +4,10 @@ import Foundation
 /// Machine-readable benchmark lines, shared by `fedsim bench` and scripts/bench_reference.py.
 ///
 /// Text: `bench aggregator=median impl=fedsim n=100 d=1000000 f=20 best_ms=152.300 …` (one
-/// result per line, `key=value` separated by single spaces, no spaces inside values) and
-/// header lines starting with `# `. JSON: one object per line, `"type": "bench"` for results
-/// and `"type": "header"` for the header.
+/// result per line, `key=value` separated by single spaces, no spaces inside values), one
+/// `floor pass=read …` line (the memory floor) and header lines starting with `# `. JSON: one
+/// object per line, `"type": "bench"` for results, `"floor"` for the floor and `"header"` for
+/// the header.
 public enum BenchOutput {
     public enum Format: String, CaseIterable, Sendable {
         case text
@@ -24,6 +25,13 @@ public enum BenchOutput {
          ("f_param", r.usesF ? "yes" : "no"), ("threads", "\(r.threads)")]
     }
 
+    /// The memory floor (`AggregatorBench.Floor`) as fields.
+    public static func fields(_ f: AggregatorBench.Floor) -> Fields {
+        [("pass", "read"), ("impl", "fedsim"), ("n", "\(f.n)"), ("d", "\(f.d)"), ("best_ms", ms(f.bestMs)),
+         ("median_ms", ms(f.medianMs)), ("repeats", "\(f.timesMs.count)"),
+         ("gb_per_s", String(format: "%.1f", f.gigabytesPerSecond))]
+    }
+
     /// The header: what ran and how it was measured.
     public static func header(_ c: AggregatorBench.Configuration, cores: Int) -> Fields {
         [("impl", "fedsim"), ("n", "\(c.n)"), ("d", "\(c.d)"), ("outliers", "\(c.requestedF)"),
@@ -39,6 +47,8 @@ public enum BenchOutput {
             + "trimmed-mean (b = f, n > 2b); for the other rules f = the number of outlier rows",
         "foolsgold and centered-clipping: timed on steady-state rounds (>= 1 warm-up aggregation "
             + "first, so FoolsGold's histories and the CC centre exist)",
+        "floor: one threaded pass that only reads the n x d matrix, the memory floor of every rule "
+            + "that reads every value (fedavg, median, the Gram matrix)",
     ]
 
     /// One result or header as a line in `format`.
@@ -46,7 +56,7 @@ public enum BenchOutput {
         switch format {
         case .text:
             let body = fields.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            return type == "bench" ? "bench \(body)" : "# \(type) \(body)"
+            return type == "bench" || type == "floor" ? "\(type) \(body)" : "# \(type) \(body)"
         case .json:
             let body = fields.map { "\"\($0.key)\": \(jsonValue($0.value))" }.joined(separator: ", ")
             return "{\"type\": \"\(type)\", \(body)}"
@@ -64,9 +74,9 @@ public enum BenchOutput {
     }
 
     /// Parses a text result line (`bench k=v k=v …`) into its fields; nil for any other line.
-    public static func parse(_ line: String) -> [String: String]? {
+    public static func parse(_ line: String, type: String = "bench") -> [String: String]? {
         let parts = line.split(separator: " ")
-        guard parts.first == "bench", parts.count > 1 else { return nil }
+        guard parts.first.map(String.init) == type, parts.count > 1 else { return nil }
         var out: [String: String] = [:]
         for p in parts.dropFirst() {
             guard let eq = p.firstIndex(of: "="), eq != p.startIndex else { return nil }
