@@ -34,7 +34,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "fedsim", dependencies: [
-            "FedSim", "FedRobust",
+            "FedSim", "FedRobust", "CSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

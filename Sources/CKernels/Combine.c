@@ -165,11 +165,15 @@ void fedsim_combine_rows(int isa, const float *x, size_t ld, const ptrdiff_t *ro
 #endif
     for (size_t p0 = 0; p0 < k; p0 += ZERO_COLUMNS) {
         size_t kp = k - p0 < ZERO_COLUMNS ? k - p0 : ZERO_COLUMNS;
-        for (size_t g = 0; g < m; g += GROUP) {
+        // ceil(m / 8) groups of balanced sizes (10 rows: 5 + 5, not 8 + 2), so that every
+        // sweep streams several rows at once.
+        size_t groups = (m + GROUP - 1) / GROUP;
+        for (size_t t = 0, g = 0; t < groups; t++) {
+            size_t size = m / groups + (t < m % groups ? 1 : 0);
             const float *r[GROUP];
             double w[GROUP];
             for (size_t q = 0; q < GROUP; q++) {
-                if (g + q < m) {
+                if (q < size) {
                     r[q] = x + (size_t)rows[g + q] * ld + c0 + p0;
                     w[q] = coef[g + q];
                 } else {
@@ -177,7 +181,8 @@ void fedsim_combine_rows(int isa, const float *x, size_t ld, const ptrdiff_t *ro
                     w[q] = 0;
                 }
             }
-            group(acc + p0, r, w, (int)(m - g < GROUP ? m - g : GROUP), kp);
+            group(acc + p0, r, w, (int)size, kp);
+            g += size;
         }
     }
 }
