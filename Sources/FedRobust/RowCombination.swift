@@ -11,12 +11,15 @@ import FedCore
 /// geometric median (c = β, fused with the distances to the result, see
 /// `combineWithDistances`).
 ///
-/// Accumulates in Double (ALGORITHMS.md section 0) over column blocks (`blockWidth`), so the
-/// accumulator stays in L1/L2 while each row's block streams in; rows are added four at a
-/// time (`a_j += c_0 x_0j + c_1 x_1j + c_2 x_2j + c_3 x_3j`), so the accumulator is read and
-/// written once per four rows. One read of the rows with a non-zero coefficient, one write of
-/// the result. Blocks are split between the cores (`BlockedPass`); each output coordinate is
-/// the same sum in the same row order whatever the thread count, so results are reproducible.
+/// Accumulates in Double (ALGORITHMS.md section 0) over column blocks (`combineWidth`, or
+/// `blockWidth` with the distance pass), so the accumulator stays in L1/L2 while each row's
+/// block streams in; rows are added up to eight at a time in a fixed tree
+/// (`fedsim_combine_rows` in CKernels, AVX-512 / AVX2 / portable versions with the same
+/// bits), so the accumulator is read and written once per group. One read of the rows with a
+/// non-zero coefficient, one write of the result; bound by memory bandwidth (the benchmark's
+/// memory floor). Blocks are split between the cores (`BlockedPass`); each output coordinate
+/// is the same sum in the same row order whatever the thread count or the CPU, so results
+/// are reproducible.
 enum RowCombination {
     /// Columns per block for n rows: n x B Floats ≤ 1 MiB, so a block's rows are still in L2
     /// when the fused distance pass re-reads them; 512 ≤ B ≤ 8,192 (64 KiB of accumulator).

@@ -43,9 +43,9 @@ void fedsim_gram_block(int isa, const float *x, size_t n, size_t k, size_t lda, 
                        double *out);
 
 /// acc[j] += sum over g of coef[g] * x[rows[g] * ld + c0 + j] for j < k, in Double without
-/// FMA, rows taken in groups of eight: acc += the group's products added as
-/// ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7)); a last group of fewer rows is padded
-/// with products +0.0.
+/// FMA. The m rows are cut into ceil(m / 8) consecutive groups of balanced sizes (the first
+/// m mod groups one row larger: 10 rows = 5 + 5); each group adds to acc its products summed
+/// as ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7)), padded with products +0.0.
 void fedsim_combine_rows(int isa, const float *x, size_t ld, const ptrdiff_t *rows,
                          const double *coef, size_t m, size_t c0, size_t k, double *acc);
 
