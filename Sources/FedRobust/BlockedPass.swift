@@ -50,16 +50,16 @@ enum Parallel {
             return
         }
         withoutActuallyEscaping(body) { body in
-            var task = Task(body: body)
-            withUnsafeMutablePointer(to: &task) { p in
+            var job = Job(body: body)
+            withUnsafeMutablePointer(to: &job) { p in
                 fedsim_parallel_run(count, { ctx, w in
-                    ctx!.assumingMemoryBound(to: Task.self).pointee.body(w)
+                    ctx!.assumingMemoryBound(to: Job.self).pointee.body(w)
                 }, p)
             }
         }
     }
 
-    private struct Task {
+    private struct Job {
         let body: (Int) -> Void
     }
 }

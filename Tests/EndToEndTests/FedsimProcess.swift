@@ -46,14 +46,16 @@ final class FedsimHarness {
 
     /// Starts `fedsim args...` with stdout and stderr in `log` (under the harness folder).
     @discardableResult
-    func start(_ args: [String], log: String) throws -> ChildProcess {
-        try start(executable: FedsimHarness.binary, args, log: log)
+    func start(_ args: [String], log: String, environment: [String: String] = [:]) throws -> ChildProcess {
+        try start(executable: FedsimHarness.binary, args, log: log, environment: environment)
     }
 
     /// Starts any executable; it is stopped with the others in `tearDown`.
     @discardableResult
-    func start(executable: String, _ args: [String], log: String) throws -> ChildProcess {
-        let p = try ChildProcess(executable: executable, arguments: args, logPath: root + "/" + log)
+    func start(executable: String, _ args: [String], log: String,
+               environment: [String: String] = [:]) throws -> ChildProcess {
+        let p = try ChildProcess(executable: executable, arguments: args, logPath: root + "/" + log,
+                                 environment: environment)
         started.append(p)
         return p
     }
@@ -71,8 +73,9 @@ final class FedsimHarness {
     }
 
     /// Runs `fedsim args...` to completion; returns its exit code and output.
-    func run(_ args: [String], log: String, timeout: Double = 240) throws -> (Int32?, String) {
-        let p = try start(args, log: log)
+    func run(_ args: [String], log: String, timeout: Double = 240,
+             environment: [String: String] = [:]) throws -> (Int32?, String) {
+        let p = try start(args, log: log, environment: environment)
         let code = wait(p, timeout: timeout)
         return (code, text(log))
     }

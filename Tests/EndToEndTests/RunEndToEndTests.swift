@@ -76,6 +76,32 @@ final class RunEndToEndTests: XCTestCase {
         XCTAssertEqual(ma, FileManager.default.contents(atPath: harness.path("b/model.bin")))
     }
 
+    /// The portable kernels and the best this CPU runs (AVX-512 or AVX2 here) give the same
+    /// bits: a Multi-Krum run (Gram matrix and weighted mean every round) ends with the same
+    /// model whichever `FEDSIM_KERNELS` the coordinator uses.
+    func testKernelVersionsGiveTheSameRun() throws {
+        let args = ["--progress", "none", "--set", "federation.clients=6", "--set", "federation.rounds=3",
+                    "--set", "defense.aggregator.kind=multi-krum", "--set", "defense.aggregator.f=1"]
+        for (name, kernels) in [("generic", "generic"), ("best", "auto")] {
+            let (code, out) = try harness.run(["run", quickstart, "--output", harness.path(name)] + args,
+                                              log: "\(name).log", environment: ["FEDSIM_KERNELS": kernels])
+            XCTAssertEqual(code, 0, out)
+        }
+        let strip: ([[String: String]]) -> [[String: String]] = { rows in
+            rows.map { $0.filter { !$0.key.hasSuffix("_ms") } }
+        }
+        XCTAssertEqual(strip(harness.csv("generic/rounds.csv")).count, 3)
+        XCTAssertEqual(strip(harness.csv("generic/rounds.csv")), strip(harness.csv("best/rounds.csv")))
+        let generic = FileManager.default.contents(atPath: harness.path("generic/model.bin"))
+        XCTAssertNotNil(generic)
+        XCTAssertEqual(generic, FileManager.default.contents(atPath: harness.path("best/model.bin")))
+
+        let (code, out) = try harness.run(["run", quickstart, "--output", harness.path("bad")] + args,
+                                          log: "bad.log", environment: ["FEDSIM_KERNELS": "sse9"])
+        XCTAssertEqual(code, 2, out)
+        XCTAssertTrue(out.contains("fedsim: error: FEDSIM_KERNELS: unknown kernel version 'sse9'"), out)
+    }
+
     /// A scenario error stops before any process starts, with one line naming file, line and key.
     func testBadScenarioFailsWithOneLine() throws {
         let bad = harness.path("bad.yaml")
