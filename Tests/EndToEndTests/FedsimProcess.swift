@@ -110,6 +110,12 @@ final class FedsimHarness {
         }
     }
 
+    /// Rows of a run's rounds.csv without the timing columns (`*_ms`), which differ between
+    /// otherwise identical runs.
+    func roundsWithoutTimings(_ relative: String) -> [[String: String]] {
+        csv(relative).map { $0.filter { !$0.key.hasSuffix("_ms") } }
+    }
+
     func json(_ relative: String) -> [String: Any] {
         guard let data = FileManager.default.contents(atPath: path(relative)),
               let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }

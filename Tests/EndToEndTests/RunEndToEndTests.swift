@@ -63,10 +63,7 @@ final class RunEndToEndTests: XCTestCase {
             let (code, out) = try harness.run(["run", quickstart, "--output", harness.path(name)] + args, log: "\(name).log")
             XCTAssertEqual(code, 0, out)
         }
-        let strip: ([[String: String]]) -> [[String: String]] = { rows in
-            rows.map { $0.filter { !$0.key.hasSuffix("_ms") } }
-        }
-        let a = strip(harness.csv("a/rounds.csv")), b = strip(harness.csv("b/rounds.csv"))
+        let a = harness.roundsWithoutTimings("a/rounds.csv"), b = harness.roundsWithoutTimings("b/rounds.csv")
         XCTAssertEqual(a.count, 3)
         XCTAssertEqual(a, b)
         XCTAssertEqual(harness.csv("a/clients.csv"), harness.csv("b/clients.csv"))
@@ -87,14 +84,12 @@ final class RunEndToEndTests: XCTestCase {
                                               log: "\(name).log", environment: ["FEDSIM_KERNELS": kernels])
             XCTAssertEqual(code, 0, out)
         }
-        let strip: ([[String: String]]) -> [[String: String]] = { rows in
-            rows.map { $0.filter { !$0.key.hasSuffix("_ms") } }
-        }
-        XCTAssertEqual(strip(harness.csv("generic/rounds.csv")).count, 3)
-        XCTAssertEqual(strip(harness.csv("generic/rounds.csv")), strip(harness.csv("best/rounds.csv")))
-        let generic = FileManager.default.contents(atPath: harness.path("generic/model.bin"))
-        XCTAssertNotNil(generic)
-        XCTAssertEqual(generic, FileManager.default.contents(atPath: harness.path("best/model.bin")))
+        let generic = harness.roundsWithoutTimings("generic/rounds.csv")
+        XCTAssertEqual(generic.count, 3)
+        XCTAssertEqual(generic, harness.roundsWithoutTimings("best/rounds.csv"))
+        let model = FileManager.default.contents(atPath: harness.path("generic/model.bin"))
+        XCTAssertNotNil(model)
+        XCTAssertEqual(model, FileManager.default.contents(atPath: harness.path("best/model.bin")))
 
         let (code, out) = try harness.run(["run", quickstart, "--output", harness.path("bad")] + args,
                                           log: "bad.log", environment: ["FEDSIM_KERNELS": "sse9"])
