@@ -107,3 +107,20 @@ public struct ALIE: ModelAttack, Equatable {
         return repeatedRows(try maliciousUpdate(benign: input.benign, z: zValue), rows: input.own.rows)
     }
 }
+
+extension ALIE {
+    public static let descriptor = AttackDescriptor(
+        name: "alie", summary: "mean plus z standard deviations per coordinate, a little is enough (Baruch et al., NeurIPS 2019)",
+        parameters: [
+            Parameter("z", .autoOrNumber(.unbounded), default: .auto, doc: "deviations from the mean; auto: from n and f (docs/ALGORITHMS.md 3.5)"),
+            Parameter("z_variant", .choice(["paper", "honest-only"]), default: .word("paper"), doc: "how auto computes z"),
+            Parameter("ddof", .integer(.closed(0, 1)), default: .int(1), doc: "delta degrees of freedom of the standard deviation"),
+            Parameter("direction", .choice(["plus", "minus"]), default: .word("plus"), doc: "sign of the shift"),
+        ],
+        role: .model { values in
+            let variant: Variant = values.word("z_variant") == "paper" ? .paper : .honestOnly
+            let z: ZChoice = values.autoOrDouble("z").map { .fixed($0) } ?? .auto(variant: variant)
+            return try ALIE(z: z, direction: values.word("direction") == "plus" ? .plus : .minus, ddof: values.int("ddof"))
+        },
+        needsHub: true)
+}

@@ -158,3 +158,35 @@ public struct Backdoor: DataAttack, Equatable {
         Double(n) / (Double(max(1, f)) * eta)
     }
 }
+
+extension Backdoor {
+    public static let descriptor = AttackDescriptor(
+        name: "backdoor",
+        summary: "a pixel-patch trigger relabelled to a target class, optionally boosted (Bagdasaryan et al., AISTATS 2020)",
+        parameters: [
+            Parameter("target", .integer(Interval(0...)), default: .int(7), doc: "class the trigger should produce"),
+            Parameter("fraction", .number(.openClosed(0, 1)), default: .number(0.5), doc: "share of the client's samples stamped and relabelled (added to its clean data)"),
+            Parameter("trigger_size", .integer(Interval(1...)), default: .int(2), doc: "side of the square trigger patch, in pixels"),
+            Parameter("trigger_value", .number(.unbounded), default: .null, doc: "value of the trigger pixels; none: the largest feature value of the training data"),
+            Parameter("boost", .autoOrNumber(.greaterThan(0)), default: .number(1), doc: "factor on the delta (model replacement); auto: n / (f eta)"),
+        ],
+        role: .data { values, facts in
+            let backdoor = try make(values, facts: facts)
+            try backdoor.validate(classes: facts.classes)
+            return backdoor
+        },
+        successMetric: AttackDescriptor.SuccessMetric(
+            name: "backdoor", doc: "share of triggered test inputs of other classes classified as the target"
+        ) { values, test, facts in
+            let backdoor = try make(values, facts: facts)
+            let others = test.labels.indices.filter { test.labels[$0] != Int32(backdoor.target) }
+            return AttackDescriptor.SuccessProbe(inputs: backdoor.stamp(test.subset(others)), target: backdoor.target)
+        },
+        boost: { values in values.autoOrDouble("boost").map { .factor($0) } ?? .auto })
+
+    private static func make(_ values: ParameterValues, facts: AttackDescriptor.DataFacts) throws -> Backdoor {
+        let value = values.optionalDouble("trigger_value").map(Float.init) ?? facts.maxFeature
+        return try Backdoor(target: values.int("target"), fraction: values.double("fraction"),
+                            trigger: Trigger(size: values.int("trigger_size"), value: value))
+    }
+}

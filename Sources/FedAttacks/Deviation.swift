@@ -24,3 +24,14 @@ public enum Deviation: Sendable, Equatable, CaseIterable {
         }
     }
 }
+
+extension Deviation {
+    /// The deviation named in a scenario (`std`, `unit`, `sign`).
+    static func named(_ word: String) -> Deviation {
+        switch word {
+        case "unit": return .unit
+        case "sign": return .sign
+        default: return .std
+        }
+    }
+}

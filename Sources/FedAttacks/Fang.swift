@@ -59,3 +59,10 @@ public struct Fang: ModelAttack, Equatable {
         return out
     }
 }
+
+extension Fang {
+    public static let descriptor = AttackDescriptor(
+        name: "fang", summary: "per-coordinate values past the honest extremes against the mean's sign, the trim/median attack (Fang et al., USENIX Security 2020)",
+        parameters: [Parameter("factor", .number(.greaterThan(1)), default: .number(2), doc: "how far past the honest extreme the values are drawn")],
+        role: .model { values in try Fang(factor: values.double("factor")) }, needsHub: true)
+}

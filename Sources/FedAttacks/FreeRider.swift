@@ -34,3 +34,11 @@ public struct FreeRider: ModelAttack, Equatable {
         return repeatedRows(change, rows: rows)
     }
 }
+
+extension FreeRider {
+    public static let descriptor = AttackDescriptor(
+        name: "free-rider", summary: "contribute nothing: zeros, or the last global change replayed (Lin et al., 2019)",
+        parameters: [Parameter("mode", .choice(["zeros", "stale"]), default: .word("zeros"),
+                               doc: "zeros: an all-zero update; stale: the previous round's global change")],
+        role: .model { values in FreeRider(mode: values.word("mode") == "zeros" ? .zeros : .stale) })
+}

@@ -30,3 +30,13 @@ public struct GaussianNoise: ModelAttack, Equatable {
         return UpdateMatrix(rows: input.own.rows, columns: input.own.columns, values: values)
     }
 }
+
+extension GaussianNoise {
+    public static let descriptor = AttackDescriptor(
+        name: "gaussian", summary: "send Gaussian noise instead of the update",
+        parameters: [
+            Parameter("mean", .number(.unbounded), default: .number(0), doc: "mean of every coordinate"),
+            Parameter("sigma", .number(.atLeast(0)), default: .number(1), doc: "standard deviation of every coordinate"),
+        ],
+        role: .model { values in try GaussianNoise(mean: values.double("mean"), std: values.double("sigma")) })
+}

@@ -27,3 +27,10 @@ public struct IPM: ModelAttack, Equatable {
         return repeatedRows(row, rows: input.own.rows)
     }
 }
+
+extension IPM {
+    public static let descriptor = AttackDescriptor(
+        name: "ipm", summary: "minus epsilon times the honest mean, inner-product manipulation (Xie et al., UAI 2019)",
+        parameters: [Parameter("epsilon", .number(.greaterThan(0)), default: .number(0.5), doc: "factor on the negated mean")],
+        role: .model { values in try IPM(epsilon: values.double("epsilon")) }, needsHub: true)
+}

@@ -101,3 +101,37 @@ public struct LabelFlip: DataAttack, Equatable {
         return out
     }
 }
+
+extension LabelFlip {
+    public static let descriptor = AttackDescriptor(
+        name: "label-flip", summary: "malicious clients train on flipped labels (Tolpegin et al., ESORICS 2020)",
+        parameters: [
+            Parameter("mode", .choice(["targeted", "all-to-one", "random", "rotation", "reverse"]), default: .word("reverse"),
+                      doc: "targeted: source -> target; all-to-one: every label -> target; random; rotation: y -> y+1; reverse: y -> C-1-y"),
+            Parameter("source", .integer(Interval(0...)), default: .int(3), doc: "class flipped by targeted"),
+            Parameter("target", .integer(Interval(0...)), default: .int(7), doc: "class assigned by targeted and all-to-one"),
+        ],
+        role: .data { values, facts in
+            let flip = try LabelFlip(mode(values))
+            try flip.validate(classes: facts.classes)
+            return flip
+        },
+        successMetric: AttackDescriptor.SuccessMetric(
+            name: "targeted-label-flip", doc: "share of source-class test inputs classified as the target (targeted mode only)"
+        ) { values, test, _ in
+            guard case let .targeted(source, target) = try mode(values) else { return nil }
+            let sources = test.labels.indices.filter { test.labels[$0] == Int32(source) }
+            return AttackDescriptor.SuccessProbe(inputs: test.subset(sources), target: target)
+        })
+
+    private static func mode(_ values: ParameterValues) throws -> Mode {
+        let source = values.int("source"), target = values.int("target")
+        switch values.word("mode") {
+        case "targeted": return .targeted(source: source, target: target)
+        case "all-to-one": return .allToOne(target: target)
+        case "random": return .random
+        case "rotation": return .rotation
+        default: return .reverse
+        }
+    }
+}

@@ -22,3 +22,10 @@ public struct Mimic: ModelAttack, Equatable {
         return repeatedRows(input.benign.row(index), rows: input.own.rows)
     }
 }
+
+extension Mimic {
+    public static let descriptor = AttackDescriptor(
+        name: "mimic", summary: "every attacker sends one honest client's update, over-weighting it (Karimireddy et al., ICLR 2022)",
+        parameters: [Parameter("index", .integer(Interval(0...)), default: .int(0), doc: "which known honest update (by client-id order) to copy")],
+        role: .model { values in try Mimic(index: values.int("index")) }, needsHub: true)
+}

@@ -25,3 +25,16 @@ public struct MinMax: GammaSearchAttack, Equatable {
         self.gammaSearch = search
     }
 }
+
+extension MinMax {
+    public static let descriptor = AttackDescriptor(
+        name: "min-max",
+        summary: "mean minus gamma times a deviation, gamma the largest keeping the largest distance to any honest update within the honest bound (Shejwalkar & Houmansadr, NDSS 2021)",
+        parameters: [
+            Parameter("deviation", .choice(["std", "unit", "sign"]), default: .word("std"),
+                      doc: "perturbation: minus the standard deviation, the unit mean, or the mean's sign"),
+            Parameter("gamma_init", .number(.greaterThan(0)), default: .number(10), doc: "first gamma of the search"),
+        ],
+        role: .model { values in try MinMax(deviation: Deviation.named(values.word("deviation")), initialGamma: values.double("gamma_init")) },
+        needsHub: true)
+}

@@ -24,3 +24,16 @@ public struct MinSum: GammaSearchAttack, Equatable {
         self.gammaSearch = search
     }
 }
+
+extension MinSum {
+    public static let descriptor = AttackDescriptor(
+        name: "min-sum",
+        summary: "mean minus gamma times a deviation, gamma the largest keeping the sum of squared distances to the honest updates within the honest bound (Shejwalkar & Houmansadr, NDSS 2021)",
+        parameters: [
+            Parameter("deviation", .choice(["std", "unit", "sign"]), default: .word("std"),
+                      doc: "perturbation: minus the standard deviation, the unit mean, or the mean's sign"),
+            Parameter("gamma_init", .number(.greaterThan(0)), default: .number(10), doc: "first gamma of the search"),
+        ],
+        role: .model { values in try MinSum(deviation: Deviation.named(values.word("deviation")), initialGamma: values.double("gamma_init")) },
+        needsHub: true)
+}

@@ -21,3 +21,10 @@ public struct Scaling: ModelAttack, Equatable {
         return UpdateMatrix(rows: input.own.rows, columns: input.own.columns, values: input.own.values.map { k * $0 })
     }
 }
+
+extension Scaling {
+    public static let descriptor = AttackDescriptor(
+        name: "scaling", summary: "send the honest update times a factor",
+        parameters: [Parameter("factor", .number(.unbounded), default: .number(10), doc: "factor on the honest update")],
+        role: .model { values in try Scaling(factor: values.double("factor")) })
+}

@@ -20,3 +20,10 @@ public struct SignFlip: ModelAttack, Equatable {
         return UpdateMatrix(rows: input.own.rows, columns: input.own.columns, values: input.own.values.map { k * $0 })
     }
 }
+
+extension SignFlip {
+    public static let descriptor = AttackDescriptor(
+        name: "sign-flip", summary: "send its own honest update negated, times a scale (bit flipping, as in FLPoison and epfml)",
+        parameters: [Parameter("scale", .number(.greaterThan(0)), default: .number(1), doc: "factor on the negated update")],
+        role: .model { values in try SignFlip(scale: values.double("scale")) })
+}

@@ -64,3 +64,11 @@ public struct LogisticRegression: Model, Equatable {
         return loss
     }
 }
+
+extension LogisticRegression {
+    public static let descriptor = ModelDescriptor(
+        name: "logistic", summary: "multinomial logistic regression: softmax over one linear layer"
+    ) { _, inputs, classes in
+        LogisticRegression(inputDimension: inputs, classes: classes)
+    }
+}

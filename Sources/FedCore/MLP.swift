@@ -165,3 +165,13 @@ public struct MLP: Model, Equatable {
         return (starts, total)
     }
 }
+
+extension MLP {
+    public static let descriptor = ModelDescriptor(
+        name: "mlp", summary: "multi-layer perceptron: ReLU hidden layers, then a linear softmax layer",
+        parameters: [Parameter("hidden", .integers(element: Interval(1...1_000_000), count: 0...8), default: .ints([64]),
+                               doc: "hidden layer widths, input to output; [] is a linear softmax model")]
+    ) { values, inputs, classes in
+        MLP(inputDimension: inputs, hidden: values.ints("hidden"), classes: classes)
+    }
+}

@@ -6,7 +6,9 @@ import FedCore
 /// small value configured at init, preconditions checked with the numbers in the message).
 ///
 /// Rules with state across rounds (centered clipping's centre, FoolsGold's histories) keep it
-/// in the value; the coordinator holds one instance for the whole run.
+/// in the value; the coordinator holds one instance for the whole run and checkpoints it
+/// through `savedState` / `restore(_:)` without knowing the rule. Each rule declares itself
+/// once (`AggregatorDescriptor`: scenario name, parameters, factory) for the registry.
 public protocol Aggregator: Sendable {
     /// Short stable name ("krum", "trimmed-mean"), used in results.
     var name: String { get }
@@ -17,6 +19,24 @@ public protocol Aggregator: Sendable {
 
     /// Aggregates the rows of `updates` (rows sorted by client id, all finite).
     mutating func aggregate(_ updates: UpdateMatrix, context: AggregationContext) throws -> AggregationResult
+
+    /// The state the rule carries to the next round, for the checkpoint; nil when it keeps
+    /// none (the default). Wrappers return their inner rule's.
+    var savedState: SavedState? { get }
+
+    /// Restores what `savedState` returned (read from a checkpoint, so validated here).
+    /// The default accepts only "no state".
+    mutating func restore(_ state: SavedState) throws
+}
+
+extension Aggregator {
+    public var savedState: SavedState? { nil }
+
+    public mutating func restore(_ state: SavedState) throws {
+        guard state == SavedState() else {
+            throw SavedStateError(component: name, message: "this rule keeps no state, but the checkpoint holds some")
+        }
+    }
 }
 
 /// What a rule may use besides the updates.

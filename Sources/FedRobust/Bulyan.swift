@@ -337,3 +337,12 @@ private extension UnsafeMutablePointer {
         self[j] = t
     }
 }
+
+extension Bulyan {
+    public static let descriptor = AggregatorDescriptor(
+        name: "bulyan", summary: "Krum selection of n - 2f updates, then a trimmed mean around the median (El Mhamdi et al., ICML 2018)",
+        parameters: [.f], figures: FSetting.figureDocs, maxF: { n in Bulyan.fMax(n: n) }
+    ) { values, _ in
+        try Bulyan(f: values.fSetting("f"))
+    }
+}

@@ -100,3 +100,33 @@ public struct CenteredClipping: Aggregator {
                                  figures: ["clipped_fraction": fraction, "tau": radius])
     }
 }
+
+extension CenteredClipping {
+    public static let descriptor = AggregatorDescriptor(
+        name: "centered-clipping", summary: "clipped steps around the last aggregate (Karimireddy et al., ICML 2021)",
+        parameters: [
+            Parameter("tau", .number(.greaterThan(0)), default: .null, doc: "fixed clipping radius (the paper's tau)"),
+            Parameter("tau_multiple", .number(.greaterThan(0)), default: .number(1),
+                      doc: "radius as a multiple of the round's median distance to the centre (when tau is not given)"),
+            Parameter("iterations", .integer(.closed(1, 100)), default: .int(3), doc: "clipping iterations per round (L)"),
+        ],
+        keepsState: true,
+        figures: [("clipped_fraction", "share of updates clipped in the last iteration"), ("tau", "the radius used this round")],
+        normalize: { (values: inout ParameterValues) throws(ParameterError) in
+            if values.given.contains("tau") && values.given.contains("tau_multiple") {
+                throw ParameterError(key: "tau", "give either tau or tau_multiple, not both")
+            }
+            if values["tau"] != .null { values.set("tau_multiple", .null, given: false) }
+        }
+    ) { values, _ in
+        let tau: Tau = values.optionalDouble("tau").map { .absolute($0) }
+            ?? .relativeToMedianNorm(values.double("tau_multiple"))
+        return try CenteredClipping(tau: tau, iterations: values.int("iterations"))
+    }
+
+    public var savedState: SavedState? { SavedState(vectors: ["center": center]) }
+
+    public mutating func restore(_ state: SavedState) throws {
+        self = try CenteredClipping(tau: tau, iterations: iterations, center: state.vector("center", of: name))
+    }
+}

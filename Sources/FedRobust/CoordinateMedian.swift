@@ -45,3 +45,11 @@ public struct CoordinateMedian: Aggregator {
         return ColumnKernels.windowMean(m, trim: (m.rows - 1) / 2, attribute: false, maxThreads: maxThreads).values
     }
 }
+
+extension CoordinateMedian {
+    public static let descriptor = AggregatorDescriptor(
+        name: "median", summary: "coordinate-wise median (Yin et al., ICML 2018)"
+    ) { _, options in
+        CoordinateMedian(maxThreads: options.threads)
+    }
+}

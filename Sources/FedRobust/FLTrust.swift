@@ -88,3 +88,14 @@ public struct FLTrust: Aggregator {
         }
     }
 }
+
+extension FLTrust {
+    public static let descriptor = AggregatorDescriptor(
+        name: "fltrust", summary: "updates weighted by ReLU cosine trust against the server's root-dataset update (Cao et al., NDSS 2021)",
+        parameters: [Parameter("root_size", .integer(Interval(1...)), default: .int(100),
+                               doc: "samples of the server's clean root dataset (taken from the training set)")],
+        rootDatasetSize: { values in values.int("root_size") }
+    ) { _, _ in
+        FLTrust()
+    }
+}

@@ -222,3 +222,23 @@ public struct FoolsGold: Aggregator {
                           applied: false, figures: ["alpha_mean": alpha.reduce(0, +) / Double(max(alpha.count, 1))])
     }
 }
+
+extension FoolsGold {
+    public static let descriptor = AggregatorDescriptor(
+        name: "foolsgold", summary: "per-client learning rates from the cosine similarity of update histories (Fung et al., RAID 2020)",
+        parameters: [
+            Parameter("kappa", .number(.greaterThan(0)), default: .number(1), doc: "confidence of the logit"),
+            Parameter("normalization", .choice(["n", "sum"]), default: .word("n"),
+                      doc: "n: sum of alpha_i x_i / n (the paper); sum: divide by the sum of alpha"),
+        ],
+        keepsState: true, figures: [("alpha_mean", "mean learning rate alpha over the round's clients")]
+    ) { values, _ in
+        try FoolsGold(kappa: values.double("kappa"), normalization: values.word("normalization") == "n" ? .participants : .alphaSum)
+    }
+
+    public var savedState: SavedState? { SavedState(perClient: ["histories": histories]) }
+
+    public mutating func restore(_ state: SavedState) throws {
+        self = try FoolsGold(kappa: kappa, normalization: normalization, histories: state.perClient("histories", of: name))
+    }
+}

@@ -30,7 +30,7 @@ public struct GeometricMedian: Aggregator {
         case zero
     }
 
-    public let name = "geometric-median"
+    public let name = "geomed"
     /// Smoothing ν: distances below it count as ν.
     public let nu: Double
     /// At most this many Weiszfeld iterations (T).
@@ -43,13 +43,13 @@ public struct GeometricMedian: Aggregator {
     public init(nu: Double = 1e-5, maxIterations: Int = 4, start: Start = .weightedMean,
                 tolerance: Double = 1e-6) throws(AggregatorError) {
         guard nu > 0 && nu.isFinite else {
-            throw .parameter(rule: "geometric-median", message: "nu must be positive and finite; got \(nu)")
+            throw .parameter(rule: "geomed", message: "nu must be positive and finite; got \(nu)")
         }
         guard maxIterations >= 0 else {
-            throw .parameter(rule: "geometric-median", message: "iterations must be >= 0; got \(maxIterations)")
+            throw .parameter(rule: "geomed", message: "iterations must be >= 0; got \(maxIterations)")
         }
         guard tolerance >= 0 && tolerance.isFinite else {
-            throw .parameter(rule: "geometric-median", message: "tolerance must be >= 0; got \(tolerance)")
+            throw .parameter(rule: "geomed", message: "tolerance must be >= 0; got \(tolerance)")
         }
         self.nu = nu
         self.maxIterations = maxIterations
@@ -85,5 +85,20 @@ public struct GeometricMedian: Aggregator {
         let decisions = (0..<n).map { i in ClientDecision(selected: beta[i] > 0, weight: beta[i], score: dist[i]) }
         return AggregationResult(aggregate: v, decisions: decisions,
                                  figures: ["iterations": Double(iterations), "objective": objective])
+    }
+}
+
+extension GeometricMedian {
+    public static let descriptor = AggregatorDescriptor(
+        name: "geomed", summary: "geometric median by smoothed Weiszfeld iterations, RFA (Pillutla et al., IEEE TSP 2022)",
+        parameters: [
+            Parameter("iterations", .integer(.closed(1, 1000)), default: .int(4), doc: "Weiszfeld iterations at most"),
+            Parameter("nu", .number(.greaterThan(0)), default: .number(1e-5), doc: "smoothing: distances below nu count as nu"),
+            Parameter("start", .choice(["mean", "zero"]), default: .word("mean"), doc: "first iterate: the weighted mean or zero"),
+        ],
+        figures: [("iterations", "Weiszfeld iterations run"), ("objective", "sum of weighted distances to the result")]
+    ) { values, _ in
+        try GeometricMedian(nu: values.double("nu"), maxIterations: values.int("iterations"),
+                            start: values.word("start") == "zero" ? .zero : .weightedMean)
     }
 }

@@ -127,3 +127,12 @@ public struct Krum: Aggregator {
                                  figures: FSetting.figures(f: f, estimate: estimate))
     }
 }
+
+extension Krum {
+    public static let descriptor = AggregatorDescriptor(
+        name: "krum", summary: "the update closest to its n - f - 2 nearest neighbours (Blanchard et al., NeurIPS 2017)",
+        parameters: [.f], figures: FSetting.figureDocs, maxF: { n in Krum.fMax(n: n) }
+    ) { values, _ in
+        try Krum(f: values.fSetting("f"))
+    }
+}

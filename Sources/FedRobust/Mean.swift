@@ -49,3 +49,13 @@ public struct Mean: Aggregator {
         return w.map { $0 / total }
     }
 }
+
+extension Mean {
+    public static let descriptor = AggregatorDescriptor(
+        name: "fedavg", summary: "mean of the updates, weighted by sample counts (McMahan et al., AISTATS 2017)",
+        parameters: [Parameter("weighted", .boolean, default: .bool(true),
+                               doc: "weight each update by its client's sample count; false: the plain mean")]
+    ) { values, _ in
+        Mean(weighting: values.bool("weighted") ? .samples : .uniform)
+    }
+}

@@ -55,3 +55,13 @@ public struct MultiKrum: Aggregator {
         }
     }
 }
+
+extension MultiKrum {
+    public static let descriptor = AggregatorDescriptor(
+        name: "multi-krum", summary: "mean of the m updates with the best Krum scores (Blanchard et al., NeurIPS 2017)",
+        parameters: [.f, Parameter("m", .integer(Interval(1...)), default: .null, doc: "updates averaged; none: n - f")],
+        figures: FSetting.figureDocs, maxF: { n in Krum.fMax(n: n) }
+    ) { values, _ in
+        try MultiKrum(f: values.fSetting("f"), m: values.optionalInt("m").map { .count($0) } ?? .nMinusF)
+    }
+}

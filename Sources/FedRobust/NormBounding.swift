@@ -58,3 +58,16 @@ public struct NormBounding: Aggregator {
                                  figures: ["clipped_fraction": Double(clippedCount) / Double(n)])
     }
 }
+
+extension NormBounding {
+    public static let descriptor = AggregatorDescriptor(
+        name: "norm-bounding", summary: "mean of updates clipped to a norm, optional Gaussian noise (Sun et al., 2019)",
+        parameters: [
+            Parameter("norm", .number(.greaterThan(0)), default: .number(3), doc: "largest update norm M"),
+            Parameter("sigma", .number(.atLeast(0)), default: .number(0), doc: "std of the Gaussian noise added to the mean (weak DP)"),
+        ],
+        figures: [("clipped_fraction", "share of updates scaled down to the norm")]
+    ) { values, _ in
+        try NormBounding(maxNorm: values.double("norm"), noiseStd: values.double("sigma"))
+    }
+}

@@ -84,3 +84,25 @@ public struct TrimmedMean: Aggregator {
         return AggregationResult(aggregate: r.values, decisions: decisions, figures: figures)
     }
 }
+
+extension TrimmedMean {
+    public static let descriptor = AggregatorDescriptor(
+        name: "trimmed-mean", summary: "coordinate-wise mean after dropping the b largest and b smallest values (Yin et al., ICML 2018)",
+        parameters: [
+            Parameter("f", .autoOrCount, default: .auto,
+                      doc: "values trimmed per side, b = f; auto: f estimated each round, capped at (n - 1)/2"),
+            Parameter("beta", .number(.closedOpen(0, 0.5)), default: .null,
+                      doc: "trim b = floor(beta n) per side instead of f"),
+        ],
+        figures: FSetting.figureDocs, maxF: { n in (n - 1) / 2 },
+        normalize: { (values: inout ParameterValues) throws(ParameterError) in
+            if values.given.contains("beta") && values.given.contains("f") {
+                throw ParameterError(key: "beta", "give either f or beta, not both")
+            }
+            if values["beta"] != .null { values.set("f", .null, given: false) }
+        }
+    ) { values, options in
+        if let beta = values.optionalDouble("beta") { return try TrimmedMean(.fraction(beta), maxThreads: options.threads) }
+        return try TrimmedMean(values.autoOrInt("f").map { .count($0) } ?? .auto, maxThreads: options.threads)
+    }
+}

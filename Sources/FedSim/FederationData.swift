@@ -10,25 +10,23 @@ public struct FederationData: Sendable {
     public let test: Dataset
     public let partition: Partition
     public let model: any Model
-    public let modelSpec: ModelSpec
     public let initialParameters: [Float]
 
     public static func prepare(_ scenario: Scenario) throws -> FederationData {
         let root = SeededRNG(seed: scenario.seed)
-        var (train, test) = try loadSplit(scenario.dataset, rng: root)
+        var (train, test) = try scenario.dataset.descriptor.load(scenario.dataset, root)
         let normalizer = Normalizer.fit(scenario.dataset.normalize.core, on: train)
         normalizer.apply(to: &train)
         normalizer.apply(to: &test)
 
         var partRNG = root.derive("partition")
         let partition = try makePartition(train, clients: scenario.federation.clients,
-                                          spec: scenario.partition.core, rng: &partRNG)
-        let spec = scenario.model.core
-        let model = makeModel(spec, inputDimension: train.dimension, classes: max(train.classes, test.classes))
+                                          spec: scenario.partition.spec, rng: &partRNG)
+        let model = scenario.model.make(inputDimension: train.dimension, classes: max(train.classes, test.classes))
         var initRNG = root.derive("init")
         let initial = model.initialParameters(rng: &initRNG)
         return FederationData(train: train, test: test, partition: partition, model: model,
-                              modelSpec: spec, initialParameters: initial)
+                              initialParameters: initial)
     }
 
     /// The local dataset of logical client `id`.
@@ -42,28 +40,6 @@ public struct FederationData: Sendable {
                       sgd: SGDConfig(learningRate: Float(f.learningRate), momentum: Float(f.momentum),
                                      weightDecay: Float(f.weightDecay)))
     }
-
-    private static func loadSplit(_ d: DatasetConfig, rng: SeededRNG) throws -> (Dataset, Dataset) {
-        var splitRNG = rng.derive("split")
-        switch d.kind {
-        case .digits:
-            return stratifiedSplit(try DigitsData.load(), testFraction: d.testFraction, rng: &splitRNG)
-        case .csv:
-            return stratifiedSplit(try CSVLoader.load(path: d.path ?? ""), testFraction: d.testFraction, rng: &splitRNG)
-        case .synthetic:
-            var gen = rng.derive("synthetic")
-            let s = d.synthetic
-            let all = GaussianMixture(samples: s.samples, features: s.features, classes: s.classes,
-                                      separation: s.separation).generate(rng: &gen)
-            return stratifiedSplit(all, testFraction: d.testFraction, rng: &splitRNG)
-        case .idx:
-            let train = try IDXLoader.load(images: d.trainImages ?? "", labels: d.trainLabels ?? "")
-            if let ti = d.testImages, let tl = d.testLabels {
-                return (train, try IDXLoader.load(images: ti, labels: tl))
-            }
-            return stratifiedSplit(train, testFraction: d.testFraction, rng: &splitRNG)
-        }
-    }
 }
 
 // MARK: - Scenario choices -> engine values
@@ -74,25 +50,6 @@ extension NormalizeKind {
         case .none: return .none
         case .minmax: return .minmax
         case .standard: return .standard
-        }
-    }
-}
-
-extension PartitionConfig {
-    var core: PartitionSpec {
-        switch kind {
-        case .iid: return .iid
-        case .dirichlet: return .dirichlet(alpha: alpha, minSamples: minSamples)
-        case .shards: return .shards(perClient: shardsPerClient)
-        }
-    }
-}
-
-extension ModelConfig {
-    var core: ModelSpec {
-        switch kind {
-        case .logistic: return .logistic
-        case .mlp: return .mlp(hidden: hidden)
         }
     }
 }

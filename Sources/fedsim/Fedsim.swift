@@ -11,7 +11,7 @@ struct Fedsim: ParsableCommand {
         commandName: "fedsim",
         abstract: "Federated learning under attack: a coordinator and client processes over ZeroMQ.",
         subcommands: [Run.self, CoordinatorCommand.self, ClientCommand.self, AdversaryCommand.self, CompareCommand.self,
-                      ReportCommand.self, CheckCommand.self, BenchCommand.self, KeygenCommand.self, FuzzCommand.self]
+                      ReportCommand.self, CheckCommand.self, ListCommand.self, BenchCommand.self, KeygenCommand.self, FuzzCommand.self]
     )
 
     /// Checks the environment every command depends on, then parses and runs.

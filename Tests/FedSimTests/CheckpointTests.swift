@@ -14,14 +14,16 @@ final class CheckpointTests: XCTestCase {
     func testFileRoundTripAndCorruption() throws {
         let d = try dir()
         defer { try? FileManager.default.removeItem(atPath: d) }
-        let c = Checkpoint(fingerprint: "abc", round: 3, digests: [], aggregator: .histories([2: [1, 2], 5: [3, 4]]),
-                           privacyRDP: [0.5, 0.25], privacyHistory: [1.5], model: [1, -2.5, .pi])
+        let c = Checkpoint(fingerprint: "abc", round: 3, digests: [], states: [
+            "aggregator": SavedState(perClient: ["histories": [2: [1, 2], 5: [3, 4]]]),
+            "privacy": SavedState(numbers: ["rdp": [0.5, 0.25], "history": [1.5]]),
+        ], model: [1, -2.5, .pi])
         try c.write(to: d)
         let back = try Checkpoint.read(from: d)
         XCTAssertEqual(back.round, 3)
         XCTAssertEqual(back.model, [1, -2.5, .pi])
-        XCTAssertEqual(back.aggregator, .histories([2: [1, 2], 5: [3, 4]]))
-        XCTAssertEqual(back.privacyRDP, [0.5, 0.25])
+        XCTAssertEqual(back.states["aggregator"]?.perClient["histories"], [2: [1, 2], 5: [3, 4]])
+        XCTAssertEqual(back.states["privacy"]?.numbers["rdp"], [0.5, 0.25])
         XCTAssertFalse(FileManager.default.fileExists(atPath: d + "/checkpoint.bin.tmp"))
         try Data([1, 2, 3]).write(to: URL(fileURLWithPath: d + "/checkpoint.bin"))
         XCTAssertThrowsError(try Checkpoint.read(from: d)) { XCTAssertTrue("\($0)".contains("unreadable checkpoint"), "\($0)") }
@@ -47,10 +49,9 @@ final class CheckpointTests: XCTestCase {
 
             let first = try ServerAggregation(scenario: s, data: data)
             _ = rounds(first, 1...2, d: d, global: data.initialParameters)
-            let c = Checkpoint(fingerprint: "x", round: 2, digests: [], aggregator: first.checkpointState,
-                               privacyRDP: first.budget?.accountant.rdp, privacyHistory: first.budget?.history, model: [])
+            let c = Checkpoint(fingerprint: "x", round: 2, digests: [], states: first.savedStates, model: [])
             let second = try ServerAggregation(scenario: s, data: data)
-            try second.restore(c)
+            try second.restore(c.states)
             XCTAssertEqual(rounds(second, 3...5, d: d, global: data.initialParameters), Array(expected[2...]), defense)
             XCTAssertEqual(second.budget?.history, whole.budget?.history, defense)
         }

@@ -62,11 +62,12 @@ final class ScenarioTests: XCTestCase {
         let scenario = try parse("")
         XCTAssertEqual(scenario.seed, 1)
         XCTAssertEqual(scenario.output, "runs")
-        XCTAssertEqual(scenario.dataset, DatasetConfig(kind: .digits, normalize: .minmax, testFraction: 0.2))
+        XCTAssertEqual(scenario.dataset, DatasetConfig(kind: "digits", normalize: .minmax, testFraction: 0.2))
         XCTAssertEqual(scenario.dataset.synthetic,
                        SyntheticConfig(samples: 2000, features: 20, classes: 4, separation: 3.0))
-        XCTAssertEqual(scenario.partition, PartitionConfig(kind: .iid, alpha: 0.5, minSamples: 10, shardsPerClient: 2))
-        XCTAssertEqual(scenario.model, ModelConfig(kind: .mlp, hidden: [64]))
+        XCTAssertEqual(scenario.partition, PartitionConfig(kind: "iid", alpha: 0.5, minSamples: 10, shardsPerClient: 2))
+        XCTAssertEqual(scenario.model.kind, "mlp")
+        XCTAssertEqual(scenario.model.values.ints("hidden"), [64])
         XCTAssertEqual(scenario.federation.clients, 10)
         XCTAssertEqual(scenario.federation.processes, 10)
         XCTAssertEqual(scenario.federation.rounds, 20)
@@ -99,7 +100,7 @@ final class ScenarioTests: XCTestCase {
         XCTAssertEqual(scenario.federation.learningRate, 1.0)
         XCTAssertEqual(scenario.federation.deadline, 3.0)
         XCTAssertEqual(scenario.federation.momentum, 0.0)
-        XCTAssertEqual(scenario.model.hidden, [], "hidden: [] means no hidden layer")
+        XCTAssertEqual(scenario.model.values.ints("hidden"), [], "hidden: [] means no hidden layer")
     }
 
     // MARK: - Resolved form
@@ -186,7 +187,7 @@ final class ScenarioTests: XCTestCase {
         XCTAssertEqual(full.federation.weightDecay, 0.0005)
         XCTAssertEqual(full.dataset.synthetic, SyntheticConfig(samples: 500, features: 7, classes: 3, separation: 0))
         XCTAssertEqual(full.transport, TransportConfig(kind: .tcp, host: "coordinator.lan", port: 5555))
-        XCTAssertEqual(full.model.hidden, [128, 64, 32])
+        XCTAssertEqual(full.model.values.ints("hidden"), [128, 64, 32])
     }
 
     // MARK: - Paths
@@ -228,9 +229,10 @@ final class ScenarioTests: XCTestCase {
             "dataset={kind: csv, path: x.csv}", "seed=42", "seed=43", "name=from-cli",
         ])
         XCTAssertEqual(scenario.federation.rounds, 3)
-        XCTAssertEqual(scenario.model, ModelConfig(kind: .mlp, hidden: [32, 32]))
+        XCTAssertEqual(scenario.model.kind, "mlp")
+        XCTAssertEqual(scenario.model.values.ints("hidden"), [32, 32])
         XCTAssertEqual(scenario.transport.port, 7000, "a missing section is created")
-        XCTAssertEqual(scenario.dataset.kind, .csv)
+        XCTAssertEqual(scenario.dataset.kind, "csv")
         XCTAssertEqual(scenario.dataset.path, "/data/scenarios/x.csv")
         XCTAssertEqual(scenario.seed, 43, "the later override wins")
         XCTAssertEqual(scenario.name, "from-cli")
@@ -293,9 +295,10 @@ final class ScenarioTests: XCTestCase {
         let scenario = try Scenario.load(path: root.appendingPathComponent("scenarios/quickstart.yaml").path)
         XCTAssertEqual(scenario.name, "quickstart")
         XCTAssertEqual(scenario.seed, 1)
-        XCTAssertEqual(scenario.dataset.kind, .digits)
-        XCTAssertEqual(scenario.partition.kind, .iid)
-        XCTAssertEqual(scenario.model, ModelConfig(kind: .mlp, hidden: [64]))
+        XCTAssertEqual(scenario.dataset.kind, "digits")
+        XCTAssertEqual(scenario.partition.kind, "iid")
+        XCTAssertEqual(scenario.model.kind, "mlp")
+        XCTAssertEqual(scenario.model.values.ints("hidden"), [64])
         XCTAssertEqual(scenario.federation.clients, 10)
         XCTAssertEqual(scenario.federation.processes, 10)
         XCTAssertEqual(scenario.federation.rounds, 20)

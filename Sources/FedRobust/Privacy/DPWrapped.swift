@@ -65,6 +65,13 @@ public struct DPWrapped: Aggregator, PrivacyAware {
         return result
     }
 
+    /// The inner rule's state: the wrapper itself keeps none.
+    public var savedState: SavedState? { inner.savedState }
+
+    public mutating func restore(_ state: SavedState) throws {
+        try inner.restore(state)
+    }
+
     // MARK: - PrivacyAware
 
     public var epsilonApplies: Bool { false }

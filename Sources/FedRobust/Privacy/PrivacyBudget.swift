@@ -1,3 +1,4 @@
+import FedCore
 /// A run's privacy ledger: an `RDPAccountant` tied to the run's per-round sampling rate q and
 /// noise multiplier z and to a target δ, with the ε reached after every round.
 ///
@@ -63,5 +64,20 @@ public struct PrivacyBudget: Sendable, Equatable {
             return RDPAccountant.Spent(epsilon: 0, delta: delta, order: .nan, conversion: conversion, optimumAtEdge: false)
         }
         return accountant.spent(delta: delta, conversion: conversion)
+    }
+}
+
+extension PrivacyBudget {
+    /// The accountant's RDP vector and the per-round epsilons, for the checkpoint.
+    public var savedState: SavedState {
+        SavedState(numbers: ["rdp": accountant.rdp, "history": history])
+    }
+
+    /// Restores `savedState` (the orders and settings stay this budget's; the vector is validated).
+    public mutating func restore(_ state: SavedState) throws {
+        self = try PrivacyBudget(samplingRate: samplingRate, noiseMultiplier: noiseMultiplier, delta: delta,
+                                 conversion: conversion,
+                                 accountant: try RDPAccountant(orders: accountant.orders, rdp: state.numbers("rdp", of: "privacy")),
+                                 history: try state.numbers("history", of: "privacy"))
     }
 }

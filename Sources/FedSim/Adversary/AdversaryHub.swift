@@ -208,13 +208,14 @@ public final class AdversaryHub {
         let input = AttackInput(own: own, benign: benign, totalClients: n, maliciousClients: f, round: key.round)
         do {
             let out = try attack.craft(input, rng: &rng)
+            // Counted before the replies leave, so whoever receives one sees the count.
+            craftedCount += 1
             for (i, id) in ids.enumerated() {
                 guard let s = subs[id] else { continue }
                 let reply = Message.update(round: UInt32(key.round), clientId: UInt32(id), samples: s.samples,
                                            trainLoss: s.loss, delta: out.row(i))
                 _ = try? socket.send([s.identity] + MessageCodec.encode(reply), dontWait: true)
             }
-            craftedCount += 1
             logger.info("round \(key.round): crafted \(attack.name) for clients \(ids) from \(benign.rows) known updates")
         } catch {
             // The attack cannot run this round (e.g. min-max with one known update): the

@@ -42,9 +42,9 @@ public struct AttackPlan: Sendable {
     public var allMalicious: [Int] { groupOfClient.keys.sorted() }
 
     /// True when some group needs the adversary hub (colluding attacks).
-    public var needsHub: Bool { groups.contains { $0.kind.needsHub } }
+    public var needsHub: Bool { groups.contains { $0.descriptor.needsHub } }
 
     /// True when some hub group is omniscient: the coordinator then forwards every update it
     /// receives to the hub (a simulation-only switch, recorded in the results).
-    public var needsTap: Bool { groups.contains { $0.kind.needsHub && $0.knowledge == .omniscient } }
+    public var needsTap: Bool { groups.contains { $0.descriptor.needsHub && $0.knowledge == .omniscient } }
 }

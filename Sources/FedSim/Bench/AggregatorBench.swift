@@ -6,37 +6,37 @@ import Foundation
 ///
 /// Method: one contiguous n x d Float32 matrix (`BenchMatrix`: honest N(0, 1) rows plus
 /// `outliers` rows scaled x10, so that the robust rules do real work) is generated once and
-/// not timed. Each rule is built with its defaults (the f-rules with the f of
+/// not timed. Each registered rule is built with its scenario defaults (the f-rules with the f of
 /// `Rule.f(requested:n:)`), run `warmup` times untimed (stateful rules then time steady-state
 /// rounds: FoolsGold's histories and centered clipping's centre exist), then `repeats` times,
 /// each call timed alone on the monotonic clock (`MonotonicClock`). Reported: the best and
 /// the median of the repeats, in milliseconds. One instance per rule lives through its
 /// warm-up and repeats, as the coordinator keeps one for a whole run.
 public enum AggregatorBench {
-    /// The rules benchmarked, by their `Aggregator.name`.
-    public enum Rule: String, CaseIterable, Sendable {
-        case fedavg
-        case median
-        case trimmedMean = "trimmed-mean"
-        case krum
-        case multiKrum = "multi-krum"
-        case bulyan
-        case geometricMedian = "geometric-median"
-        case centeredClipping = "centered-clipping"
-        case normBounding = "norm-bounding"
-        case fltrust
-        case foolsgold
+    /// A registered rule to benchmark (`Registry.aggregators`), by its scenario name.
+    public struct Rule: Sendable, Hashable, RawRepresentable {
+        public let rawValue: String
 
-        /// The largest f this rule admits with n updates; nil for rules without an f.
-        /// Krum, Multi-Krum: n > 2f + 2; Bulyan: n ≥ 4f + 3; trimmed mean (b = f): n > 2b.
-        public func fMax(n: Int) -> Int? {
-            switch self {
-            case .krum, .multiKrum: return Krum.fMax(n: n)
-            case .bulyan: return Bulyan.fMax(n: n)
-            case .trimmedMean: return (n - 1) / 2
-            default: return nil
-            }
+        /// The registered rule `rawValue`, or nil.
+        public init?(rawValue: String) {
+            guard Registry.aggregator(rawValue) != nil else { return nil }
+            self.rawValue = rawValue
         }
+
+        private init(_ descriptor: AggregatorDescriptor) { rawValue = descriptor.name }
+
+        /// Every registered rule, in the registry's order.
+        public static var allCases: [Rule] { Registry.aggregators.map(Rule.init) }
+
+        var descriptor: AggregatorDescriptor {
+            guard let d = Registry.aggregator(rawValue) else { preconditionFailure("no registered aggregator \(rawValue)") }
+            return d
+        }
+
+        /// The largest f this rule admits with n updates (its descriptor's bound); nil for
+        /// rules without an f. Krum, Multi-Krum: n > 2f + 2; Bulyan: n ≥ 4f + 3; trimmed
+        /// mean (b = f): n > 2b.
+        public func fMax(n: Int) -> Int? { descriptor.maxF?(n) }
 
         /// The f this rule runs with: the largest legal f ≤ `requested`; nil when the rule
         /// has no f. Throws when no f ≥ 0 is legal (n too small for the rule).
@@ -47,24 +47,16 @@ public enum AggregatorBench {
         }
 
         /// Whether the rule keeps state across rounds (timed on steady-state rounds).
-        public var isStateful: Bool { self == .foolsgold || self == .centeredClipping }
+        public var isStateful: Bool { descriptor.keepsState }
 
-        /// The rule with its defaults (DefenseFactory's), and `f` where it takes one.
+        /// Whether the rule needs the server's own root-dataset update (FLTrust).
+        var needsServerUpdate: Bool { descriptor.rootDatasetSize != nil }
+
+        /// The rule with its scenario defaults, and `f` where it takes one.
         func make(f: Int?, threads: Int) throws -> any Aggregator {
-            let f = f ?? 0
-            switch self {
-            case .fedavg: return Mean(weighting: .samples)
-            case .median: return CoordinateMedian(maxThreads: threads)
-            case .trimmedMean: return try TrimmedMean(.count(f), maxThreads: threads)
-            case .krum: return try Krum(f: .fixed(f))
-            case .multiKrum: return try MultiKrum(f: .fixed(f), m: .nMinusF)
-            case .bulyan: return try Bulyan(f: .fixed(f))
-            case .geometricMedian: return try GeometricMedian()
-            case .centeredClipping: return try CenteredClipping()
-            case .normBounding: return try NormBounding(maxNorm: 3)
-            case .fltrust: return FLTrust()
-            case .foolsgold: return try FoolsGold()
-            }
+            var values = descriptor.defaults
+            if let f, values.keys.contains("f") { values.set("f", .int(f)) }
+            return try descriptor.make(values, options: .init(threads: threads))
         }
     }
 
@@ -201,7 +193,7 @@ public enum AggregatorBench {
             let round = call + 1
             let context = AggregationContext(
                 round: round, clientIds: data.clientIds, weights: data.weights,
-                serverUpdate: rule == .fltrust ? data.serverUpdate : nil,
+                serverUpdate: rule.needsServerUpdate ? data.serverUpdate : nil,
                 rng: root.derive("bench-round", round))
             let start = MonotonicClock.nanoseconds()
             let result = try aggregator.aggregate(data.updates, context: context)

@@ -218,7 +218,7 @@ public final class ClientRuntime {
             case let .send(delta):
                 let update = Message.update(round: UInt32(r), clientId: UInt32(id), samples: UInt32(samples),
                                             trainLoss: Float(loss), delta: delta)
-                if active, let g = client.group, plan.groups[g].kind.isProtocol {
+                if active, let g = client.group, plan.groups[g].descriptor.isWire {
                     try attackProtocol(plan.groups[g], id: id, honest: update, socket: socket)
                 } else {
                     try submit(update, to: socket, at: due)
@@ -234,13 +234,14 @@ public final class ClientRuntime {
 
     /// Sends what a protocol attacker sends this round (see `ProtocolAttacker`).
     private func attackProtocol(_ group: AttackGroupConfig, id: Int, honest: Message, socket: ZMQSocket) throws {
-        guard case let .protocolAttack(count) = group.parameters else { return }
+        guard let behaviour = ProtocolAttacker.Behaviour(rawValue: group.kind) else { return }
+        let count = ProtocolAttacker.count(group.parameters, behaviour)
         let victim = (0..<scenario.federation.clients).first { plan.group(of: $0) == nil } ?? 0
-        for frames in ProtocolAttacker.messages(group.kind, count: count, honest: honest, previous: lastUpdate[id], victim: victim) {
+        for frames in ProtocolAttacker.messages(behaviour, count: count, honest: honest, previous: lastUpdate[id], victim: victim) {
             _ = try socket.send(frames)
         }
         lastUpdate[id] = honest
-        if group.kind == .sybil, sybils.isEmpty, let connection {
+        if behaviour == .sybil, sybils.isEmpty, let connection {
             // Join under many identities: fresh connections claiming an honest client's id
             // (id_taken) or ids outside the federation (unknown_client).
             for k in 0..<count {

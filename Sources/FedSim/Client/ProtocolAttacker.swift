@@ -1,3 +1,4 @@
+import FedAttacks
 import FedCore
 import FedWire
 
@@ -5,6 +6,42 @@ import FedWire
 /// well as) poisoning its update. Each is something the coordinator must refuse and count
 /// (docs/PROTOCOL.md); none may ever be aggregated.
 enum ProtocolAttacker {
+    /// The protocol attacks, as the wire implements them here.
+    enum Behaviour: String, CaseIterable {
+        case replay, stale, idClaim = "id-claim", sybil, malformed, oversized, nan
+
+        var summary: String {
+            switch self {
+            case .replay: return "send the update again, several times, and the previous round's one (refused: duplicate, stale_round)"
+            case .stale: return "send the previous round's update in place of this round's (refused: stale_round)"
+            case .idClaim: return "send the update under an honest client's id (refused: not_owner)"
+            case .sybil: return "join under extra identities claiming taken or unknown ids (refused: id_taken, unknown_client)"
+            case .malformed: return "send a copy with a broken magic and a truncated one (refused: bad_magic, body_size)"
+            case .oversized: return "send a delta longer than the model (refused: wrong_size)"
+            case .nan: return "send a delta holding NaN and +Inf (refused: non_finite)"
+            }
+        }
+
+        /// The one count parameter of replay (copies) and sybil (identities).
+        var countParameter: Parameter? {
+            switch self {
+            case .replay: return Parameter("copies", .integer(.closed(1, 1000)), default: .int(3), doc: "replayed copies per round")
+            case .sybil: return Parameter("identities", .integer(.closed(1, 1000)), default: .int(5), doc: "extra identities opened")
+            default: return nil
+            }
+        }
+    }
+
+    /// Every protocol attack's registry entry.
+    static let descriptors: [AttackDescriptor] = Behaviour.allCases.map { b in
+        AttackDescriptor(name: b.rawValue, summary: b.summary, parameters: b.countParameter.map { [$0] } ?? [], role: .wire)
+    }
+
+    /// The count a group's protocol attack uses (copies, identities; 1 for the others).
+    static func count(_ values: ParameterValues, _ behaviour: Behaviour) -> Int {
+        behaviour.countParameter.map { values.int($0.key) } ?? 1
+    }
+
     /// The messages a protocol attacker sends to the coordinator in a round, given its honest
     /// update, its update of the round before (if any) and the id of an honest client.
     /// - replay: the honest update, then `count` copies of it (`duplicate`) and the previous
@@ -15,7 +52,7 @@ enum ProtocolAttacker {
     /// - malformed: a copy with a broken magic and a truncated one (`bad_magic`, `body_size`);
     /// - oversized: a delta a little longer than the model (`wrong_size`);
     /// - nan: a delta holding NaN and +Inf (`non_finite`).
-    static func messages(_ kind: AttackKind, count: Int, honest: Message, previous: Message?,
+    static func messages(_ kind: Behaviour, count: Int, honest: Message, previous: Message?,
                          victim: Int) -> [[[UInt8]]] {
         guard case let .update(round, client, samples, loss, delta) = honest else { return [] }
         switch kind {
@@ -41,7 +78,7 @@ enum ProtocolAttacker {
             if !poisoned.isEmpty { poisoned[0] = .nan }
             if poisoned.count > 1 { poisoned[1] = .infinity }
             return [encodeUnchecked(round: round, client: client, samples: samples, loss: loss, delta: poisoned)]
-        default:
+        case .sybil:
             return [MessageCodec.encode(honest)]
         }
     }

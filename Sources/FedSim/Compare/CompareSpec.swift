@@ -1,3 +1,4 @@
+import FedCore
 import Foundation
 import Yams
 
@@ -76,22 +77,22 @@ public struct CompareSpec: Sendable {
         }
         attacks = try CompareSpec.entries(r, "attacks", default: ["none"]) { label, node in
             if label == "none" { return "[]" }
-            guard AttackKind(rawValue: label) != nil else {
+            guard Registry.attack(label) != nil else {
                 return nil
             }
             guard var mapping = node?.mapping else { return "{kind: \(label), malicious: \(share)}" }
             if mapping["malicious"] == nil { mapping["malicious"] = Node(share) }
             return try Yams.serialize(node: .mapping(mapping))
-        } allowed: { "none, " + AttackKind.allCases.map(\.rawValue).joined(separator: ", ") }
+        } allowed: { "none, " + Registry.attacks.map(\.name).joined(separator: ", ") }
         defenses = try CompareSpec.entries(r, "defenses", default: ["fedavg"]) { label, node in
             guard let node else {
-                return AggregatorKind(rawValue: label) == nil ? nil : "{aggregator: \(label)}"
+                return Registry.aggregator(label) == nil ? nil : "{aggregator: \(label)}"
             }
             // A full defense section ({aggregator: ..., dp: ...}) or an aggregator mapping ({kind: krum, f: 4}).
             if node.mapping?["aggregator"] != nil { return try Yams.serialize(node: node) }
-            guard AggregatorKind(rawValue: label) != nil else { return nil }
+            guard Registry.aggregator(label) != nil else { return nil }
             return try Yams.serialize(node: .mapping(Node.Mapping([(Node("aggregator"), node)])))
-        } allowed: { AggregatorKind.allCases.map(\.rawValue).joined(separator: ", ") }
+        } allowed: { Registry.aggregators.map(\.name).joined(separator: ", ") }
 
         seeds = try r.intList("seeds", default: [], element: Interval(0...), count: 0...1000).map { UInt64($0) }
         if let node = r.value("overrides") {

@@ -124,8 +124,7 @@ public final class Coordinator {
             digests.append(RoundDigest(record))
             try results?.record(record)
             try results?.checkpoint(Checkpoint(
-                fingerprint: hex(scenario.fingerprint), round: r, digests: digests, aggregator: server.checkpointState,
-                privacyRDP: server.budget?.accountant.rdp, privacyHistory: server.budget?.history, model: global))
+                fingerprint: hex(scenario.fingerprint), round: r, digests: digests, states: server.savedStates, model: global))
             onRound(record)
         }
     }
@@ -141,7 +140,7 @@ public final class Coordinator {
         global = c.model
         digests = c.digests
         firstRound = c.round + 1
-        try server.restore(c)
+        try server.restore(c.states)
     }
 
     private func waitForRegistration(timeout: Double) throws {

@@ -1,3 +1,4 @@
+import FedCore
 import Foundation
 
 /// Which client process (by ZeroMQ routing id) hosts which logical clients, and when each

@@ -50,12 +50,12 @@ final class ServerAggregation {
             budget = nil
             privacy = nil
         }
-        if case let .fltrust(rootSize) = scenario.defense.aggregator {
-            guard rootSize <= data.train.count else {
-                throw DefenseError.rootTooLarge(rootSize, train: data.train.count)
+        if let size = scenario.defense.aggregator.descriptor.rootDatasetSize?(scenario.defense.aggregator.values) {
+            guard size <= data.train.count else {
+                throw DefenseError.rootTooLarge(size, train: data.train.count)
             }
             var rng = SeededRNG(seed: scenario.seed).derive("root")
-            let fraction = Double(rootSize) / Double(data.train.count)
+            let fraction = Double(size) / Double(data.train.count)
             root = fraction >= 1 ? data.train : stratifiedSplit(data.train, testFraction: fraction, rng: &rng).test
         } else {
             root = nil

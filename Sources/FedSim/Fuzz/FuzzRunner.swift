@@ -1,3 +1,4 @@
+import FedCore
 import FedWire
 import Foundation
 import Logging

@@ -1,11 +1,12 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import FedCore
 import Foundation
 
 /// The coordinator's state after a round, enough to continue the run as if it had not
-/// stopped: the global model, the round, the aggregation rule's state (centered clipping's
-/// centre, FoolsGold's histories), the privacy accountant and the per-round digests. Every
+/// stopped: the global model, the round, the state of every component that keeps some
+/// (`SavedState` by component: the rule's, the privacy accountant's) and the per-round digests. Every
 /// random draw derives from (seed, round, client), so there is no generator state to keep.
 ///
 /// File layout (`checkpoint.bin`): 8-byte little-endian length L, L bytes of JSON metadata,
@@ -13,30 +14,22 @@ import Foundation
 /// fsync, rename.
 public struct Checkpoint: Codable, Sendable {
     public static let fileName = "checkpoint.bin"
-    public static let version = 1
+    public static let version = 2
+    /// Keys of `states`.
+    static let aggregatorKey = "aggregator", privacyKey = "privacy"
 
     public var version: Int = Checkpoint.version
     public var fingerprint: String
     /// The last completed round.
     public var round: Int
     public var digests: [RoundDigest]
-    public var aggregator: AggregatorState
-    /// The RDP accountant's vector and per-round epsilons, when DP is on.
-    public var privacyRDP: [Double]?
-    public var privacyHistory: [Double]?
+    /// What each stateful component saved, by component ("aggregator", "privacy").
+    public var states: [String: SavedState]
     /// Not in the JSON: the model follows it in the file.
     public var model: [Float] = []
 
     enum CodingKeys: String, CodingKey {
-        case version, fingerprint, round, digests, aggregator
-        case privacyRDP = "privacy_rdp", privacyHistory = "privacy_history"
-    }
-
-    /// State a rule carries from round to round.
-    public enum AggregatorState: Codable, Sendable, Equatable {
-        case none
-        case center([Float])
-        case histories([Int: [Float]])
+        case version, fingerprint, round, digests, states
     }
 
     public func write(to directory: String) throws {

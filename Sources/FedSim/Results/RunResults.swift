@@ -167,7 +167,7 @@ public struct AttackRecord: Codable, Sendable {
     }
 
     public init(_ group: AttackGroupConfig, clients: [Int]) {
-        kind = group.kind.rawValue
+        kind = group.kind
         self.clients = clients
         knowledge = group.knowledge.rawValue
         startRound = group.startRound

@@ -1,15 +1,4 @@
-/// Where the training data comes from.
-public enum DatasetKind: String, CaseIterable, Sendable, Equatable {
-    /// The bundled 8x8 handwritten digits (1,797 images, 10 classes).
-    case digits
-    /// MNIST-style IDX files (`train_images`, `train_labels`, optional test pair).
-    case idx
-    /// A CSV file (`path`).
-    case csv
-    /// Gaussian blobs generated from the seed (`synthetic`).
-    case synthetic
-}
-
+import FedCore
 /// How features are scaled before training.
 public enum NormalizeKind: String, CaseIterable, Sendable, Equatable {
     /// Leave features as they are.
@@ -41,7 +30,8 @@ public struct SyntheticConfig: Sendable, Equatable {
 
 /// The `dataset:` section. Paths are absolute once read (resolved against the scenario's folder).
 public struct DatasetConfig: Sendable, Equatable {
-    public var kind: DatasetKind
+    /// The registered data source (`Registry.datasets`).
+    public var kind: String
     /// CSV file (kind `csv`).
     public var path: String?
     /// IDX files (kind `idx`; the train pair is required, the test pair optional but paired).
@@ -54,7 +44,7 @@ public struct DatasetConfig: Sendable, Equatable {
     public var testFraction: Double
     public var synthetic: SyntheticConfig
 
-    public init(kind: DatasetKind = .digits, path: String? = nil,
+    public init(kind: String = "digits", path: String? = nil,
                 trainImages: String? = nil, trainLabels: String? = nil,
                 testImages: String? = nil, testLabels: String? = nil,
                 normalize: NormalizeKind = .minmax, testFraction: Double = 0.2,
@@ -68,6 +58,14 @@ public struct DatasetConfig: Sendable, Equatable {
         self.normalize = normalize
         self.testFraction = testFraction
         self.synthetic = synthetic
+    }
+}
+
+extension DatasetConfig {
+    /// The data source's registry entry.
+    public var descriptor: DatasetDescriptor {
+        guard let d = Registry.dataset(kind) else { preconditionFailure("no registered dataset \(kind)") }
+        return d
     }
 }
 
@@ -99,7 +97,7 @@ extension DatasetConfig: ScenarioSection {
 
     init(reading reader: ScenarioReader) throws {
         self.init(
-            kind: try reader.choice("kind", default: .digits),
+            kind: try reader.name("kind", allowed: Registry.datasets.map(\.name), default: "digits"),
             path: try reader.path("path"),
             trainImages: try reader.path("train_images"),
             trainLabels: try reader.path("train_labels"),
@@ -108,16 +106,8 @@ extension DatasetConfig: ScenarioSection {
             normalize: try reader.choice("normalize", default: .minmax),
             testFraction: try reader.double("test_fraction", default: 0.2, range: .open(0, 1)),
             synthetic: try reader.section(SyntheticConfig.self))
-        switch kind {
-        case .csv where path == nil:
-            throw reader.error("kind", "missing; dataset.kind csv needs path: <file.csv>, "
-                               + "relative to the scenario file").at("dataset.path")
-        case .idx where trainImages == nil || trainLabels == nil:
-            let missing = trainImages == nil ? "train_images" : "train_labels"
-            throw reader.error("kind", "missing; dataset.kind idx needs train_images and train_labels "
-                               + "(IDX files, relative to the scenario file)").at("dataset.\(missing)")
-        default:
-            break
+        if let (key, message) = descriptor.missing(self) {
+            throw reader.error("kind", message).at("dataset.\(key)")
         }
         if (testImages == nil) != (testLabels == nil) {
             let given = testImages == nil ? "test_labels" : "test_images"
@@ -128,7 +118,7 @@ extension DatasetConfig: ScenarioSection {
     }
 
     var resolvedFields: [(String, ResolvedValue)] {
-        [("kind", .choice(kind)), ("path", .string(path)),
+        [("kind", .word(kind)), ("path", .string(path)),
          ("train_images", .string(trainImages)), ("train_labels", .string(trainLabels)),
          ("test_images", .string(testImages)), ("test_labels", .string(testLabels)),
          ("normalize", .choice(normalize)), ("test_fraction", .number(testFraction)),

@@ -1,3 +1,4 @@
+import FedCore
 /// The `federation:` section: who takes part, how they train, and how long the coordinator waits.
 public struct FederationConfig: Sendable, Equatable {
     /// Logical clients (1...100,000).

@@ -1,21 +1,31 @@
-/// The model every client trains.
-public enum ModelKind: String, CaseIterable, Sendable, Equatable {
-    /// Multinomial logistic regression (softmax over a linear layer); `hidden` is ignored.
-    case logistic
-    /// Multi-layer perceptron with ReLU hidden layers of widths `hidden`.
-    case mlp
-}
+import FedCore
 
-/// The `model:` section.
+/// The `model:` section: a registered model kind (`Registry.models`) and the values of the
+/// parameters it declares (`hidden` for the MLP).
 public struct ModelConfig: Sendable, Equatable {
-    public var kind: ModelKind
-    /// Hidden layer widths, input to output (each >= 1, at most 8 layers). `[]` is allowed and
-    /// means no hidden layer (the MLP is then a linear softmax model, like `logistic`).
-    public var hidden: [Int]
+    public let kind: String
+    public let values: ParameterValues
 
-    public init(kind: ModelKind = .mlp, hidden: [Int] = [64]) {
+    /// Model `kind` with its parameters at their defaults (the name must be registered).
+    public init(_ kind: String = "mlp") {
+        self.init(kind: kind, values: ModelConfig.descriptor(kind).defaults)
+    }
+
+    init(kind: String, values: ParameterValues) {
         self.kind = kind
-        self.hidden = hidden
+        self.values = values
+    }
+
+    public var descriptor: ModelDescriptor { ModelConfig.descriptor(kind) }
+
+    /// The model for the data's input size and classes.
+    public func make(inputDimension: Int, classes: Int) -> any Model {
+        descriptor.make(values, inputDimension: inputDimension, classes: classes)
+    }
+
+    static func descriptor(_ kind: String) -> ModelDescriptor {
+        guard let d = Registry.model(kind) else { preconditionFailure("no registered model \(kind)") }
+        return d
     }
 }
 
@@ -23,12 +33,11 @@ extension ModelConfig: ScenarioSection {
     static let key = "model"
 
     init(reading reader: ScenarioReader) throws {
-        self.init(
-            kind: try reader.choice("kind", default: .mlp),
-            hidden: try reader.intList("hidden", default: [64], element: Interval(1...1_000_000), count: 0...8))
+        let kind = try reader.name("kind", allowed: Registry.models.map(\.name), default: "mlp")
+        self.init(kind: kind, values: try reader.parameters(ModelConfig.descriptor(kind).parameters) { $0 })
     }
 
     var resolvedFields: [(String, ResolvedValue)] {
-        [("kind", .choice(kind)), ("hidden", .integers(hidden))]
+        [("kind", .word(kind))] + ResolvedValue.parameters(values)
     }
 }

@@ -1,3 +1,4 @@
+import FedCore
 import Foundation
 import FedRobust
 import Yams

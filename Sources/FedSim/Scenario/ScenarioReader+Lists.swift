@@ -1,3 +1,4 @@
+import FedCore
 import Yams
 
 extension ScenarioReader {

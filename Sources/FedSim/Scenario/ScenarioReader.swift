@@ -1,3 +1,4 @@
+import FedCore
 import Yams
 
 /// A section of a scenario (`dataset:`, `federation:`, ...): read from a mapping, written back

@@ -1,3 +1,4 @@
+import FedCore
 /// How the coordinator and client processes reach each other.
 public enum TransportKind: String, CaseIterable, Sendable, Equatable {
     /// Unix-domain sockets in a short temporary folder (one machine).

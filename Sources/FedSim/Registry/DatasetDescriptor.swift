@@ -1,0 +1,35 @@
+import FedCore
+
+/// How a data source declares itself (`dataset.kind`): the keys of `dataset:` it reads, what it
+/// requires, and how it loads the train and test sets. Keys a kind does not use are accepted and
+/// ignored, so that `--set dataset.kind=...` sweeps keep working from one base scenario.
+public struct DatasetDescriptor: Sendable {
+    public let name: String
+    /// One line for the docs.
+    public let summary: String
+    /// The keys of `dataset:` this kind reads besides `kind`, `normalize` and `test_fraction`.
+    public let uses: [String]
+    /// A required key that is missing, with the message (`path`, "dataset.kind csv needs ...").
+    let missing: @Sendable (DatasetConfig) -> (key: String, message: String)?
+    /// The train and test sets (before normalisation); `rng` is the scenario's root generator.
+    let load: @Sendable (DatasetConfig, SeededRNG) throws -> (train: Dataset, test: Dataset)
+
+    init(name: String, summary: String, uses: [String] = [],
+         missing: @escaping @Sendable (DatasetConfig) -> (key: String, message: String)? = { _ in nil },
+         load: @escaping @Sendable (DatasetConfig, SeededRNG) throws -> (train: Dataset, test: Dataset)) {
+        self.name = name
+        self.summary = summary
+        self.uses = uses
+        self.missing = missing
+        self.load = load
+    }
+}
+
+/// How a partition of the training set over clients declares itself (`partition.kind`).
+public struct PartitionDescriptor: Sendable {
+    public let name: String
+    public let summary: String
+    /// The keys of `partition:` this kind reads besides `kind`.
+    public let uses: [String]
+    let spec: @Sendable (PartitionConfig) -> PartitionSpec
+}

@@ -1,0 +1,52 @@
+import FedCore
+
+extension Registry {
+    /// Where the training data comes from (`dataset.kind`).
+    public static let datasets: [DatasetDescriptor] = [
+        DatasetDescriptor(name: "digits", summary: "the bundled 8x8 handwritten digits (1,797 images, 10 classes)") { d, rng in
+            var split = rng.derive("split")
+            return stratifiedSplit(try DigitsData.load(), testFraction: d.testFraction, rng: &split)
+        },
+        DatasetDescriptor(
+            name: "idx", summary: "MNIST-style IDX files; without a test pair, test_fraction is held out",
+            uses: ["train_images", "train_labels", "test_images", "test_labels"],
+            missing: { d in
+                guard d.trainImages == nil || d.trainLabels == nil else { return nil }
+                return (d.trainImages == nil ? "train_images" : "train_labels",
+                        "missing; dataset.kind idx needs train_images and train_labels (IDX files, relative to the scenario file)")
+            }
+        ) { d, rng in
+            let train = try IDXLoader.load(images: d.trainImages ?? "", labels: d.trainLabels ?? "")
+            if let ti = d.testImages, let tl = d.testLabels { return (train, try IDXLoader.load(images: ti, labels: tl)) }
+            var split = rng.derive("split")
+            return stratifiedSplit(train, testFraction: d.testFraction, rng: &split)
+        },
+        DatasetDescriptor(
+            name: "csv", summary: "a CSV file of features and a label column", uses: ["path"],
+            missing: { d in
+                d.path == nil ? ("path", "missing; dataset.kind csv needs path: <file.csv>, relative to the scenario file") : nil
+            }
+        ) { d, rng in
+            var split = rng.derive("split")
+            return stratifiedSplit(try CSVLoader.load(path: d.path ?? ""), testFraction: d.testFraction, rng: &split)
+        },
+        DatasetDescriptor(name: "synthetic", summary: "Gaussian blobs generated from the seed (`dataset.synthetic`)",
+                          uses: ["synthetic"]) { d, rng in
+            var gen = rng.derive("synthetic")
+            var split = rng.derive("split")
+            let s = d.synthetic
+            let all = GaussianMixture(samples: s.samples, features: s.features, classes: s.classes,
+                                      separation: s.separation).generate(rng: &gen)
+            return stratifiedSplit(all, testFraction: d.testFraction, rng: &split)
+        },
+    ]
+
+    /// How the training set is split over clients (`partition.kind`).
+    public static let partitions: [PartitionDescriptor] = [
+        PartitionDescriptor(name: "iid", summary: "shuffle and deal equal shares", uses: []) { _ in .iid },
+        PartitionDescriptor(name: "dirichlet", summary: "per-class client shares drawn from Dirichlet(alpha): small alpha, skewed labels",
+                            uses: ["alpha", "min_samples"]) { p in .dirichlet(alpha: p.alpha, minSamples: p.minSamples) },
+        PartitionDescriptor(name: "shards", summary: "sort by label, cut into shards, give each client shards_per_client of them",
+                            uses: ["shards_per_client"]) { p in .shards(perClient: p.shardsPerClient) },
+    ]
+}

@@ -1,0 +1,102 @@
+import FedAttacks
+import FedCore
+import FedRobust
+
+/// The registries as Markdown tables: docs/SCENARIOS.md's generated parts and `fedsim list`.
+///
+/// Each generated part sits between `<!-- BEGIN GENERATED: name -->` and
+/// `<!-- END GENERATED: name -->`; `update(_:)` rewrites those parts and nothing else, and a
+/// test fails when the committed file differs from what the registries give.
+public enum RegistryDocs {
+    /// The names of the generated parts, in the order `fedsim list` prints them.
+    public static let parts = ["aggregators", "attacks", "models", "datasets", "partitions"]
+
+    /// The Markdown of part `name` (one of `parts`).
+    public static func markdown(_ name: String) -> String? {
+        switch name {
+        case "aggregators": return aggregators
+        case "attacks": return attacks
+        case "models": return models
+        case "datasets": return datasets
+        case "partitions": return partitions
+        default: return nil
+        }
+    }
+
+    /// `text` with every generated part rewritten; parts it lacks are left out.
+    public static func update(_ text: String) -> String {
+        var out = text
+        for name in parts {
+            guard let body = markdown(name) else { continue }
+            let begin = "<!-- BEGIN GENERATED: \(name) -->", end = "<!-- END GENERATED: \(name) -->"
+            guard let b = out.range(of: begin), let e = out.range(of: end, range: b.upperBound..<out.endIndex) else { continue }
+            out.replaceSubrange(b.upperBound..<e.lowerBound, with: "\n" + body)
+        }
+        return out
+    }
+
+    static var aggregators: String {
+        var rows = ["| `aggregator.kind` | key | default | allowed | meaning |", "|---|---|---|---|---|"]
+        for d in Registry.aggregators {
+            var notes = [d.summary]
+            if d.keepsState { notes.append("keeps state between rounds (checkpointed)") }
+            if !d.figures.isEmpty { notes.append("rounds.csv: " + d.figures.map { "`\($0.name)`" }.joined(separator: ", ")) }
+            rows.append("| `\(d.name)` | | | | \(cell(notes.joined(separator: "; "))) |")
+            rows += d.parameters.map(parameterRow)
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    static var attacks: String {
+        var rows = ["| `kind` | key | default | allowed | meaning |", "|---|---|---|---|---|"]
+        for d in Registry.attacks {
+            var notes = [d.summary, "acts: \(acts(d))"]
+            if let m = d.successMetric { notes.append("success metric `\(m.name)`: \(m.doc)") }
+            rows.append("| `\(d.name)` | | | | \(cell(notes.joined(separator: "; "))) |")
+            rows += d.parameters.map(parameterRow)
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    static var models: String {
+        var rows = ["| `kind` | key | default | allowed | meaning |", "|---|---|---|---|---|"]
+        for d in Registry.models {
+            rows.append("| `\(d.name)` | | | | \(cell(d.summary)) |")
+            rows += d.parameters.map(parameterRow)
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    static var datasets: String {
+        var rows = ["| `kind` | reads | what |", "|---|---|---|"]
+        for d in Registry.datasets {
+            rows.append("| `\(d.name)` | \(d.uses.map { "`\($0)`" }.joined(separator: ", ")) | \(cell(d.summary)) |")
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    static var partitions: String {
+        var rows = ["| `kind` | reads | what |", "|---|---|---|"]
+        for d in Registry.partitions {
+            rows.append("| `\(d.name)` | \(d.uses.map { "`\($0)`" }.joined(separator: ", ")) | \(cell(d.summary)) |")
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    private static func acts(_ d: AttackDescriptor) -> String {
+        switch d.role {
+        case .data: return "data poisoning, in the client"
+        case .model: return d.needsHub ? "model poisoning, crafted in the adversary hub (colluding)" : "model poisoning, in the client"
+        case .wire: return "the wire protocol (refused and counted by the coordinator)"
+        }
+    }
+
+    private static func parameterRow(_ p: Parameter) -> String {
+        "| | `\(p.key)` | `\(p.defaultValue)` | \(cell(p.type.allowed)) | \(cell(p.doc)) |"
+    }
+
+    /// Text safe inside a table cell.
+    private static func cell(_ s: String) -> String {
+        s.replacingOccurrences(of: "|", with: "\\|")
+    }
+}
