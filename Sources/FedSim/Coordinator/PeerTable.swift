@@ -1,4 +1,3 @@
-import FedCore
 import Foundation
 
 /// Which client process (by ZeroMQ routing id) hosts which logical clients, and when each

@@ -1,4 +1,3 @@
-import FedCore
 import FedWire
 import Foundation
 import Logging

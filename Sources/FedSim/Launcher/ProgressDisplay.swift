@@ -1,4 +1,3 @@
-import FedCore
 #if canImport(Glibc)
 import Glibc
 #endif
