@@ -60,7 +60,7 @@ enum AttackFactory {
 
     /// Model-replacement boosting of a backdoor group (Bagdasaryan et al., AISTATS 2020):
     /// `auto` is n / (f·η) with n the clients per round, f this group's expected attackers per
-    /// round and η the server learning rate (the split boost of ALGORITHMS.md 3.8); 1 otherwise.
+    /// round and η the server learning rate (the split boost of docs/ALGORITHMS.md 3.8); 1 otherwise.
     static func boost(_ group: AttackGroupConfig, scenario: Scenario, groupSize: Int) -> Double {
         guard case let .backdoor(_, _, _, _, boost) = group.parameters else { return 1 }
         switch boost {

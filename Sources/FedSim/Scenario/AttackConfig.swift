@@ -1,5 +1,5 @@
 /// The attacks a scenario can mount (docs/SCENARIOS.md, `attack:`); definitions and defaults
-/// follow ALGORITHMS.md section 3.
+/// follow docs/ALGORITHMS.md section 3.
 public enum AttackKind: String, CaseIterable, Sendable, Equatable {
     case labelFlip = "label-flip", backdoor
     case signFlip = "sign-flip", scaling, gaussian, freeRider = "free-rider"

@@ -1,12 +1,12 @@
 /// The server's aggregation rules (docs/SCENARIOS.md, `defense:`); definitions, preconditions
-/// and defaults follow ALGORITHMS.md section 2.
+/// and defaults follow docs/ALGORITHMS.md section 2.
 public enum AggregatorKind: String, CaseIterable, Sendable, Equatable {
     case fedavg, median, trimmedMean = "trimmed-mean", krum, multiKrum = "multi-krum", bulyan
     case geomed, centeredClipping = "centered-clipping", normBounding = "norm-bounding", fltrust, foolsgold
 }
 
 /// The number of Byzantine updates a rule is configured to tolerate: a count, or estimated
-/// each round from the updates (`auto`, ALGORITHMS.md section 9).
+/// each round from the updates (`auto`, docs/ALGORITHMS.md section 9).
 public enum FChoice: Sendable, Equatable {
     case count(Int)
     case auto
