@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """numpy reference for `fedsim bench aggregators`: the same rules, the same definitions
-(/work ALGORITHMS.md sections 2, 6 and 8; defaults of fedsim's DefenseFactory), the same data
+(docs/ALGORITHMS.md sections 2, 6 and 8; defaults of fedsim's DefenseFactory), the same data
 shape and the same output lines, so that scripts/bench can put the two side by side.
 
 Fair by intent: float32 arrays in one contiguous n x d buffer, BLAS (through numpy) for
@@ -11,7 +11,7 @@ not bit-identical: numpy's generator is not fedsim's.
 
 Usage: bench_reference.py --n 100 --d 1000000 [--repeat 3] [--warmup 1] [--f F]
        [--only a,b] [--seed 1] [--threads T] [--format text|json]
-       bench_reference.py --self-test      (ALGORITHMS.md section 7 cases)
+       bench_reference.py --self-test      (docs/ALGORITHMS.md section 7 cases)
 """
 import argparse
 import json
@@ -36,7 +36,7 @@ def parse_args():
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--self-test", action="store_true",
-                   help="check the rules on the hand-computed cases of ALGORITHMS.md section 7 and exit")
+                   help="check the rules on the hand-computed cases of docs/ALGORITHMS.md section 7 and exit")
     a = p.parse_args()
     rules = RULES if a.only is None else [r.strip() for r in a.only.split(",") if r.strip()]
     bad = [r for r in rules if r not in RULES]
@@ -209,7 +209,7 @@ def fltrust(x, g0, **_):
 
 
 def foolsgold(x, state, kappa=1.0, **_):
-    """ALGORITHMS.md section 8 with fedsim's defaults (κ = 1, Σ α_i Δ_i / n); histories
+    """docs/ALGORITHMS.md section 8 with fedsim's defaults (κ = 1, Σ α_i Δ_i / n); histories
     persist across calls (client ids are the row indices)."""
     n = x.shape[0]
     h = state.get("history")
@@ -288,7 +288,7 @@ def emit(kind, fields, fmt):
 
 
 def self_test():
-    """The hand-checkable cases of ALGORITHMS.md section 7 (and 8), through the functions above."""
+    """The hand-checkable cases of docs/ALGORITHMS.md section 7 (and 8), through the functions above."""
     f32 = lambda v: np.array(v, dtype=np.float32)
     ones = lambda n: np.ones(n)
     one_d = f32([[0], [1], [2], [3], [4], [5], [100]])

@@ -150,7 +150,7 @@ public struct Backdoor: DataAttack, Equatable {
         return total == 0 ? .nan : Double(hit) / Double(total)
     }
 
-    /// Model-replacement boost split among colluding attackers (ALGORITHMS.md 3.8):
+    /// Model-replacement boost split among colluding attackers (docs/ALGORITHMS.md 3.8):
     /// `γ = n / (f · η)` with n the updates averaged per round, f ≥ 1 attackers (values below 1
     /// count as 1) and η the server learning rate. Each attacker scales its delta by γ so that
     /// the f boosted deltas together replace the global model once, not f times.

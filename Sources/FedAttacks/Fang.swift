@@ -2,7 +2,7 @@ import FedCore
 
 /// Fang's full-knowledge Trim / Median attack (Fang, Cao, Jia & Gong, "Local Model Poisoning
 /// Attacks to Byzantine-Robust Federated Learning", USENIX Security 2020), as in
-/// ALGORITHMS.md 3.6b: per coordinate j, with `s_j = sign(mean_j(benign))`,
+/// docs/ALGORITHMS.md 3.6b: per coordinate j, with `s_j = sign(mean_j(benign))`,
 /// `hi_j = max_j(benign)`, `lo_j = min_j(benign)` and b = `factor` (default 2), each attacker
 /// draws a value just beyond the honest range on the side opposite to `s_j`:
 ///

@@ -1,7 +1,7 @@
 import FedCore
 
 /// The γ search shared by Min-Max and Min-Sum (Shejwalkar & Houmansadr, NDSS 2021; the
-/// authors' notebooks), exactly as `minMaxGamma` in ALGORITHMS.md section 6:
+/// authors' notebooks), exactly as `minMaxGamma` in docs/ALGORITHMS.md section 6:
 ///
 ///     μ = mean(B); m(γ) = μ − γ·p
 ///     bound = maxDistance: max_{b,b'} ||b − b'||²   |  sumDistance: min_b Σ_{b'} ||b − b'||²

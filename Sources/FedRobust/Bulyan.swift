@@ -12,7 +12,7 @@ import Foundation
 ///    median (NumPy convention for even θ; ties in distance → earlier in S) and average them.
 ///
 /// Needs n ≥ 4f + 3; checked up front with the numbers in the message. FLPoison uses
-/// β = n − 2f, i.e. no coordinate trimming; we follow the paper (ALGORITHMS.md 2.5).
+/// β = n − 2f, i.e. no coordinate trimming; we follow the paper (docs/ALGORITHMS.md 2.5).
 ///
 /// Cost: one Gram matrix (`ssyrk`, O(n²d)), θ Krum scorings in O(n³ log n), then one
 /// column pass: blocks of columns of the θ selected rows are transposed into a contiguous

@@ -12,7 +12,7 @@ import FedCore
 ///
 /// τ is in units of update norm. The published defaults (τ = 10 or 100, L = 1–3) were set for
 /// FedSGD gradients of large CNNs; FedAvg deltas of a small model have norms around 0.1–1, so
-/// τ = 10 never clips and CC is then exactly the mean (ALGORITHMS.md 2.7). Hence the default
+/// τ = 10 never clips and CC is then exactly the mean (docs/ALGORITHMS.md 2.7). Hence the default
 /// here is `.relativeToMedianNorm(1)`: τ = 1 × median_i ||x_i − v|| at the start of the round,
 /// the typical honest distance to the centre. The median is robust while fewer than half the
 /// updates are Byzantine, so attackers cannot inflate τ beyond an honest distance; with one

@@ -6,7 +6,7 @@ import FedCore
 ///     agg_k = median(x_{1,k}, …, x_{n,k})        for every coordinate k
 ///
 /// For even n it is the mean of the two middle values (NumPy's convention; `torch.median`
-/// returns the lower one instead — ALGORITHMS.md 2.2). Robust while fewer than n/2 values of
+/// returns the lower one instead — docs/ALGORITHMS.md 2.2). Robust while fewer than n/2 values of
 /// a coordinate are Byzantine (n ≥ 2f + 1); unweighted (client sample counts are ignored).
 /// Computed with the cache-blocked selection kernels of `ColumnKernels` (window b = ⌊(n−1)/2⌋),
 /// O(n·d) expected, no per-coordinate sort.

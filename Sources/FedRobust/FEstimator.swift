@@ -1,7 +1,7 @@
 import FedCore
 
 /// Estimates f, the number of Byzantine updates, when the server does not know it
-/// (ALGORITHMS.md section 9 — our rule, not a paper's): a one-sided MAD outlier count on the
+/// (docs/ALGORITHMS.md section 9 — our rule, not a paper's): a one-sided MAD outlier count on the
 /// distances to the coordinate-wise median.
 ///
 /// 1. `m` = coordinate-wise median of the rows (NumPy convention for even n);

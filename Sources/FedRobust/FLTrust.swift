@@ -9,7 +9,7 @@ import FedCore
 ///     ĝ_i  = g_i · ||g0|| / ||g_i||             rescaled to the server's norm
 ///     agg  = Σ_i TS_i ĝ_i / Σ_i TS_i
 ///
-/// Edge cases (ALGORITHMS.md 2.8): `||g_i|| = 0` → TS_i = 0; `Σ TS_i = 0` (every update
+/// Edge cases (docs/ALGORITHMS.md 2.8): `||g_i|| = 0` → TS_i = 0; `Σ TS_i = 0` (every update
 /// points away from g0, or g0 = 0) → no update this round (`applied = false`, zero
 /// aggregate). FLPoison silently falls back to uniform weights there; we do not, since that
 /// hands the round to the attackers exactly when all of them disagree with the server.

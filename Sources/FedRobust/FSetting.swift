@@ -2,9 +2,9 @@ import FedCore
 
 /// How many Byzantine updates `f` a rule is configured to tolerate.
 ///
-/// `f` is a parameter of the defence, not the true number of attackers (ALGORITHMS.md
+/// `f` is a parameter of the defence, not the true number of attackers (docs/ALGORITHMS.md
 /// section 0). `.auto` estimates it every round from the updates with the MAD outlier count
-/// of ALGORITHMS.md section 9 (`FEstimator`), bounded by the rule's largest admissible f
+/// of docs/ALGORITHMS.md section 9 (`FEstimator`), bounded by the rule's largest admissible f
 /// (⌊(n − 3)/2⌋ for Krum and Multi-Krum, ⌊(n − 3)/4⌋ for Bulyan).
 public enum FSetting: Sendable, Equatable {
     /// A fixed f, the same every round.

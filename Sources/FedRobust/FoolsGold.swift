@@ -7,7 +7,7 @@ import Foundation
 ///
 /// State: one history `H_c` per client id c (zero at first sight), kept in this value across
 /// rounds; `histories` exposes it for checkpoints and `init(histories:)` restores it. Each
-/// round, for the n participants (ALGORITHMS.md section 8):
+/// round, for the n participants (docs/ALGORITHMS.md section 8):
 ///
 ///     H_c ← H_c + Δ_c
 ///     1. cs_ij = cos(H_i, H_j) for i ≠ j, cs_ii = 0       (zero history → cosine 0)

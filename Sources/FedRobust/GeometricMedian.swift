@@ -14,7 +14,7 @@ import FedCore
 /// Defaults are the official code's: ν = 1e-5 (smoothing, avoids division by 0 at a data
 /// point), T = 4, tol = 1e-6; the paper reports 3 iterations suffice. Breakdown point 1/2.
 /// The start matters with so few iterations: byzfl/epfml start from 0 (with ν = 0.1), which
-/// sits on a data point when an update is zero and barely moves (ALGORITHMS.md 2.6, 7).
+/// sits on a data point when an update is zero and barely moves (docs/ALGORITHMS.md 2.6, 7).
 /// Sums and distances are in Double; each step is ONE pass over the matrix
 /// (`RowCombination.combineWithDistances`: the distances to the new iterate are taken per
 /// column block while the block is in cache). Cost O(T·n·d).

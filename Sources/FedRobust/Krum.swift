@@ -10,7 +10,7 @@ import FedCore
 /// neighbours); checked up front with the numbers in the message. Distances are squared and
 /// self is excluded, as in the paper (byzfl averages n − f − 1 distances, FLPoison sums
 /// non-squared ones, the NDSS Bulyan code counts the zero self-distance — all of which
-/// change the winner; ALGORITHMS.md 2.4).
+/// change the winner; docs/ALGORITHMS.md 2.4).
 ///
 /// Cost: one Gram matrix (`ssyrk`, O(n²d)) for all pairwise distances, then O(n² log n).
 ///

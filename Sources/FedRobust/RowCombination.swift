@@ -11,7 +11,7 @@ import FedCore
 /// geometric median (c = β, fused with the distances to the result, see
 /// `combineWithDistances`).
 ///
-/// Accumulates in Double (ALGORITHMS.md section 0) over column blocks (`combineWidth`, or
+/// Accumulates in Double (docs/ALGORITHMS.md section 0) over column blocks (`combineWidth`, or
 /// `blockWidth` with the distance pass), so the accumulator stays in L1/L2 while each row's
 /// block streams in; rows are added up to eight at a time in a fixed tree
 /// (`fedsim_combine_rows` in CKernels, AVX-512 / AVX2 / portable versions with the same

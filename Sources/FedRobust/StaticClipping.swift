@@ -7,7 +7,7 @@ import FedCore
 ///
 /// so that no single update can move a mean-like rule by more than c/n. A bound in units of
 /// update norm: pick c for the scale of the updates (FedAvg deltas of small models have norms
-/// around 0.1–1, gradients of large CNNs much more; ALGORITHMS.md 2.7, 2.10).
+/// around 0.1–1, gradients of large CNNs much more; docs/ALGORITHMS.md 2.7, 2.10).
 public struct StaticClipping: Sendable {
     /// The bound c on each update's Euclidean norm.
     public let norm: Double

@@ -9,11 +9,11 @@ import FedCore
 /// attackers to be safe.
 ///
 /// Trimming is per coordinate, independently: different clients are dropped in different
-/// coordinates; it is *not* "drop b whole clients" (ALGORITHMS.md 2.3).
+/// coordinates; it is *not* "drop b whole clients" (docs/ALGORITHMS.md 2.3).
 ///
 /// b is `.count(b)` (= f: byzfl, epfml, NDSS code), `.fraction(β)` with b = ⌊β·n⌋ and
 /// β ∈ [0, 0.5) (the paper; default β = 0.1 as in FLPoison), or `.auto`: f estimated every
-/// round by `FEstimator` (ALGORITHMS.md 9) with f_max = ⌊(n−1)/2⌋, recorded as the figures
+/// round by `FEstimator` (docs/ALGORITHMS.md 9) with f_max = ⌊(n−1)/2⌋, recorded as the figures
 /// "f_estimate" (f̂) and "f_used" (b). Unweighted, like the paper.
 ///
 /// Decisions: `weight` = share of coordinates in which the row was kept, divided by n − 2b

@@ -25,7 +25,7 @@ final class ALIETests: XCTestCase {
     }
 
     func testZTable() {
-        // ALGORITHMS.md 3.5: (n, f, paper, honestOnly).
+        // docs/ALGORITHMS.md 3.5: (n, f, paper, honestOnly).
         let table: [(Int, Int, Double, Double)] = [
             (10, 2, 0.2533, 0.0000), (20, 4, 0.3853, 0.1573), (25, 5, 0.4677, 0.2533),
             (50, 10, 0.4677, 0.2533), (50, 12, 0.5828, 0.3360), (100, 20, 0.4959, 0.2858),

@@ -3,7 +3,7 @@ import FedCore
 import XCTest
 
 final class MinMaxMinSumTests: XCTestCase {
-    /// ALGORITHMS.md section 7: B = {(1,0), (0,1), (1,1), (2,1)}; μ = (1, 0.75), unit p = (0.8, 0.6).
+    /// docs/ALGORITHMS.md section 7: B = {(1,0), (0,1), (1,1), (2,1)}; μ = (1, 0.75), unit p = (0.8, 0.6).
     private let benign: [[Float]] = [[1, 0], [0, 1], [1, 1], [2, 1]]
 
     func testMinMaxHandExampleUnitDeviation() throws {

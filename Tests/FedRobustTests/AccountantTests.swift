@@ -1,7 +1,7 @@
 import FedRobust
 import XCTest
 
-/// Reference vectors of ALGORITHMS.md section 5 (Opacus, TF Privacy, dp_accounting).
+/// Reference vectors of docs/ALGORITHMS.md section 5 (Opacus, TF Privacy, dp_accounting).
 /// Tolerances are relative and as tight as the digits the reference gives.
 final class AccountantTests: XCTestCase {
     private func assertRelative(_ got: Double, _ expected: Double, _ rtol: Double,
@@ -114,7 +114,7 @@ final class AccountantTests: XCTestCase {
 
     /// dp_accounting per-order RDP, q = 0.01, σ = 2.5, ×50 (its test uses rtol 1e-4).
     /// At α = 2.5 the reference comes from dp_accounting's newer fractional-order algorithm and
-    /// differs from the Opacus/TF series by 6.4e-5 relative (ALGORITHMS.md notes the
+    /// differs from the Opacus/TF series by 6.4e-5 relative (docs/ALGORITHMS.md notes the
     /// discrepancy); the integer orders agree to 1e-8.
     func testDPAccountingPerOrderRDP() {
         let got = RDPAccountant.rdp(q: 0.01, sigma: 2.5, count: 50, orders: [2.5, 5, 50, 100])
@@ -124,7 +124,7 @@ final class AccountantTests: XCTestCase {
         assertRelative(got[3], 1.67416308e2, 1e-8, "alpha 100")
         // The Opacus series value at α = 2.5 (scipy re-implementation) to full precision.
         assertRelative(got[0], 1.0854180568268625e-3, 1e-9, "alpha 2.5, Opacus series")
-        // α = 1.5: Opacus/TF value of ALGORITHMS.md (6.5007e-4), not dp_accounting's 6.7058e-4.
+        // α = 1.5: Opacus/TF value of docs/ALGORITHMS.md (6.5007e-4), not dp_accounting's 6.7058e-4.
         assertRelative(50 * RDPAccountant.rdp(q: 0.01, sigma: 2.5, order: 1.5), 6.5007e-4, 1e-4, "alpha 1.5")
     }
 

@@ -3,7 +3,7 @@ import FedRobust
 import XCTest
 
 final class CenteredClippingTests: XCTestCase {
-    /// ALGORITHMS.md 7: v = 0, τ = 1, L = 1, inputs (3,4), (0,0.5) → (0.3, 0.65).
+    /// docs/ALGORITHMS.md 7: v = 0, τ = 1, L = 1, inputs (3,4), (0,0.5) → (0.3, 0.65).
     func testHandChecked() throws {
         var rule = try CenteredClipping(tau: .absolute(1))
         let r = try rule.aggregate(RCFixture.matrix([[3, 4], [0, 0.5]]), context: RCFixture.context(2))

@@ -5,7 +5,7 @@ import XCTest
 final class CoordinateMedianTests: XCTestCase {
     func testHandComputedCases() throws {
         let cases: [(rows: [[Float]], expected: [Float])] = [
-            ([[0], [1], [2], [3], [4], [5], [100]], [3]),            // ALGORITHMS.md 7
+            ([[0], [1], [2], [3], [4], [5], [100]], [3]),            // docs/ALGORITHMS.md 7
             ([[4], [1], [3], [2]], [2.5]),                            // even n: NumPy convention
             ([[1, -1], [2, -2], [10, -10], [3, 7]], [2.5, -1.5]),
             ([[5, 5], [5, 5], [1, 9]], [5, 5]),                       // ties

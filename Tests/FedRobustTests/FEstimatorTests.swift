@@ -2,7 +2,7 @@ import FedCore
 import FedRobust
 import XCTest
 
-/// ALGORITHMS.md section 9 checks.
+/// docs/ALGORITHMS.md section 9 checks.
 final class FEstimatorTests: XCTestCase {
     func testOneDimensional() throws {
         let e = try FEstimator.estimate(RCFixture.matrix([[0], [1], [2], [3], [4], [5], [100]]), fMax: 3)

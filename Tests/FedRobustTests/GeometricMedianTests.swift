@@ -5,7 +5,7 @@ import XCTest
 final class GeometricMedianTests: XCTestCase {
     let points = RCFixture.matrix([[0, 0], [1, 0], [0, 1], [1, 1], [10, 10]])
 
-    /// ALGORITHMS.md 7 (ν = 1e-5).
+    /// docs/ALGORITHMS.md 7 (ν = 1e-5).
     func testHandCheckedIterates() throws {
         let cases: [(start: GeometricMedian.Start, t: Int, tol: Double, expected: Float, iterations: Double)] = [
             (.weightedMean, 3, 1e-6, 0.8896, 3),

@@ -5,7 +5,7 @@ import XCTest
 final class TrimmedMeanTests: XCTestCase {
     func testHandComputedCases() throws {
         let cases: [(trim: TrimmedMean.Trim, rows: [[Float]], expected: [Float])] = [
-            (.count(1), [[0], [1], [2], [3], [4], [5], [100]], [3]),     // ALGORITHMS.md 7
+            (.count(1), [[0], [1], [2], [3], [4], [5], [100]], [3]),     // docs/ALGORITHMS.md 7
             (.count(0), [[0], [1], [2], [3], [4], [5], [100]], [115.0 / 7]),
             (.count(1), [[1, 9], [100, 8], [2, -50], [3, 7]], [2.5, 7.5]), // per coordinate
             (.fraction(0.25), [[4], [1], [3], [2]], [2.5]),              // b = ⌊0.25·4⌋ = 1
@@ -20,7 +20,7 @@ final class TrimmedMeanTests: XCTestCase {
         }
     }
 
-    /// Different clients are trimmed in different coordinates (ALGORITHMS.md 2.3 pitfall).
+    /// Different clients are trimmed in different coordinates (docs/ALGORITHMS.md 2.3 pitfall).
     func testTrimsPerCoordinateAndWeights() throws {
         var rule = try TrimmedMean(.count(1))
         let r = try rule.aggregate(RCFixture.matrix([[0, 3], [1, 2], [2, 1], [3, 0]]), context: RCFixture.context(4))
@@ -69,7 +69,7 @@ final class TrimmedMeanTests: XCTestCase {
         }
     }
 
-    /// `.auto`: f estimated each round (ALGORITHMS.md 9), recorded in the figures.
+    /// `.auto`: f estimated each round (docs/ALGORITHMS.md 9), recorded in the figures.
     func testAutoUsesTheEstimator() throws {
         var rule = try TrimmedMean(.auto)
         let r = try rule.aggregate(RCFixture.matrix([[0], [1], [2], [3], [4], [5], [100]]), context: RCFixture.context(7))

@@ -1,6 +1,6 @@
 /// Per-class Dirichlet label-skew partition (Hsu, Qi & Brown, "Measuring the effects of
 /// non-identical data distribution for federated visual classification", arXiv 1909.06335,
-/// 2019; ALGORITHMS.md 1.2, the variant of LPD-EPFL/byzfl `dirichlet_niid_idx`).
+/// 2019; docs/ALGORITHMS.md 1.2, the variant of LPD-EPFL/byzfl `dirichlet_niid_idx`).
 ///
 /// One draw: for each class k = 0, 1, ..., C − 1 in order, draw client shares
 /// p_k ~ Dir(α·1_N), shuffle the indices of class k, and cut them at

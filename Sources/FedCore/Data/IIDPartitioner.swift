@@ -1,4 +1,4 @@
-/// IID partition (ALGORITHMS.md 1.1): shuffle all indices with the generator, then cut the
+/// IID partition (docs/ALGORITHMS.md 1.1): shuffle all indices with the generator, then cut the
 /// permutation into N contiguous chunks; chunk j is [floor(j·n/N), floor((j+1)·n/N)), so sizes
 /// differ by at most one. Each client's indices are in shuffled order.
 public enum IIDPartitioner {

@@ -1,4 +1,4 @@
-/// How a training set is divided among federated clients (ALGORITHMS.md section 1).
+/// How a training set is divided among federated clients (docs/ALGORITHMS.md section 1).
 public enum PartitionSpec: Sendable, Equatable {
     /// Shuffle, then N near-equal contiguous chunks (sizes differ by at most 1).
     case iid

@@ -1,5 +1,5 @@
 /// Shard partition (McMahan, Moore, Ramage, Hampson & Agüera y Arcas, "Communication-efficient
-/// learning of deep networks from decentralized data", AISTATS 2017; ALGORITHMS.md 1.3).
+/// learning of deep networks from decentralized data", AISTATS 2017; docs/ALGORITHMS.md 1.3).
 ///
 /// Sort the indices by label (stable: ties keep dataset order), cut the sorted list into
 /// S = N·s contiguous shards, shard i = [floor(i·n/S), floor((i+1)·n/S)) (equal sizes when S

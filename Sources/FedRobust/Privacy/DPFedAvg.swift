@@ -1,7 +1,7 @@
 import FedCore
 
 /// DP-FedAvg, server side (McMahan, Ramage, Talwar & Zhang, "Learning Differentially Private
-/// Recurrent Language Models", ICLR 2018; ALGORITHMS.md section 4), with a fixed denominator:
+/// Recurrent Language Models", ICLR 2018; docs/ALGORITHMS.md section 4), with a fixed denominator:
 ///
 ///     Δ_k ← Δ_k · min(1, C/‖Δ_k‖)              (flat L2 clipping of every update)
 ///     S   = Σ_k Δ_k + N(0, (z·C)² I_d)          (noise on the SUM; sensitivity of S is C)

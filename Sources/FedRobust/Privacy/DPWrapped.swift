@@ -9,7 +9,7 @@ import FedCore
 /// apply: the RDP analysis is for the noised *sum* of clipped updates, whose sensitivity is C;
 /// a rule that replaces the sum has a different (often unbounded relative to the noise, e.g.
 /// Krum switching to another client's whole update) sensitivity, so the calibration argument is
-/// void (ALGORITHMS.md section 4, pitfall). Use it to study the accuracy/robustness trade-off,
+/// void (docs/ALGORITHMS.md section 4, pitfall). Use it to study the accuracy/robustness trade-off,
 /// not to claim privacy. A robust rule applied *after* DP-FedAvg's noise is post-processing and
 /// keeps ε; that is a server-side step after `DPFedAvg`, not this type.
 ///

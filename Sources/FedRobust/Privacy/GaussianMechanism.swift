@@ -2,7 +2,7 @@ import FedCore
 
 /// The two steps every DP aggregator here shares: flat L2 clipping of each update and Gaussian
 /// noise drawn from a dedicated, seeded stream (McMahan, Ramage, Talwar & Zhang, "Learning
-/// Differentially Private Recurrent Language Models", ICLR 2018; ALGORITHMS.md section 4).
+/// Differentially Private Recurrent Language Models", ICLR 2018; docs/ALGORITHMS.md section 4).
 public enum GaussianMechanism {
     /// The norm of one update before clipping and whether it was scaled down.
     public struct ClipOutcome: Sendable, Equatable {

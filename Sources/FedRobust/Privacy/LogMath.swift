@@ -22,7 +22,7 @@ public enum LogMath {
 
     /// `log(e^a − e^b)` for `a ≥ b`, computed as `b + log(expm1(a − b))`.
     ///
-    /// Guard (ALGORITHMS.md section 5): when `a ≤ b` the difference is not positive and has no
+    /// Guard (docs/ALGORITHMS.md section 5): when `a ≤ b` the difference is not positive and has no
     /// logarithm; this happens only through rounding when two nearly equal partial sums are
     /// subtracted, so the result is `-∞` (the difference is taken as 0) rather than a NaN or
     /// a trap. Opacus' `_log_sub` raises in that case; for the inputs it accepts the two agree.

@@ -4,7 +4,7 @@
 /// The accountant (`RDPAccountant`) composes the sampled Gaussian mechanism: each round
 /// releases the *sum of clipped updates* (sensitivity C under adding or removing one client)
 /// plus N(0, (zC)² I). That argument holds for `DPFedAvg`. It does not hold when a robust rule
-/// replaces the clipped sum (ALGORITHMS.md section 4: a robust aggregator placed *after* the
+/// replaces the clipped sum (docs/ALGORITHMS.md section 4: a robust aggregator placed *after* the
 /// noise is post-processing and harmless, one placed *instead of* the sum voids the
 /// sensitivity bound), which is what `DPWrapped` does; results must then not quote ε.
 public protocol PrivacyAware: Sendable {

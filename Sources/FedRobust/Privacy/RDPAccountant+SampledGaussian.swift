@@ -16,11 +16,11 @@ extension RDPAccountant {
     ///   mechanism itself).
     /// - Integer α: `A_α = Σ_{i=0}^{α} C(α, i)(1 − q)^{α−i} q^i exp((i² − i)/(2σ²))`, every term in
     ///   log space (log-binomial via lgamma) combined by log-sum-exp.
-    /// - Fractional α: the two-series expansion of ALGORITHMS.md section 5 (Opacus
+    /// - Fractional α: the two-series expansion of docs/ALGORITHMS.md section 5 (Opacus
     ///   `_compute_log_a_frac`), stopped after the first i with max(s0, s1) < −30.
     ///
     /// Matches Opacus / TF Privacy; for fractional α < 2 the newest dp_accounting differs
-    /// slightly (its own algorithm), see ALGORITHMS.md section 5.
+    /// slightly (its own algorithm), see docs/ALGORITHMS.md section 5.
     public static func rdp(q: Double, sigma: Double, order alpha: Double) -> Double {
         if q == 0 { return 0 }
         if sigma == 0 { return .infinity }
