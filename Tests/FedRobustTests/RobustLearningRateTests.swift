@@ -54,3 +54,15 @@ final class RobustLearningRateTests: XCTestCase {
         RCFixture.assertClose(r.aggregate, [1, -1], 1e-6)
     }
 }
+
+extension RobustLearningRateTests {
+    /// docs/ALGORITHMS.md 2.11's hand example: n = 5, d = 4, θ = 3, uniform mean.
+    func testTheDocumentedExample() throws {
+        let m = RCFixture.matrix([[1, -2, 0.5, 0], [2, 1, -1, 0], [3, -1, -0.5, 1], [-1, -3, 0.2, 2], [0.5, -0.5, 1, -1]])
+        XCTAssertEqual(RobustLearningRate.signAgreement(m), [3, 3, 1, 1])
+        var rule = try RobustLearningRate(threshold: 3, weighting: .uniform)
+        let r = try rule.aggregate(m, context: RCFixture.context(5))
+        RCFixture.assertClose(r.aggregate, [1.1, -1.1, -0.04, -0.4], 1e-6)
+        XCTAssertEqual(r.figures["flipped_fraction"], 0.5)
+    }
+}
