@@ -33,8 +33,13 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
+        /// Hostile messages against a coordinator (FedCore only for the seeded generator).
+        .target(name: "FedFuzz", dependencies: [
+            "FedWire", "FedCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "fedsim", dependencies: [
-            "FedSim", "FedRobust", "CSupport",
+            "FedSim", "FedFuzz", "FedRobust", "CSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -45,7 +50,7 @@ let package = Package(
         .testTarget(name: "FedAttacksTests", dependencies: ["FedAttacks", "FedCore"]),
         .testTarget(name: "FedWireTests", dependencies: ["FedWire"]),
         .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedWire", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FedSim"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FedSim", "FedFuzz"]),
     ],
     swiftLanguageModes: [.v6]
 )
