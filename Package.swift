@@ -28,8 +28,11 @@ let package = Package(
         .target(name: "FedRobust", dependencies: ["FedCore", "CBLAS", "CKernels"]),
         .target(name: "FedAttacks", dependencies: ["FedCore"]),
         .target(name: "FedWire", dependencies: ["CZeroMQ"]),
+        /// The output files' types (summary.json's records, the CSV writer and reader), shared
+        /// by the runtime that writes them and the reports that read them.
+        .target(name: "FedResults"),
         .target(name: "FedSim", dependencies: [
-            "FedCore", "FedRobust", "FedAttacks", "FedWire", "CSupport",
+            "FedCore", "FedRobust", "FedAttacks", "FedWire", "FedResults", "CSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -39,7 +42,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "fedsim", dependencies: [
-            "FedSim", "FedFuzz", "FedRobust", "CSupport",
+            "FedSim", "FedFuzz", "FedResults", "FedRobust", "CSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -49,7 +52,8 @@ let package = Package(
         .testTarget(name: "FedRobustTests", dependencies: ["FedRobust", "FedCore", "CKernels"]),
         .testTarget(name: "FedAttacksTests", dependencies: ["FedAttacks", "FedCore"]),
         .testTarget(name: "FedWireTests", dependencies: ["FedWire"]),
-        .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedWire", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedResults", "FedWire", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "FedResultsTests", dependencies: ["FedResults"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FedSim", "FedFuzz"]),
     ],
     swiftLanguageModes: [.v6]

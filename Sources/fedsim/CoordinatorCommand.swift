@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedResults
 import FedSim
 import Foundation
 

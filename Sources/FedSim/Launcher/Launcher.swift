@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import FedCore
+import FedResults
 import Foundation
 import Logging
 
