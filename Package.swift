@@ -36,13 +36,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
+        /// Reads run and comparison folders; writes the tables and the HTML/SVG report.
+        .target(name: "FedReport", dependencies: ["FedResults"]),
         /// Hostile messages against a coordinator (FedCore only for the seeded generator).
         .target(name: "FedFuzz", dependencies: [
             "FedWire", "FedCore",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "fedsim", dependencies: [
-            "FedSim", "FedFuzz", "FedResults", "FedRobust", "CSupport",
+            "FedSim", "FedReport", "FedFuzz", "FedResults", "FedRobust", "FedWire", "CSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -52,8 +54,10 @@ let package = Package(
         .testTarget(name: "FedRobustTests", dependencies: ["FedRobust", "FedCore", "CKernels"]),
         .testTarget(name: "FedAttacksTests", dependencies: ["FedAttacks", "FedCore"]),
         .testTarget(name: "FedWireTests", dependencies: ["FedWire"]),
-        .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedResults", "FedWire", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedWire", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FedResultsTests", dependencies: ["FedResults"]),
+        // FedSim only for the fixtures: rounds.csv and clients.csv with the writer's own headers.
+        .testTarget(name: "FedReportTests", dependencies: ["FedReport", "FedResults", "FedSim"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FedSim", "FedFuzz"]),
     ],
     swiftLanguageModes: [.v6]

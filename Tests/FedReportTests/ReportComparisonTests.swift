@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import FedSim
+@testable import FedReport
 import FedResults
 
 /// The comparison report: loading, the terminal and Markdown tables, the worst-case ranking

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import FedSim
+@testable import FedReport
 import FedResults
 
 /// The run report, ReportWriter's folder detection, and the CSV reader's errors.
