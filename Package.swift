@@ -28,13 +28,23 @@ let package = Package(
         .target(name: "FedRobust", dependencies: ["FedCore", "CBLAS", "CKernels"]),
         .target(name: "FedAttacks", dependencies: ["FedCore"]),
         .target(name: "FedWire", dependencies: ["CZeroMQ"]),
+        /// The output files' types (summary.json's records, the CSV writer and reader), shared
+        /// by the runtime that writes them and the reports that read them.
+        .target(name: "FedResults"),
         .target(name: "FedSim", dependencies: [
-            "FedCore", "FedRobust", "FedAttacks", "FedWire", "CSupport",
+            "FedCore", "FedRobust", "FedAttacks", "FedWire", "FedResults", "CSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
+        /// Reads run and comparison folders; writes the tables and the HTML/SVG report.
+        .target(name: "FedReport", dependencies: ["FedResults"]),
+        /// Hostile messages against a coordinator (FedCore only for the seeded generator).
+        .target(name: "FedFuzz", dependencies: [
+            "FedWire", "FedCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "fedsim", dependencies: [
-            "FedSim", "FedRobust", "CSupport",
+            "FedSim", "FedReport", "FedFuzz", "FedResults", "FedRobust", "FedWire", "CSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -45,7 +55,10 @@ let package = Package(
         .testTarget(name: "FedAttacksTests", dependencies: ["FedAttacks", "FedCore"]),
         .testTarget(name: "FedWireTests", dependencies: ["FedWire"]),
         .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedWire", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FedSim"]),
+        .testTarget(name: "FedResultsTests", dependencies: ["FedResults"]),
+        // FedSim only for the fixtures: rounds.csv and clients.csv with the writer's own headers.
+        .testTarget(name: "FedReportTests", dependencies: ["FedReport", "FedResults", "FedSim"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FedSim", "FedFuzz"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import FedSim
+import FedReport
 import Foundation
 
 /// Prints a comparison's tables (attacks × defenses, then the worst-case ranking) and writes

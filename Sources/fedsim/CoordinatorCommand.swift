@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedResults
 import FedSim
 import Foundation
 
@@ -33,7 +34,8 @@ struct CoordinatorCommand: ParsableCommand {
             defer { coordinator.close() }
             let p = ProgressDisplay(style: display.progress, totalRounds: s.federation.rounds)
             p.note("coordinator listening on \(coordinator.boundEndpoint); scenario fingerprint 0x\(String(s.fingerprint, radix: 16)); waiting for \(s.federation.clients) clients")
-            summary = Launcher.coordinate(coordinator, results: results, processes: 0, progress: p)
+            summary = Launcher.coordinate(coordinator, results: results, processes: 0, progress: p,
+                                         writeReport: writeRunReport)
         } catch {
             throw fail(error)
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedFuzz
 import FedSim
 import Foundation
 
@@ -45,9 +46,10 @@ struct FuzzCommand: ParsableCommand {
             let data = try FederationData.prepare(s)
             let target = FuzzTarget(fingerprint: s.fingerprint, parameterCount: data.model.parameterCount,
                                     clients: s.federation.clients)
-            let runner = FuzzRunner(target: target, options: .init(endpoint: connect, count: count, seed: seed, rate: rate,
-                                                                   sockets: sockets, timeLimit: timeLimit),
-                                    logger: logger)
+            var options = FuzzRunner.Options(endpoint: connect, count: count, seed: seed, rate: rate, sockets: sockets,
+                                             timeLimit: timeLimit)
+            options.interrupted = { SignalTrap.interrupted }
+            let runner = FuzzRunner(target: target, options: options, logger: logger)
             let report = try runner.run()
             print(report.summaryLine)
         } catch {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import FedSim
+import FedReport
 import Foundation
 
 struct ReportCommand: ParsableCommand {
@@ -35,4 +35,10 @@ struct ReportCommand: ParsableCommand {
         }
         print("report: \(path)")
     }
+}
+
+/// Writes report.html into a run folder: the hook `fedsim run` and `fedsim coordinator` give
+/// the launcher, called once summary.json is written.
+@Sendable func writeRunReport(_ runFolder: String) throws {
+    try ReportWriter.write(RunReportData.load(directory: runFolder))
 }

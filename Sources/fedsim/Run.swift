@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedResults
 import FedSim
 import Foundation
 
@@ -36,6 +37,7 @@ struct Run: ParsableCommand {
         options.overrides = common.overrides
         options.outputDirectory = display.output
         options.progress = display.progress
+        options.writeReport = writeRunReport
         let summary: RunSummary
         let directory: String
         do {

@@ -1,3 +1,4 @@
+import FedFuzz
 import FedSim
 import Foundation
 import XCTest

@@ -1,5 +1,6 @@
 import FedCore
 import FedRobust
+import FedResults
 import Foundation
 
 /// The server's side of a round after the updates are in: optional static clipping, the

@@ -2,12 +2,16 @@
 import Glibc
 #endif
 import FedCore
+import FedResults
 import Foundation
 import Logging
 
 /// `fedsim run`: starts the coordinator (in this process) and the client processes, shows
 /// progress, and stops every child on exit, Ctrl-C or failure.
 public enum Launcher {
+    /// Writes the report of the run folder it is given (FedSim does not depend on FedReport).
+    public typealias ReportHook = @Sendable (_ runFolder: String) throws -> Void
+
     public struct Options: Sendable {
         public var scenarioPath: String
         public var overrides: [String] = []
@@ -18,6 +22,9 @@ public enum Launcher {
         /// The fedsim executable to start client processes with.
         public var executable: String
         public var progress: ProgressDisplay.Style = .auto
+        /// Writes report.html into the results folder once summary.json is written (the CLI
+        /// sets FedReport's writer); nil writes no report.
+        public var writeReport: ReportHook?
 
         public init(scenarioPath: String, executable: String) {
             self.scenarioPath = scenarioPath
@@ -128,15 +135,17 @@ public enum Launcher {
             }
         }
         let summary = coordinate(coordinator, results: results, processes: groups.count, progress: progress,
-                                 startedAt: started)
+                                 startedAt: started, writeReport: options.writeReport)
         return (summary, directory)
     }
 
     /// Runs the coordinator's rounds and writes summary.json and model.bin whatever happens;
     /// the returned summary's status tells how the run ended.
-    /// `startedAt` is when the run began (wall_seconds counts from it: loading, start-up, rounds).
+    /// `startedAt` is when the run began (wall_seconds counts from it: loading, start-up, rounds);
+    /// `writeReport` then writes report.html (nil: no report).
     public static func coordinate(_ coordinator: Coordinator, results: RunResults, processes: Int,
-                                  progress: ProgressDisplay, startedAt start: Date = Date()) -> RunSummary {
+                                  progress: ProgressDisplay, startedAt start: Date = Date(),
+                                  writeReport: ReportHook?) -> RunSummary {
         var status = "completed"
         var message: String?
         do {
@@ -153,7 +162,7 @@ public enum Launcher {
                                  wallSeconds: Date().timeIntervalSince(start))
         do {
             try results.finish(summary: summary, model: coordinator.global)
-            try ReportWriter.write(RunReportData.load(directory: results.directory))
+            try writeReport?(results.directory)
         } catch {
             FileHandle.standardError.write(Data("fedsim: \(error)\n".utf8))
         }

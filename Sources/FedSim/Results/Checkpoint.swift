@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import FedCore
+import FedResults
 import Foundation
 
 /// The coordinator's state after a round, enough to continue the run as if it had not

@@ -1,3 +1,4 @@
+import FedResults
 import Foundation
 
 /// The results folder of one run, `<output>/<name>/`:
@@ -97,100 +98,5 @@ public enum RunFolderError: Error, CustomStringConvertible {
         switch self {
         case let .notARun(d): return "\(d): folder exists and is not a fedsim run; choose another output folder or name"
         }
-    }
-}
-
-/// summary.json: the run at a glance.
-public struct RunSummary: Codable, Sendable {
-    public var name: String
-    public var seed: UInt64
-    /// "completed", "interrupted" or "failed".
-    public var status: String
-    public var error: String?
-    public var roundsPlanned: Int
-    public var roundsCompleted: Int
-    public var finalTestAccuracy: Double?
-    public var finalTestLoss: Double?
-    public var bestTestAccuracy: Double?
-    public var updatesReceived: Int
-    public var updatesRejected: Int
-    public var meanRoundMilliseconds: Double?
-    public var wallSeconds: Double
-    public var clients: Int
-    public var processes: Int
-    public var parameters: Int
-    public var trainSamples: Int
-    public var testSamples: Int
-    public var fingerprint: String
-    /// Ground truth: each attack group and its clients (evaluation only).
-    public var attacks: [AttackRecord]
-    /// "backdoor" or "targeted-label-flip" when an attack has a success metric.
-    public var attackMetric: String?
-    public var finalAttackSuccessRate: Double?
-    /// Malicious updates the coordinator accepted over the run.
-    public var maliciousReceived: Int
-    /// The server's aggregation rule (with "dp(...)" when wrapped for privacy).
-    public var aggregator: String
-    /// Malicious updates the rule let into the aggregate, and the mean detection rates over
-    /// the rounds where they are defined.
-    public var maliciousSelected: Int?
-    public var meanDetectionTPR: Double?
-    public var meanDetectionFPR: Double?
-    /// Differential privacy, when configured.
-    public var privacy: PrivacyRecord?
-
-    enum CodingKeys: String, CodingKey {
-        case name, seed, status, error, clients, processes, parameters, fingerprint, attacks
-        case attackMetric = "attack_metric", finalAttackSuccessRate = "final_attack_success_rate"
-        case maliciousReceived = "malicious_received", aggregator, privacy
-        case maliciousSelected = "malicious_selected", meanDetectionTPR = "mean_detection_tpr"
-        case meanDetectionFPR = "mean_detection_fpr"
-        case roundsPlanned = "rounds_planned", roundsCompleted = "rounds_completed"
-        case finalTestAccuracy = "final_test_accuracy", finalTestLoss = "final_test_loss"
-        case bestTestAccuracy = "best_test_accuracy", updatesReceived = "updates_received"
-        case updatesRejected = "updates_rejected", meanRoundMilliseconds = "mean_round_ms"
-        case wallSeconds = "wall_seconds", trainSamples = "train_samples", testSamples = "test_samples"
-    }
-}
-
-/// One attack group in summary.json.
-public struct AttackRecord: Codable, Sendable {
-    public var kind: String
-    public var clients: [Int]
-    public var knowledge: String
-    public var startRound: Int
-    public var endRound: Int?
-
-    enum CodingKeys: String, CodingKey {
-        case kind, clients, knowledge
-        case startRound = "start_round", endRound = "end_round"
-    }
-
-    public init(_ group: AttackGroupConfig, clients: [Int]) {
-        kind = group.kind
-        self.clients = clients
-        knowledge = group.knowledge.rawValue
-        startRound = group.startRound
-        endRound = group.endRound
-    }
-}
-
-/// Differential privacy in summary.json: the budget spent when the accountant's guarantee
-/// holds for the defense, or why it does not.
-public struct PrivacyRecord: Codable, Sendable {
-    public var noiseMultiplier: Double
-    public var clip: Double
-    public var delta: Double
-    public var samplingRate: Double
-    /// The spent epsilon at `delta`, or nil when the guarantee does not apply.
-    public var epsilon: Double?
-    public var order: Double?
-    public var conversion: String
-    public var epsilonApplies: Bool
-    public var note: String
-
-    enum CodingKeys: String, CodingKey {
-        case clip, delta, epsilon, order, conversion, note
-        case noiseMultiplier = "noise_multiplier", samplingRate = "sampling_rate", epsilonApplies = "epsilon_applies"
     }
 }

@@ -1,3 +1,5 @@
+import FedResults
+
 extension RunSummary {
     /// The summary of a coordinator's run so far (every round, including those before a resume).
     init(_ c: Coordinator, status: String, error: String?, processes: Int, wallSeconds: Double) {

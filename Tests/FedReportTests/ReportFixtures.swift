@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+@testable import FedResults
 @testable import FedSim
 
 /// Hand-built comparison and run folders for the report tests, in a fresh temporary folder.

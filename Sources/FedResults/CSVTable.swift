@@ -107,13 +107,13 @@ public struct CSVTable: Sendable {
 
 extension CSVTable {
     /// A finite number, or nil for an empty, non-numeric or non-finite field.
-    static func double(_ field: String) -> Double? {
+    public static func double(_ field: String) -> Double? {
         guard !field.isEmpty, let x = Double(field.trimmingCharacters(in: .whitespaces)), x.isFinite else { return nil }
         return x
     }
 
     /// An integer (also written as a whole number such as "3.0"), or nil.
-    static func int(_ field: String) -> Int? {
+    public static func int(_ field: String) -> Int? {
         let t = field.trimmingCharacters(in: .whitespaces)
         if let i = Int(t) { return i }
         guard let x = double(t), x == x.rounded(), abs(x) < 1e15 else { return nil }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
-@testable import FedSim
+@testable import FedReport
+import FedResults
 
 /// The comparison report: loading, the terminal and Markdown tables, the worst-case ranking
 /// and the HTML document, on a hand-built folder (ReportFixtures.comparison).

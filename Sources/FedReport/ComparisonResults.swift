@@ -1,3 +1,4 @@
+import FedResults
 import Foundation
 
 /// A comparison folder read back: compare.csv (one row per attack x defense x seed cell), the

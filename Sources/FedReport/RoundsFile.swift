@@ -1,3 +1,4 @@
+import FedResults
 import Foundation
 
 /// rounds.csv read back: the per-round figures the reports plot. Columns the file lacks (an

@@ -1,8 +1,9 @@
 import Foundation
 import XCTest
-@testable import FedSim
+@testable import FedReport
+import FedResults
 
-/// The run report, ReportWriter's folder detection, and the CSV reader.
+/// The run report, ReportWriter's folder detection, and the CSV reader's errors.
 final class ReportRunTests: XCTestCase {
     private var folders: [String] = []
 
@@ -84,26 +85,6 @@ final class ReportRunTests: XCTestCase {
     }
 
     // MARK: - CSV reader
-
-    func testCSVReaderHandlesQuotedFields() throws {
-        // Prepare / Execute / Assert: text, expected records.
-        let cases: [(String, [[String]])] = [
-            ("a,b\n1,2\n", [["a", "b"], ["1", "2"]]),
-            ("a,b\r\n1,2\r\n", [["a", "b"], ["1", "2"]]),
-            ("a,b\n\"x, y\",\"say \"\"hi\"\"\"\n", [["a", "b"], ["x, y", "say \"hi\""]]),
-            ("a,b\n\"line1\nline2\",2\n", [["a", "b"], ["line1\nline2", "2"]]),
-            ("a,b\n,\n", [["a", "b"], ["", ""]]),
-            ("a,b\n1,2", [["a", "b"], ["1", "2"]]),
-            ("a\n\n1\n", [["a"], ["1"]]),
-            ("a,b\n\"\",x\n", [["a", "b"], ["", "x"]]),
-        ]
-        for (text, expected) in cases {
-            XCTAssertEqual(try CSVTable.records(text, file: "t.csv"), expected, text.debugDescription)
-        }
-        let field = "it's \"quoted\", with\nnewline"
-        XCTAssertEqual(try CSVTable.records("x\n" + CSVWriter.escape(field) + "\n", file: "t.csv")[1], [field],
-                       "reads back what CSVWriter writes")
-    }
 
     func testCSVReaderErrors() {
         XCTAssertThrowsError(try CSVTable.parse("a,b\n\"open,1\n", file: "t.csv")) { error in

@@ -1,3 +1,4 @@
+import FedResults
 import Foundation
 
 /// Writes `report.html` into a comparison folder or a run folder, from its CSV files alone.

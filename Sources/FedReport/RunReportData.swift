@@ -1,3 +1,4 @@
+import FedResults
 import Foundation
 
 /// One run folder read back for its report: rounds.csv (required), and clients.csv,

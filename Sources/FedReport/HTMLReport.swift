@@ -1,3 +1,4 @@
+import FedResults
 import Foundation
 
 /// The self-contained HTML reports (XHTML with inline SVG and style; no script, no fonts, no

@@ -11,7 +11,8 @@ public struct FuzzTarget: Sendable, Equatable {
     /// Logical clients of the federation (ids 0..<clients).
     public var clients: Int
     /// The coordinator's `ZMQ_MAXMSGSIZE` (per frame): 32 + 4 × max(parameterCount, clients)
-    /// + 64 bytes, the formula in `Coordinator.init`. A larger frame drops the connection.
+    /// + 64 bytes, the formula in FedSim's `Coordinator.init` (Sources/FedSim/Coordinator/
+    /// Coordinator.swift). A larger frame drops the connection.
     public var maxFrameBytes: Int
 
     public init(fingerprint: UInt64, parameterCount: Int, clients: Int) {

@@ -28,6 +28,9 @@ public final class FuzzRunner {
         public var timeLimit: Double
         /// `ZMQ_SNDHWM` of each socket (messages).
         public var highWaterMark: Int32
+        /// The signal that asks the run to stop, or nil; polled before every message (the CLI
+        /// passes its signal trap's).
+        public var interrupted: @Sendable () -> Int32? = { nil }
 
         public init(endpoint: String, count: Int, seed: UInt64, rate: Double = 0, sockets: Int = 3,
                     timeLimit: Double = 300, highWaterMark: Int32 = 1000) {
@@ -74,7 +77,7 @@ public final class FuzzRunner {
         let start = Date()
         var peerStalled = false
         for i in 0..<options.count {
-            if let sig = SignalTrap.interrupted { report.stoppedEarly = "signal \(sig)"; break }
+            if let sig = options.interrupted() { report.stoppedEarly = "signal \(sig)"; break }
             let elapsed = Date().timeIntervalSince(start)
             if elapsed > options.timeLimit { report.stoppedEarly = "time limit"; break }
             if options.rate > 0 {
