@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "FedRobustTests", dependencies: ["FedRobust", "FedCore", "CKernels"]),
         .testTarget(name: "FedAttacksTests", dependencies: ["FedAttacks", "FedCore"]),
         .testTarget(name: "FedWireTests", dependencies: ["FedWire"]),
-        .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedWire", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedWire", "FedResults", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FedResultsTests", dependencies: ["FedResults"]),
         // FedSim only for the fixtures: rounds.csv and clients.csv with the writer's own headers.
         .testTarget(name: "FedReportTests", dependencies: ["FedReport", "FedResults", "FedSim"]),

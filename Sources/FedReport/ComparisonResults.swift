@@ -12,41 +12,10 @@ import Foundation
 /// A cell folder may be missing (a cell that failed before it started); its row still counts.
 public struct ComparisonResults: Sendable {
     /// How a cell ended.
-    public enum Status: String, Sendable, CaseIterable {
-        case completed, failed, interrupted
-    }
+    public typealias Status = CompareRow.Status
 
     /// One row of compare.csv.
-    public struct Cell: Sendable {
-        public var attack: String
-        public var defense: String
-        /// The seed as written in compare.csv (also the `seed<k>` of the cell folder).
-        public var seed: String
-        public var status: Status
-        public var finalAccuracy: Double?
-        public var meanLast5Accuracy: Double?
-        public var attackSuccessRate: Double?
-        public var detectionTPR: Double?
-        public var detectionFPR: Double?
-        public var epsilon: Double?
-        public var wallSeconds: Double?
-        /// The one-line reason of a failed cell.
-        public var error: String?
-
-        public init(attack: String, defense: String, seed: String, status: Status, finalAccuracy: Double? = nil,
-                    attackSuccessRate: Double? = nil, error: String? = nil) {
-            self.attack = attack
-            self.defense = defense
-            self.seed = seed
-            self.status = status
-            self.finalAccuracy = finalAccuracy
-            self.attackSuccessRate = attackSuccessRate
-            self.error = error
-        }
-
-        /// The cell's folder name under cells/.
-        public var folderName: String { "\(attack)--\(defense)--seed\(seed)" }
-    }
+    public typealias Cell = CompareRow
 
     /// The folder read (for titles and messages).
     public var directory: String
@@ -90,28 +59,7 @@ public struct ComparisonResults: Sendable {
 
     /// The cells of compare.csv; attack, defense, seed and status are required.
     public static func parseCells(_ csv: CSVTable) throws -> [Cell] {
-        let attack = try csv.require("attack"), defense = try csv.require("defense")
-        let seed = try csv.require("seed"), status = try csv.require("status")
-        func col(_ name: String) -> Int? { csv.index(of: name) }
-        let acc = col("final_accuracy"), last5 = col("mean_last5_accuracy"), asr = col("attack_success_rate")
-        let tpr = col("detection_tpr"), fpr = col("detection_fpr"), eps = col("epsilon")
-        let wall = col("wall_seconds"), error = col("error")
-        return try csv.rows.enumerated().map { n, f in
-            func d(_ i: Int?) -> Double? { i.flatMap { CSVTable.double(f[$0]) } }
-            guard let st = Status(rawValue: f[status].trimmingCharacters(in: .whitespaces)) else {
-                throw ReportError.badValue(file: csv.file, line: n + 2, column: "status", value: f[status],
-                                           expected: "completed, failed or interrupted")
-            }
-            var cell = Cell(attack: f[attack], defense: f[defense], seed: f[seed], status: st,
-                            finalAccuracy: d(acc), attackSuccessRate: d(asr),
-                            error: error.map { f[$0] }.flatMap { $0.isEmpty ? nil : $0 })
-            cell.meanLast5Accuracy = d(last5)
-            cell.detectionTPR = d(tpr)
-            cell.detectionFPR = d(fpr)
-            cell.epsilon = d(eps)
-            cell.wallSeconds = d(wall)
-            return cell
-        }
+        try CompareRow.rows(csv)
     }
 
     // MARK: - Axes

@@ -98,7 +98,7 @@ public struct ComparisonTable: Sendable {
                 c.completed += 1
                 if let x = s.finalAccuracy { values.append(x) }
             case .failed: c.failed += 1
-            case .interrupted: c.interrupted += 1
+            case .interrupted, .pending: c.interrupted += 1  // pending: the comparison stopped before it
             }
         }
         (c.mean, c.std) = meanStd(values)

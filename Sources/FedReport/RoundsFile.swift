@@ -4,7 +4,7 @@ import Foundation
 /// rounds.csv read back: the per-round figures the reports plot. Columns the file lacks (an
 /// older run, a rule without decisions) read as nil, so every field but `round` is optional.
 public struct RoundsFile: Sendable {
-    /// One line of rounds.csv (see `RoundRecord.csvHeader` for the columns).
+    /// One line of rounds.csv (the columns are `RoundsColumns`).
     public struct Row: Sendable, Equatable {
         public var round: Int
         public var testAccuracy: Double?
@@ -21,6 +21,8 @@ public struct RoundsFile: Sendable {
         public var detectionTPR: Double?
         public var detectionFPR: Double?
         public var epsilon: Double?
+        /// The defence's figures of the round (`f_used`, `tau`, `noise_std`, ...), by column name.
+        public var figures: [String: Double] = [:]
 
         public init(round: Int, testAccuracy: Double? = nil, testLoss: Double? = nil, trainLoss: Double? = nil,
                     attackSuccessRate: Double? = nil) {
@@ -42,13 +44,17 @@ public struct RoundsFile: Sendable {
 
     /// Reads the rows of a parsed rounds.csv; only the `round` column is required.
     public init(table: CSVTable) throws {
-        let roundColumn = try table.require("round")
-        func col(_ name: String) -> Int? { table.index(of: name) }
-        let acc = col("test_accuracy"), loss = col("test_loss"), train = col("train_loss")
-        let asr = col("attack_success_rate"), sampled = col("sampled"), received = col("received")
-        let rejected = col("rejected"), mSampled = col("malicious_sampled"), mReceived = col("malicious_received")
-        let mSelected = col("malicious_selected"), tpr = col("detection_tpr"), fpr = col("detection_fpr")
-        let eps = col("epsilon")
+        typealias C = RoundsColumns
+        let roundColumn = try table.require(C.round.name)
+        func col(_ c: Column) -> Int? { table.index(of: c.name) }
+        let acc = col(C.testAccuracy), loss = col(C.testLoss), train = col(C.trainLoss)
+        let asr = col(C.attackSuccessRate), sampled = col(C.sampled), received = col(C.received)
+        let rejected = col(C.rejected), mSampled = col(C.maliciousSampled), mReceived = col(C.maliciousReceived)
+        let mSelected = col(C.maliciousSelected), tpr = col(C.detectionTPR), fpr = col(C.detectionFPR)
+        let eps = col(C.epsilon)
+        // Every other column between the detection columns and epsilon is a defence's figure.
+        let fixed = Set(RoundsColumns.columns().header).subtracting(RoundsColumns.standardFigures.map(\.name))
+        let figureColumns = table.header.enumerated().filter { !fixed.contains($0.element) }
         var rows: [Row] = []
         rows.reserveCapacity(table.rows.count)
         for (n, fields) in table.rows.enumerated() {
@@ -69,6 +75,7 @@ public struct RoundsFile: Sendable {
             row.detectionTPR = d(tpr)
             row.detectionFPR = d(fpr)
             row.epsilon = d(eps)
+            for (i, name) in figureColumns { if let v = d(i) { row.figures[name] = v } }
             rows.append(row)
         }
         self.rows = rows

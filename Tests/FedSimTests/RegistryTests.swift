@@ -173,4 +173,16 @@ final class RegistryTests: XCTestCase {
         XCTAssertEqual(RegistryDocs.update(text), text,
                        "docs/SCENARIOS.md is out of date: run `fedsim list --update-docs docs/SCENARIOS.md`")
     }
+
+    func testTheGeneratedColumnTablesOfTheResultsDocsAreCurrent() throws {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        let path = url.appendingPathComponent("docs/RESULTS.md").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        for part in RegistryDocs.outputParts {
+            XCTAssertTrue(text.contains("<!-- BEGIN GENERATED: \(part) -->"), "docs/RESULTS.md lacks the \(part) table")
+        }
+        XCTAssertEqual(RegistryDocs.update(text), text,
+                       "docs/RESULTS.md is out of date: run `fedsim list --update-docs docs/RESULTS.md`")
+    }
 }

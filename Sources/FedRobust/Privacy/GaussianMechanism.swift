@@ -82,3 +82,11 @@ public enum GaussianMechanism {
         }
     }
 }
+
+extension GaussianMechanism {
+    /// The figures DP-FedAvg and DPWrapped report each round.
+    public static let figureDocs: [(name: String, doc: String)] = [
+        ("clipped_fraction", "share of updates scaled down to the clip norm C"),
+        ("noise_std", "standard deviation of the Gaussian noise on the aggregate"),
+    ]
+}

@@ -1,3 +1,4 @@
+import FedResults
 import Foundation
 
 /// One cell of a comparison: an attack, a defense and a seed, run as a full `fedsim run`.
@@ -26,56 +27,43 @@ public struct CompareCell: Sendable {
     }
 }
 
-/// What a cell gave, as a row of compare.csv.
+/// What a cell gave: the cell, and its row of compare.csv (`CompareRow`, the same type the
+/// reports read back). The row's fields read through (`result.finalAccuracy`).
+@dynamicMemberLookup
 public struct CellResult: Sendable {
     public var cell: CompareCell
-    /// completed | failed | interrupted | pending
-    public var status: String
-    public var finalAccuracy: Double?
-    public var meanLast5Accuracy: Double?
-    public var attackSuccessRate: Double?
-    public var detectionTPR: Double?
-    public var detectionFPR: Double?
-    public var epsilon: Double?
-    public var wallSeconds: Double?
-    public var error: String?
+    public var row: CompareRow
 
-    static let csvHeader = ["attack", "defense", "seed", "status", "final_accuracy", "mean_last5_accuracy",
-                            "attack_success_rate", "detection_tpr", "detection_fpr", "epsilon", "wall_seconds", "error"]
-
-    var csvRow: [String] {
-        let o: (Double?) -> String = { $0.map { fmt($0) } ?? "" }
-        return [cell.attack.label, cell.defense.label, String(cell.seed), status, o(finalAccuracy),
-                o(meanLast5Accuracy), o(attackSuccessRate), o(detectionTPR), o(detectionFPR), o(epsilon),
-                o(wallSeconds), error ?? ""]
+    public subscript<T>(dynamicMember path: WritableKeyPath<CompareRow, T>) -> T {
+        get { row[keyPath: path] }
+        set { row[keyPath: path] = newValue }
     }
 
     /// Reads a finished cell's results folder; nil when it holds no complete run of `fingerprint`.
+    /// summary.json is decoded as the `RunSummary` the run wrote.
     static func read(_ cell: CompareCell, folder: String, fingerprint: UInt64) -> CellResult? {
         guard let data = FileManager.default.contents(atPath: folder + "/summary.json"),
-              let s = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              s["fingerprint"] as? String == String(fingerprint, radix: 16) else { return nil }
-        var r = CellResult(cell: cell, status: s["status"] as? String ?? "failed")
-        r.finalAccuracy = s["final_test_accuracy"] as? Double
-        r.attackSuccessRate = s["final_attack_success_rate"] as? Double
-        r.detectionTPR = s["mean_detection_tpr"] as? Double
-        r.detectionFPR = s["mean_detection_fpr"] as? Double
-        r.epsilon = (s["privacy"] as? [String: Any])?["epsilon"] as? Double
-        r.wallSeconds = s["wall_seconds"] as? Double
-        r.error = s["error"] as? String
-        if let text = try? String(contentsOfFile: folder + "/rounds.csv", encoding: .utf8) {
-            let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
-            if let header = lines.first, let col = header.firstIndex(of: "test_accuracy") {
-                let acc = lines.dropFirst().suffix(5).compactMap { col < $0.count ? Double($0[col]) : nil }
-                if !acc.isEmpty { r.meanLast5Accuracy = acc.reduce(0, +) / Double(acc.count) }
-            }
+              let s = try? JSONDecoder().decode(RunSummary.self, from: data),
+              s.fingerprint == String(fingerprint, radix: 16) else { return nil }
+        var r = CellResult(cell: cell, status: CompareRow.Status(rawValue: s.status) ?? .failed)
+        r.finalAccuracy = s.finalTestAccuracy
+        r.attackSuccessRate = s.finalAttackSuccessRate
+        r.detectionTPR = s.meanDetectionTPR
+        r.detectionFPR = s.meanDetectionFPR
+        r.epsilon = s.privacy?.epsilon
+        r.wallSeconds = s.wallSeconds
+        r.error = s.error
+        if let rounds = try? CSVTable.load(path: folder + "/rounds.csv"),
+           let col = rounds.index(of: RoundsColumns.testAccuracy.name) {
+            let acc = rounds.rows.suffix(5).compactMap { CSVTable.double($0[col]) }
+            if !acc.isEmpty { r.meanLast5Accuracy = acc.reduce(0, +) / Double(acc.count) }
         }
         return r
     }
 
-    init(cell: CompareCell, status: String, error: String? = nil) {
+    init(cell: CompareCell, status: CompareRow.Status, error: String? = nil) {
         self.cell = cell
-        self.status = status
-        self.error = error
+        row = CompareRow(attack: cell.attack.label, defense: cell.defense.label, seed: String(cell.seed), status: status,
+                         error: error)
     }
 }

@@ -47,7 +47,7 @@ public final class CompareRunner {
             do {
                 let scenario = try cell.scenario(spec)
                 if let done = CellResult.read(cell, folder: folder, fingerprint: scenario.fingerprint),
-                   done.status == "completed" {
+                   done.status == .completed {
                     results[cell.id] = done
                     reused += 1
                     continue
@@ -55,13 +55,13 @@ public final class CompareRunner {
                 let path = directory + "/cells/\(cell.id).yaml"
                 try Data(scenario.resolvedYAML().utf8).write(to: URL(fileURLWithPath: path))
                 queue.append((cell, path))
-                results[cell.id] = CellResult(cell: cell, status: "pending")
+                results[cell.id] = CellResult(cell: cell, status: .pending)
             } catch let e as ScenarioError {
                 // The cell's own settings are at fault (e.g. a rule's bounds): name the key, not the override.
-                results[cell.id] = CellResult(cell: cell, status: "failed",
+                results[cell.id] = CellResult(cell: cell, status: .failed,
                                               error: oneLine(e.keyPath.isEmpty ? e.message : "\(e.keyPath): \(e.message)"))
             } catch {
-                results[cell.id] = CellResult(cell: cell, status: "failed", error: oneLine("\(error)"))
+                results[cell.id] = CellResult(cell: cell, status: .failed, error: oneLine("\(error)"))
             }
         }
         try writeCSV()
@@ -77,7 +77,7 @@ public final class CompareRunner {
             if SignalTrap.interrupted != nil {
                 for (cell, p, _) in running {
                     p.terminate(grace: 5)
-                    results[cell.id] = CellResult(cell: cell, status: "interrupted", error: "interrupted")
+                    results[cell.id] = CellResult(cell: cell, status: .interrupted, error: "interrupted")
                 }
                 running = []
                 try writeCSV()
@@ -115,20 +115,20 @@ public final class CompareRunner {
     private func finish(_ cell: CompareCell, exit: Int32, seconds: Double) -> CellResult {
         let scenario = try? cell.scenario(spec)
         if let scenario, var r = CellResult.read(cell, folder: cellFolder(cell), fingerprint: scenario.fingerprint) {
-            if r.status != "completed" && r.error == nil { r.error = "exit status \(exit)" }
+            if r.status != .completed && r.error == nil { r.error = "exit status \(exit)" }
             return r
         }
         let log = (try? String(contentsOfFile: directory + "/cells/\(cell.id).log", encoding: .utf8)) ?? ""
         let reason = log.split(separator: "\n").last { $0.hasPrefix("fedsim:") }.map(String.init) ?? "exit status \(exit)"
-        var r = CellResult(cell: cell, status: "failed", error: oneLine(reason))
+        var r = CellResult(cell: cell, status: .failed, error: oneLine(reason))
         r.wallSeconds = seconds
         return r
     }
 
     private func writeCSV() throws {
         let tmp = directory + "/compare.csv.tmp"
-        let csv = try CSVWriter(path: tmp, header: CellResult.csvHeader)
-        for cell in cells { if let r = results[cell.id] { try csv.write(r.csvRow) } }
+        let csv = try CSVWriter(path: tmp, header: CompareRow.schema.header)
+        for cell in cells { if let r = results[cell.id] { try csv.write(CompareRow.schema.fields(r.row.row)) } }
         csv.close()
         _ = try? FileManager.default.removeItem(atPath: directory + "/compare.csv")
         try FileManager.default.moveItem(atPath: tmp, toPath: directory + "/compare.csv")
@@ -151,7 +151,7 @@ public final class CompareRunner {
     private func report(_ r: CellResult, done: Int, of total: Int) {
         guard style != .none else { return }
         let acc = r.finalAccuracy.map { String(format: "%.4f", $0) } ?? "-"
-        let why = r.status == "completed" ? "" : ": " + (r.error ?? r.status)
+        let why = r.status == .completed ? "" : ": " + (r.error ?? r.status.rawValue)
         let eta = done > 0 ? Date().timeIntervalSince(start) / Double(done) * Double(total - done) : 0
         note("cell \(done)/\(total) \(r.cell.id) \(r.status) accuracy=\(acc) (\(String(format: "%.1f", r.wallSeconds ?? 0)) s)\(why) eta=\(String(format: "%.0f", eta))s")
     }

@@ -49,7 +49,7 @@ public enum Launcher {
             let c = try Checkpoint.read(from: resume)
             checkpoint = c
             data = try FederationData.prepare(scenario)
-            results = try RunResults(continuing: resume, throughRound: c.round)
+            results = try RunResults(continuing: resume, scenario: scenario, throughRound: c.round)
         } else {
             scenario = try Scenario.load(path: options.scenarioPath, overrides: options.overrides)
             directory = options.outputDirectory ?? (scenario.output + "/" + scenario.name)

@@ -1,5 +1,6 @@
 import FedAttacks
 import FedCore
+import FedResults
 import FedRobust
 
 /// The registries as Markdown tables: docs/SCENARIOS.md's generated parts and `fedsim list`.
@@ -10,6 +11,8 @@ import FedRobust
 public enum RegistryDocs {
     /// The names of the generated parts, in the order `fedsim list` prints them.
     public static let parts = ["aggregators", "attacks", "models", "datasets", "partitions"]
+    /// The generated parts of docs/RESULTS.md: the declared columns of the output files.
+    public static let outputParts = ["rounds-columns", "figure-columns", "clients-columns", "compare-columns"]
 
     /// The Markdown of part `name` (one of `parts`).
     public static func markdown(_ name: String) -> String? {
@@ -19,6 +22,10 @@ public enum RegistryDocs {
         case "models": return models
         case "datasets": return datasets
         case "partitions": return partitions
+        case "rounds-columns": return table(RoundsColumns.columns())
+        case "figure-columns": return figures
+        case "clients-columns": return table(ClientsColumns.schema)
+        case "compare-columns": return table(CompareRow.schema)
         default: return nil
         }
     }
@@ -26,7 +33,7 @@ public enum RegistryDocs {
     /// `text` with every generated part rewritten; parts it lacks are left out.
     public static func update(_ text: String) -> String {
         var out = text
-        for name in parts {
+        for name in parts + outputParts {
             guard let body = markdown(name) else { continue }
             let begin = "<!-- BEGIN GENERATED: \(name) -->", end = "<!-- END GENERATED: \(name) -->"
             guard let b = out.range(of: begin), let e = out.range(of: end, range: b.upperBound..<out.endIndex) else { continue }
@@ -89,6 +96,29 @@ public enum RegistryDocs {
         case .model: return d.needsHub ? "model poisoning, crafted in the adversary hub (colluding)" : "model poisoning, in the client"
         case .wire: return "the wire protocol (refused and counted by the coordinator)"
         }
+    }
+
+    /// A table's columns in file order.
+    static func table(_ schema: TableSchema) -> String {
+        var rows = ["| column | type | unit | meaning |", "|---|---|---|---|"]
+        for c in schema.columns {
+            rows.append("| `\(c.name)` | \(c.kind.rawValue) | \(c.unit ?? "") | \(cell(c.doc)) |")
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    /// The figure columns each defence adds to rounds.csv (between `malicious_weight` and `epsilon`).
+    static var figures: String {
+        var rows = ["| defence | column | meaning |", "|---|---|---|"]
+        for d in Registry.aggregators where !d.figures.isEmpty {
+            for (i, f) in d.figures.enumerated() {
+                rows.append("| \(i == 0 ? "`\(d.name)`" : "") | `\(f.name)` | \(cell(f.doc)) |")
+            }
+        }
+        for (i, f) in GaussianMechanism.figureDocs.enumerated() {
+            rows.append("| \(i == 0 ? "`dp:`" : "") | `\(f.name)` | \(cell(f.doc)) |")
+        }
+        return rows.joined(separator: "\n") + "\n"
     }
 
     private static func parameterRow(_ p: Parameter) -> String {

@@ -1,3 +1,5 @@
+import FedResults
+
 /// What happened in one round, as written to rounds.csv and shown by the progress line.
 public struct RoundRecord: Sendable {
     public var round: Int
@@ -29,22 +31,37 @@ public struct RoundRecord: Sendable {
     /// Why the global model was not updated, when it was not.
     public var note: String?
 
-    static let csvHeader = ["round", "test_accuracy", "test_loss", "train_loss", "attack_success_rate", "sampled",
-                            "received", "rejected", "reject_reasons", "malicious_sampled", "malicious_received",
-                            "malicious_selected", "honest_excluded", "detection_tpr", "detection_fpr", "malicious_weight",
-                            "f_estimate", "f_used", "clipped_fraction", "epsilon",
-                            "applied", "note", "aggregation_ms", "round_ms"]
+    /// rounds.csv's header for a defence that reports only the standard figures.
+    static var csvHeader: [String] { RoundsColumns.columns().header }
 
-    var csvRow: [String] {
-        let opt: (Double?) -> String = { $0.map { fmt($0) } ?? "" }
-        return [String(round), fmt(testAccuracy), fmt(testLoss), fmt(trainLoss), opt(attackSuccessRate),
-                String(sampled), String(received), String(rejected),
-                rejectReasons.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ";"),
-                String(maliciousSampled), String(maliciousReceived),
-                detection.map { String($0.maliciousSelected) } ?? "", detection.map { String($0.honestExcluded) } ?? "",
-                opt(detection?.truePositiveRate), opt(detection?.falsePositiveRate), opt(detection?.maliciousWeight),
-                opt(figures["f_estimate"]), opt(figures["f_used"]), opt(figures["clipped_fraction"]), opt(epsilon),
-                applied ? "1" : "0", note ?? "", fmt(aggregationMilliseconds, 4), fmt(roundMilliseconds, 4)]
+    /// The round as a row of rounds.csv, by column (`RoundsColumns`); each figure of the rule
+    /// goes to the column of its name, which the run's schema declares.
+    var row: ResultRow {
+        typealias C = RoundsColumns
+        var r = ResultRow()
+        r.set(C.round, round)
+        r.set(C.testAccuracy, testAccuracy)
+        r.set(C.testLoss, testLoss)
+        r.set(C.trainLoss, trainLoss)
+        r.set(C.attackSuccessRate, attackSuccessRate)
+        r.set(C.sampled, sampled)
+        r.set(C.received, received)
+        r.set(C.rejected, rejected)
+        r.set(C.rejectReasons, rejectReasons.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ";"))
+        r.set(C.maliciousSampled, maliciousSampled)
+        r.set(C.maliciousReceived, maliciousReceived)
+        r.set(C.maliciousSelected, detection?.maliciousSelected)
+        r.set(C.honestExcluded, detection?.honestExcluded)
+        r.set(C.detectionTPR, detection?.truePositiveRate)
+        r.set(C.detectionFPR, detection?.falsePositiveRate)
+        r.set(C.maliciousWeight, detection?.maliciousWeight)
+        for (name, value) in figures { r.set(Column.figure(name, doc: ""), value) }
+        r.set(C.epsilon, epsilon)
+        r.set(C.applied, applied)
+        r.set(C.note, note)
+        r.set(C.aggregationMs, aggregationMilliseconds)
+        r.set(C.roundMs, roundMilliseconds)
+        return r
     }
 }
 
@@ -71,16 +88,26 @@ public struct ClientRecord: Sendable {
         public var clipped: Bool
     }
 
-    static let csvHeader = ["round", "client", "malicious", "sampled", "responded", "samples", "update_norm", "train_loss",
-                            "selected", "weight", "score", "clipped", "fault"]
+    static var csvHeader: [String] { ClientsColumns.schema.header }
 
-    var csvRow: [String] {
-        decisionless + [decision.map { $0.selected ? "1" : "0" } ?? "", decision.map { fmt($0.weight) } ?? "",
-                        decision?.score.map { fmt($0) } ?? "", decision.map { $0.clipped ? "1" : "0" } ?? "", fault]
-    }
-
-    private var decisionless: [String] {
-        [String(round), String(client), malicious ? "1" : "0", sampled ? "1" : "0", responded ? "1" : "0",
-         responded ? String(samples) : "", responded ? fmt(updateNorm) : "", responded ? fmt(trainLoss) : ""]
+    /// The client's row of clients.csv, by column (`ClientsColumns`); the training figures
+    /// only when it responded, the decision only when the rule made one.
+    var row: ResultRow {
+        typealias C = ClientsColumns
+        var r = ResultRow()
+        r.set(C.round, round)
+        r.set(C.client, client)
+        r.set(C.malicious, malicious)
+        r.set(C.sampled, sampled)
+        r.set(C.responded, responded)
+        r.set(C.samples, responded ? samples : nil)
+        r.set(C.updateNorm, responded ? updateNorm : nil)
+        r.set(C.trainLoss, responded ? trainLoss : nil)
+        r.set(C.selected, decision?.selected)
+        r.set(C.weight, decision?.weight)
+        r.set(C.score, decision?.score)
+        r.set(C.clipped, decision?.clipped)
+        r.set(C.fault, fault)
+        return r
     }
 }

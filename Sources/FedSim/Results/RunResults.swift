@@ -7,6 +7,7 @@ import Foundation
 public final class RunResults {
     public let directory: String
     private let rounds: CSVWriter
+    private let roundsSchema: TableSchema
     private let clients: CSVWriter
 
     /// Files this type writes; a folder holding any of them is a previous run and is replaced.
@@ -28,17 +29,19 @@ public final class RunResults {
         }
         counts.close()
 
-        rounds = try CSVWriter(path: directory + "/rounds.csv", header: RoundRecord.csvHeader)
-        clients = try CSVWriter(path: directory + "/clients.csv", header: ClientRecord.csvHeader)
+        roundsSchema = scenario.roundsSchema
+        rounds = try CSVWriter(path: directory + "/rounds.csv", header: roundsSchema.header)
+        clients = try CSVWriter(path: directory + "/clients.csv", header: ClientsColumns.schema.header)
     }
 
     /// Reopens the results of an interrupted run to continue after `round` (the checkpoint's):
     /// rows of later rounds are dropped; everything else stays.
-    public init(continuing directory: String, throughRound round: Int) throws {
+    public init(continuing directory: String, scenario: Scenario, throughRound round: Int) throws {
         self.directory = directory
         try FileManager.default.createDirectory(atPath: logsDirectory(directory), withIntermediateDirectories: true)
-        rounds = try CSVWriter(continuing: directory + "/rounds.csv", header: RoundRecord.csvHeader, throughRound: round)
-        clients = try CSVWriter(continuing: directory + "/clients.csv", header: ClientRecord.csvHeader, throughRound: round)
+        roundsSchema = scenario.roundsSchema
+        rounds = try CSVWriter(continuing: directory + "/rounds.csv", header: roundsSchema.header, throughRound: round)
+        clients = try CSVWriter(continuing: directory + "/clients.csv", header: ClientsColumns.schema.header, throughRound: round)
     }
 
     /// Writes the checkpoint of the round just recorded.
@@ -52,8 +55,8 @@ public final class RunResults {
 
     /// Appends one round to rounds.csv and its clients to clients.csv (flushed at once).
     public func record(_ round: RoundRecord) throws {
-        try rounds.write(round.csvRow)
-        for c in round.clients { try clients.write(c.csvRow) }
+        try rounds.write(roundsSchema.fields(round.row))
+        for c in round.clients { try clients.write(ClientsColumns.schema.fields(c.row)) }
     }
 
     /// Writes the final model and summary.json, and closes the CSV files.

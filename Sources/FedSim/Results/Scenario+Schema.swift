@@ -1,0 +1,15 @@
+import FedResults
+import FedRobust
+
+extension Scenario {
+    /// The figure columns this scenario's defence reports: its rule's declared figures, and
+    /// the DP mechanism's when `dp:` is on.
+    var defenseFigures: [Column] {
+        var figures = defense.aggregator.descriptor.figures
+        if defense.dp != nil { figures += GaussianMechanism.figureDocs }
+        return figures.map { Column.figure($0.name, doc: $0.doc) }
+    }
+
+    /// rounds.csv's columns for this scenario.
+    var roundsSchema: TableSchema { RoundsColumns.columns(figures: defenseFigures) }
+}
