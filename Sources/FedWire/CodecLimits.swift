@@ -22,3 +22,11 @@ public struct CodecLimits: Sendable, Equatable {
         self.requireFinite = requireFinite
     }
 }
+
+extension CodecLimits {
+    /// The caps every fedsim process decodes with: models and deltas of at most `parameters`
+    /// elements, id lists of at most `clients` ids, reasons of at most 1,024 bytes, finite values.
+    public static func federation(parameters: Int, clients: Int) -> CodecLimits {
+        CodecLimits(maxParameters: parameters, maxClientIds: clients, maxReasonBytes: 1024, requireFinite: true)
+    }
+}
