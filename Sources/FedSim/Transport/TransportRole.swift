@@ -1,0 +1,67 @@
+import FedWire
+
+/// The server sockets fedsim binds. A role fixes the socket's settings (see `ZMQNetwork`),
+/// and its message-size limit comes from `MessageSizeLimit`, the one place that computes it.
+public enum ServerRole: Sendable {
+    /// The coordinator's ROUTER: HELLOs and UPDATEs from every client process; a CURVE
+    /// server with the allowlist when `curve` is given.
+    case coordinator(parameters: Int, clients: Int, curve: ServerCurve?)
+    /// The adversary hub's ROUTER, for the colluding clients' HELLOs and honest UPDATEs.
+    case hub(parameters: Int, clients: Int)
+
+    /// The role's name, for logs and tests ("coordinator", "hub").
+    public var name: String {
+        switch self {
+        case .coordinator: return "coordinator"
+        case .hub: return "hub"
+        }
+    }
+
+    /// `ZMQ_MAXMSGSIZE` in bytes: `MessageSizeLimit.forUpdates` for both.
+    public var maxMessageSize: Int64? {
+        switch self {
+        case let .coordinator(d, n, _), let .hub(d, n): return MessageSizeLimit.forUpdates(parameters: d, clients: n)
+        }
+    }
+}
+
+/// The client-side sockets fedsim opens.
+public enum ClientRole: Sendable {
+    /// A client process's DEALER to the coordinator (TASKs in, UPDATEs out); a CURVE client
+    /// when `curve` is given.
+    case client(parameters: Int, clients: Int, curve: ClientCurve?)
+    /// A client process's DEALER to the adversary hub.
+    case hubClient
+    /// An extra DEALER to the coordinator, opened by a sybil attacker for each fake identity.
+    case sybil
+    /// The coordinator's end of the simulation-only tap to the hub (PUSH; connects, sends).
+    case tapSender
+    /// The adversary hub's end of the tap (PULL; binds, receives the forwarded UPDATEs).
+    case tapReceiver(parameters: Int)
+
+    /// The role's name, for logs and tests ("client", "hubClient", "sybil", "tapSender", "tapReceiver").
+    public var name: String {
+        switch self {
+        case .client: return "client"
+        case .hubClient: return "hubClient"
+        case .sybil: return "sybil"
+        case .tapSender: return "tapSender"
+        case .tapReceiver: return "tapReceiver"
+        }
+    }
+
+    /// `ZMQ_MAXMSGSIZE` in bytes, or nil for libzmq's default (no limit).
+    public var maxMessageSize: Int64? {
+        switch self {
+        case let .client(d, n, _): return MessageSizeLimit.forTasks(parameters: d, clients: n)
+        case let .tapReceiver(d): return MessageSizeLimit.forUpdates(parameters: d, clients: 0)
+        case .hubClient, .sybil, .tapSender: return nil
+        }
+    }
+
+    /// True for the one role that binds rather than connects (the hub's end of the tap).
+    public var binds: Bool {
+        if case .tapReceiver = self { return true }
+        return false
+    }
+}
