@@ -11,7 +11,9 @@ import Logging
 /// min-sum) and sends each attacker the update to submit.
 ///
 /// Messages use the fedsim codec (docs/PROTOCOL.md): HELLO/WELCOME to register, UPDATE both
-/// ways (honest in, crafted out), SHUTDOWN from a client process that is done.
+/// ways (honest in, crafted out), SHUTDOWN from a client process that is done. It runs on an
+/// `EventLoop` over the transports of a `Network` (`ZMQNetwork` in a run, `MemoryNetwork` in
+/// unit tests).
 public final class AdversaryHub {
     public let scenario: Scenario
     public let plan: AttackPlan
@@ -21,9 +23,10 @@ public final class AdversaryHub {
     private let sampler: ClientSampler
     private let attacks: [Int: any ModelAttack]
     private let logger: Logger
-    private let context: ZMQContext
-    private let socket: ZMQSocket
-    private let tap: ZMQSocket?
+    private let network: any Network
+    private let loop: EventLoop
+    private let socket: any ServerTransport
+    private let tap: (any ClientTransport)?
     private let limits: CodecLimits
     private let timeout: Double
 
@@ -44,7 +47,15 @@ public final class AdversaryHub {
     /// Crafted rounds, for the hub's own log and tests.
     public private(set) var craftedCount = 0
 
-    public init(scenario: Scenario, attacks: [Int: any ModelAttack], parameterCount: Int,
+    /// A hub over ZeroMQ bound at `bind` (and the tap at `tapBind`).
+    public convenience init(scenario: Scenario, attacks: [Int: any ModelAttack], parameterCount: Int,
+                            bind: String, tapBind: String?, logger: Logger) throws {
+        try self.init(scenario: scenario, attacks: attacks, parameterCount: parameterCount, network: try ZMQNetwork(),
+                      bind: bind, tapBind: tapBind, logger: logger)
+    }
+
+    /// A hub on `network` (which it owns and closes), bound at `bind` (and the tap at `tapBind`).
+    public init(scenario: Scenario, attacks: [Int: any ModelAttack], parameterCount: Int, network: any Network,
                 bind: String, tapBind: String?, logger: Logger) throws {
         self.scenario = scenario
         plan = AttackPlan(scenario)
@@ -52,22 +63,18 @@ public final class AdversaryHub {
         self.attacks = attacks
         self.logger = logger
         timeout = max(1, scenario.federation.deadline / 3)
-        limits = CodecLimits(maxParameters: parameterCount, maxClientIds: scenario.federation.clients,
-                             maxReasonBytes: 1024, requireFinite: true)
-        context = try ZMQContext()
-        socket = try ZMQSocket(context: context, type: .router)
-        try socket.setLinger(milliseconds: 1000)
-        try socket.setMaxMessageSize(Int64(MessageCodec.headerSize + 4 * max(parameterCount, scenario.federation.clients) + 64))
-        try socket.bind(bind)
-        endpoint = try socket.lastEndpoint
-        if let tapBind {
-            let t = try ZMQSocket(context: context, type: .pull)
-            try t.setMaxMessageSize(Int64(MessageCodec.headerSize + 4 * parameterCount + 64))
-            try t.bind(tapBind)
-            tapEndpoint = try t.lastEndpoint
-            tap = t
-        } else {
-            tap = nil
+        limits = .federation(parameters: parameterCount, clients: scenario.federation.clients)
+        self.network = network
+        loop = network.makeLoop()
+        do {
+            // The ROUTER accepts HELLOs and UPDATEs, the tap UPDATEs only (`MessageSizeLimit.forUpdates`).
+            socket = try network.listen(bind, as: .hub(parameters: parameterCount, clients: scenario.federation.clients))
+            endpoint = socket.endpoint
+            tap = try tapBind.map { try network.open($0, as: .tapReceiver(parameters: parameterCount)) }
+            tapEndpoint = tap?.endpoint
+        } catch {
+            network.close()
+            throw error
         }
     }
 
@@ -83,57 +90,57 @@ public final class AdversaryHub {
     public func close() {
         tap?.close()
         socket.close()
-        context.close()
+        network.close()
     }
 
     /// Serves until every registered client process has said it is done, a signal arrives,
     /// or (when `parentPid` is given) the launcher is gone.
     public func run(parentPid: pid_t?) throws {
-        while true {
-            if SignalTrap.interrupted != nil { return }
-            if let parentPid, getppid() != parentPid { return }
-            if !processes.isEmpty && finished.count >= processes.count { return }
-            var items: [(socket: ZMQSocket, events: PollEvents)] = [(socket: socket, events: .readable)]
-            if let tap { items.append((socket: tap, events: .readable)) }
-            var ready: [PollEvents] = []
-            do { ready = try zmqPoll(items, timeoutMilliseconds: 200) } catch {
-                guard error.isInterrupted else { throw error }
-            }
-            if ready.first?.contains(.readable) == true {
-                while let frames = try socket.receive(dontWait: true) { handleClient(frames) }
-            }
-            if let tap, ready.count > 1, ready[1].contains(.readable) {
-                while let frames = try tap.receive(dontWait: true) { handleTap(frames) }
-            }
-            craftWhatIsReady()
+        loop.atTurnStart { [unowned self] in
+            if SignalTrap.interrupted != nil { return loop.stop() }
+            if let parentPid, getppid() != parentPid { return loop.stop() }
+            if !processes.isEmpty && finished.count >= processes.count { return loop.stop() }
         }
+        loop.watch(socket) { [unowned self] in
+            while let event = try socket.receive() {
+                if case let .message(identity, frames, _) = event { handleClient(identity, frames) }
+            }
+        }
+        if let tap {
+            loop.watch(tap) { [unowned self] in
+                while let frames = try tap.receive() { handleTap(frames) }
+            }
+        }
+        // Every turn (at least every 200 ms): craft for the groups that have all they wait
+        // for, or have waited long enough.
+        loop.atTurnEnd { [unowned self] in craftWhatIsReady() }
+        try loop.run(maxWait: 0.2)
     }
 
     // MARK: - Messages
 
-    private func handleClient(_ frames: [[UInt8]]) {
-        guard frames.count >= 2 else { return }
-        let identity = frames[0]
+    private func handleClient(_ identity: [UInt8], _ frames: [[UInt8]]) {
+        guard !frames.isEmpty else { return }
         let message: Message
-        do { message = try MessageCodec.decode(Array(frames.dropFirst()), limits: limits) } catch {
+        do { message = try MessageCodec.decode(frames, limits: limits) } catch {
             logger.warning("hub dropped a malformed message: \(error)")
             return
         }
         switch message {
         case let .hello(fingerprint, ids):
             guard fingerprint == scenario.fingerprint else {
-                _ = try? socket.send([identity] + MessageCodec.encode(.shutdown(reason: "rejected: scenario fingerprint differs from the hub's")), dontWait: true)
+                _ = try? socket.send(MessageCodec.encode(.shutdown(reason: "rejected: scenario fingerprint differs from the hub's")), to: identity)
                 return
             }
             let mine = ids.map(Int.init).filter { plan.group(of: $0) != nil }
             guard !mine.isEmpty else {
-                _ = try? socket.send([identity] + MessageCodec.encode(.shutdown(reason: "rejected: none of these clients is malicious")), dontWait: true)
+                _ = try? socket.send(MessageCodec.encode(.shutdown(reason: "rejected: none of these clients is malicious")), to: identity)
                 return
             }
             processes[identity] = mine
-            _ = try? socket.send([identity] + MessageCodec.encode(.welcome(
+            _ = try? socket.send(MessageCodec.encode(.welcome(
                 fingerprint: scenario.fingerprint, parameterCount: UInt32(limits.maxParameters),
-                clientIds: mine.map(UInt32.init))), dontWait: true)
+                clientIds: mine.map(UInt32.init))), to: identity)
         case let .update(round, clientId, samples, loss, delta):
             let id = Int(clientId), r = Int(round)
             guard processes[identity]?.contains(id) == true, let g = plan.activeGroup(of: id, round: r),
@@ -147,7 +154,7 @@ public final class AdversaryHub {
                 return
             }
             submissions[key, default: [:]][id] = Submission(identity: identity, samples: samples, loss: loss, delta: delta)
-            if firstSubmission[key] == nil { firstSubmission[key] = Date() }
+            if firstSubmission[key] == nil { firstSubmission[key] = loop.now }
         case .shutdown:
             finished.insert(identity)
         case .heartbeat, .welcome, .task:
@@ -166,7 +173,7 @@ public final class AdversaryHub {
     // MARK: - Crafting
 
     private func craftWhatIsReady() {
-        let now = Date()
+        let now = loop.now
         for (key, subs) in submissions where !crafted.contains(key) {
             let group = plan.groups[key.group]
             let sampled = sampler.sample(round: key.round)
@@ -214,7 +221,7 @@ public final class AdversaryHub {
                 guard let s = subs[id] else { continue }
                 let reply = Message.update(round: UInt32(key.round), clientId: UInt32(id), samples: s.samples,
                                            trainLoss: s.loss, delta: out.row(i))
-                _ = try? socket.send([s.identity] + MessageCodec.encode(reply), dontWait: true)
+                _ = try? socket.send(MessageCodec.encode(reply), to: s.identity)
             }
             logger.info("round \(key.round): crafted \(attack.name) for clients \(ids) from \(benign.rows) known updates")
         } catch {
@@ -225,7 +232,7 @@ public final class AdversaryHub {
                 guard let s = subs[id] else { continue }
                 let reply = Message.update(round: UInt32(key.round), clientId: UInt32(id), samples: s.samples,
                                            trainLoss: s.loss, delta: s.delta)
-                _ = try? socket.send([s.identity] + MessageCodec.encode(reply), dontWait: true)
+                _ = try? socket.send(MessageCodec.encode(reply), to: s.identity)
             }
         }
     }

@@ -11,6 +11,8 @@ import Logging
 ///
 /// The process ends when the coordinator says the run is over, when the coordinator has been
 /// silent for the heartbeat timeout, when its parent (the launcher) is gone, or on SIGTERM.
+/// It runs on an `EventLoop` over the transports of a `Network` (`ZMQNetwork` in a run,
+/// `MemoryNetwork` in unit tests).
 public final class ClientRuntime {
     public let scenario: Scenario
     public let clientIds: [Int]
@@ -24,13 +26,19 @@ public final class ClientRuntime {
     private var previousModel: (round: Int, model: [Float])?
     /// Updates sent to the hub and not yet crafted: client id -> (round, earliest send time).
     private var awaitingHub: [Int: (round: Int, due: Date)] = [:]
-    /// Injected faults (dropouts, stragglers) and the late updates waiting for their time.
+    /// Injected faults (dropouts, stragglers); a late update waits on a loop timer.
     private let faults: FaultPlan
-    private var delayed: [(due: Date, message: Message)] = []
     /// Protocol attackers: each one's update of the round before, and the sybil identities.
     private var lastUpdate: [Int: Message] = [:]
-    private var sybils: [ZMQSocket] = []
-    private var connection: (context: ZMQContext, endpoint: String)?
+    private var sybils: [any ClientTransport] = []
+    /// Opens one more connection to the coordinator (a sybil identity); set while running.
+    private var openSybil: (() throws -> any ClientTransport)?
+    /// The registration and liveness state of a run.
+    private var welcomed = false
+    private var lastHello = Date.distantPast
+    private var lastHeard = Date.distantPast
+    private var lastSent = Date.distantPast
+    private var round: UInt32 = 0
 
     public init(scenario: Scenario, clientIds: [Int], parentPid: pid_t?, logger: Logger) throws {
         self.scenario = scenario
@@ -69,122 +77,137 @@ public final class ClientRuntime {
         clientIds.filter { id in clients[id]?.modelAttack?.needsCollusion == true }
     }
 
-    /// Connects to the coordinator at `endpoint` (and to the hub when some hosted client
-    /// colludes) and serves until the run ends.
+    /// Connects to the coordinator at `endpoint` over ZeroMQ (and to the hub when some hosted
+    /// client colludes) and serves until the run ends.
     public func run(endpoint: String, hubEndpoint: String? = nil, curve: ClientCurve? = nil) throws {
-        let f = scenario.federation
-        let context = try ZMQContext()
-        defer { context.close() }
-        let socket = try ZMQSocket(context: context, type: .dealer)
-        defer { socket.close() }
-        connection = (context, endpoint)
-        defer { for s in sybils { s.close() } }
-        try socket.setLinger(milliseconds: 2000)
-        try socket.setMaxMessageSize(Int64(MessageCodec.headerSize + 8 * max(data.model.parameterCount, f.clients) + 1024))
-        if let curve { try socket.setCurveClient(keys: curve.keys, serverPublicKey: curve.serverKey) }
-        try socket.connect(endpoint)
+        try run(network: try ZMQNetwork(), endpoint: endpoint, hubEndpoint: hubEndpoint, curve: curve)
+    }
 
-        var hub: ZMQSocket?
+    /// Connects to the coordinator at `endpoint` on `network` (which it closes when done; and
+    /// to the hub when some hosted client colludes) and serves until the run ends.
+    public func run(network: any Network, endpoint: String, hubEndpoint: String? = nil, curve: ClientCurve? = nil) throws {
+        let f = scenario.federation
+        let d = data.model.parameterCount
+        defer { network.close() }
+        // TASKs carry the model and the ids: `MessageSizeLimit.forTasks`, with the client's slack.
+        let socket = try network.open(endpoint, as: .client(parameters: d, clients: f.clients, curve: curve))
+        defer { socket.close() }
+        openSybil = { try network.open(endpoint, as: .sybil) }
+        defer {
+            for s in sybils { s.close() }
+            sybils = []
+            openSybil = nil
+        }
+
+        var hub: (any ClientTransport)?
         defer {
             if let hub {
-                _ = try? hub.send(MessageCodec.encode(.shutdown(reason: "done")), dontWait: true)
+                _ = try? hub.send(MessageCodec.encode(.shutdown(reason: "done")), wait: false)
                 hub.close()
             }
         }
         if !colludingIds.isEmpty {
             guard let hubEndpoint else { throw ClientError.noHub(colludingIds) }
-            let h = try ZMQSocket(context: context, type: .dealer)
-            try h.setLinger(milliseconds: 1000)
-            try h.connect(hubEndpoint)
-            _ = try h.send(MessageCodec.encode(.hello(fingerprint: scenario.fingerprint, clientIds: colludingIds.map(UInt32.init))))
+            let h = try network.open(hubEndpoint, as: .hubClient)
+            _ = try h.send(MessageCodec.encode(.hello(fingerprint: scenario.fingerprint, clientIds: colludingIds.map(UInt32.init))), wait: true)
             hub = h
         }
 
-        let limits = CodecLimits(maxParameters: data.model.parameterCount, maxClientIds: f.clients,
-                                 maxReasonBytes: 1024, requireFinite: true)
+        let limits = CodecLimits.federation(parameters: d, clients: f.clients)
         let hello = MessageCodec.encode(.hello(fingerprint: scenario.fingerprint, clientIds: clientIds.map(UInt32.init)))
-        _ = try socket.send(hello)
-        var welcomed = false
-        var lastHello = Date()
-        var lastHeard = Date()
-        var lastSent = Date()
-        var round: UInt32 = 0
-        let startupDeadline = Date().addingTimeInterval(f.startupTimeout)
+        _ = try socket.send(hello, wait: true)
+        let loop = network.makeLoop()
+        welcomed = false
+        lastHello = loop.now
+        lastHeard = loop.now
+        lastSent = loop.now
+        round = 0
+        let startupDeadline = loop.now.addingTimeInterval(f.startupTimeout)
         logger.info("clients \(clientIds) connecting to \(endpoint)")
 
-        while true {
-            if SignalTrap.interrupted != nil { logger.info("stopping on signal"); return }
-            if let parentPid, getppid() != parentPid { logger.info("launcher is gone; stopping"); return }
-            var items: [(socket: ZMQSocket, events: PollEvents)] = [(socket: socket, events: .readable)]
-            if let hub { items.append((socket: hub, events: .readable)) }
-            try flushDelayed(to: socket)
-            let wait = delayed.map { Int($0.due.timeIntervalSinceNow * 1000) + 1 }.min().map { max(0, min(500, $0)) } ?? 500
-            var ready: [PollEvents] = []
-            do {
-                ready = try zmqPoll(items, timeoutMilliseconds: wait)
-            } catch {
-                guard error.isInterrupted else { throw error }
+        loop.atTurnStart { [unowned self, unowned loop] in
+            if SignalTrap.interrupted != nil {
+                logger.info("stopping on signal")
+                loop.stop()
+            } else if let parentPid, getppid() != parentPid {
+                logger.info("launcher is gone; stopping")
+                loop.stop()
             }
-
-            if let hub, ready.count > 1, ready[1].contains(.readable) {
-                while let frames = try hub.receive(dontWait: true) {
-                    try forwardCrafted(frames, limits: limits, to: socket)
+        }
+        if let hub {
+            loop.watch(hub) { [unowned self, unowned loop] in
+                while let frames = try hub.receive() {
+                    try forwardCrafted(frames, limits: limits, to: socket, loop: loop)
                 }
             }
-            if ready.first?.contains(.readable) == true {
-                while let frames = try socket.receive(dontWait: true) {
-                    lastHeard = Date()
-                    let message: Message
-                    do { message = try MessageCodec.decode(frames, limits: limits) } catch {
-                        logger.warning("dropped a malformed message from the coordinator: \(error)")
-                        continue
-                    }
-                    switch message {
-                    case let .welcome(fingerprint, count, accepted):
-                        guard fingerprint == scenario.fingerprint, Int(count) == data.model.parameterCount else {
-                            throw ClientError.mismatch("coordinator runs a different scenario (fingerprint \(hex(fingerprint)), \(count) parameters; ours \(hex(scenario.fingerprint)), \(data.model.parameterCount))")
-                        }
-                        if !welcomed {
-                            let refused = Set(clientIds).subtracting(accepted.map(Int.init)).sorted()
-                            if refused.isEmpty { logger.info("registered with the coordinator") } else {
-                                logger.warning("the coordinator accepted clients \(accepted) and refused \(refused)")
-                            }
-                        }
-                        welcomed = true
-                    case let .task(r, ids, model):
-                        round = r
-                        try train(round: Int(r), ids: ids.map(Int.init), model: model, socket: socket, hub: hub)
-                        lastSent = Date()
-                    case let .heartbeat(r):
-                        round = max(round, r)
-                    case let .shutdown(reason):
-                        if reason.hasPrefix("rejected") { throw ClientError.refused(reason) }
-                        logger.info("coordinator ended the run: \(reason)")
-                        return
-                    case .hello, .update:
-                        logger.warning("dropped an unexpected message kind from the coordinator")
-                    }
+        }
+        loop.watch(socket) { [unowned self, unowned loop] in
+            while let frames = try socket.receive() {
+                lastHeard = loop.now
+                let message: Message
+                do { message = try MessageCodec.decode(frames, limits: limits) } catch {
+                    logger.warning("dropped a malformed message from the coordinator: \(error)")
+                    continue
                 }
+                if try handle(message, socket: socket, hub: hub, loop: loop) == .stop { return loop.stop() }
             }
-            let now = Date()
+        }
+        loop.atTurnEnd { [unowned self, unowned loop] in
+            let now = loop.now
             if !welcomed {
                 if now > startupDeadline { throw ClientError.noCoordinator(endpoint, seconds: f.startupTimeout) }
-                if now.timeIntervalSince(lastHello) > 2 { _ = try socket.send(hello, dontWait: true); lastHello = now }
+                if now.timeIntervalSince(lastHello) > 2 { _ = try socket.send(hello, wait: false); lastHello = now }
             } else {
                 if now.timeIntervalSince(lastHeard) > f.heartbeatTimeout {
                     throw ClientError.coordinatorSilent(seconds: f.heartbeatTimeout)
                 }
                 if now.timeIntervalSince(lastSent) >= 1 {
-                    _ = try socket.send(MessageCodec.encode(.heartbeat(round: round)), dontWait: true)
+                    _ = try socket.send(MessageCodec.encode(.heartbeat(round: round)), wait: false)
                     lastSent = now
                 }
             }
         }
+        // The longest wait is 500 ms; a straggler's timer wakes the loop sooner.
+        try loop.run(maxWait: 0.5)
+    }
+
+    private enum Next { case goOn, stop }
+
+    /// One message from the coordinator.
+    private func handle(_ message: Message, socket: any ClientTransport, hub: (any ClientTransport)?,
+                        loop: EventLoop) throws -> Next {
+        switch message {
+        case let .welcome(fingerprint, count, accepted):
+            guard fingerprint == scenario.fingerprint, Int(count) == data.model.parameterCount else {
+                throw ClientError.mismatch("coordinator runs a different scenario (fingerprint \(hex(fingerprint)), \(count) parameters; ours \(hex(scenario.fingerprint)), \(data.model.parameterCount))")
+            }
+            if !welcomed {
+                let refused = Set(clientIds).subtracting(accepted.map(Int.init)).sorted()
+                if refused.isEmpty { logger.info("registered with the coordinator") } else {
+                    logger.warning("the coordinator accepted clients \(accepted) and refused \(refused)")
+                }
+            }
+            welcomed = true
+        case let .task(r, ids, model):
+            round = r
+            try train(round: Int(r), ids: ids.map(Int.init), model: model, socket: socket, hub: hub, loop: loop)
+            lastSent = loop.now
+        case let .heartbeat(r):
+            round = max(round, r)
+        case let .shutdown(reason):
+            if reason.hasPrefix("rejected") { throw ClientError.refused(reason) }
+            logger.info("coordinator ended the run: \(reason)")
+            return .stop
+        case .hello, .update:
+            logger.warning("dropped an unexpected message kind from the coordinator")
+        }
+        return .goOn
     }
 
     /// Trains every listed client this process hosts from `model`; sends one update each to
     /// the coordinator, or to the hub for colluding attackers.
-    private func train(round r: Int, ids: [Int], model: [Float], socket: ZMQSocket, hub: ZMQSocket?) throws {
+    private func train(round r: Int, ids: [Int], model: [Float], socket: any ClientTransport,
+                       hub: (any ClientTransport)?, loop: EventLoop) throws {
         guard model.count == data.model.parameterCount else {
             logger.warning("round \(r): task model has \(model.count) parameters, expected \(data.model.parameterCount); ignored")
             return
@@ -204,9 +227,9 @@ public final class ClientRuntime {
                 logger.info("round \(r): client \(id) drops out (faults.dropout)")
                 continue
             }
-            var due = Date()
+            var due = loop.now
             if case let .straggler(delay) = fault {
-                due = Date().addingTimeInterval(delay)
+                due = loop.now.addingTimeInterval(delay)
                 logger.info("round \(r): client \(id) answers \(String(format: "%.2f", delay)) s late (faults.straggler)")
             }
             let active = plan.activeGroup(of: id, round: r) != nil
@@ -221,51 +244,51 @@ public final class ClientRuntime {
                 if active, let g = client.group, plan.groups[g].descriptor.isWire {
                     try attackProtocol(plan.groups[g], id: id, honest: update, socket: socket)
                 } else {
-                    try submit(update, to: socket, at: due)
+                    try submit(update, to: socket, at: due, loop: loop)
                 }
             case let .collude(delta):
                 guard let hub else { continue }
                 awaitingHub[id] = (r, due)
                 _ = try hub.send(MessageCodec.encode(.update(round: UInt32(r), clientId: UInt32(id), samples: UInt32(samples),
-                                                             trainLoss: Float(loss), delta: delta)))
+                                                             trainLoss: Float(loss), delta: delta)), wait: true)
             }
         }
     }
 
     /// Sends what a protocol attacker sends this round (see `ProtocolAttacker`).
-    private func attackProtocol(_ group: AttackGroupConfig, id: Int, honest: Message, socket: ZMQSocket) throws {
+    private func attackProtocol(_ group: AttackGroupConfig, id: Int, honest: Message, socket: any ClientTransport) throws {
         guard let behaviour = ProtocolAttacker.Behaviour(rawValue: group.kind) else { return }
         let count = ProtocolAttacker.count(group.parameters, behaviour)
         let victim = (0..<scenario.federation.clients).first { plan.group(of: $0) == nil } ?? 0
         for frames in ProtocolAttacker.messages(behaviour, count: count, honest: honest, previous: lastUpdate[id], victim: victim) {
-            _ = try socket.send(frames)
+            _ = try socket.send(frames, wait: true)
         }
         lastUpdate[id] = honest
-        if behaviour == .sybil, sybils.isEmpty, let connection {
+        if behaviour == .sybil, sybils.isEmpty, let openSybil {
             // Join under many identities: fresh connections claiming an honest client's id
             // (id_taken) or ids outside the federation (unknown_client).
             for k in 0..<count {
-                let s = try ZMQSocket(context: connection.context, type: .dealer)
-                try s.connect(connection.endpoint)
-                let ids = [UInt32(k % 2 == 0 ? victim : scenario.federation.clients + k)]
-                _ = try s.send(MessageCodec.encode(.hello(fingerprint: scenario.fingerprint, clientIds: ids)), dontWait: true)
+                let s = try openSybil()
                 sybils.append(s)
+                let ids = [UInt32(k % 2 == 0 ? victim : scenario.federation.clients + k)]
+                _ = try s.send(MessageCodec.encode(.hello(fingerprint: scenario.fingerprint, clientIds: ids)), wait: false)
             }
             logger.info("client \(id) opened \(count) sybil identities")
         }
     }
 
     /// A crafted update from the hub: submit it to the coordinator as the client's update.
-    private func forwardCrafted(_ frames: [[UInt8]], limits: CodecLimits, to socket: ZMQSocket) throws {
+    private func forwardCrafted(_ frames: [[UInt8]], limits: CodecLimits, to socket: any ClientTransport,
+                                loop: EventLoop) throws {
         guard let message = try? MessageCodec.decode(frames, limits: limits) else {
             logger.warning("dropped a malformed message from the hub")
             return
         }
         switch message {
         case let .update(round, clientId, _, _, _) where awaitingHub[Int(clientId)]?.round == Int(round):
-            let due = awaitingHub[Int(clientId)]?.due ?? Date()
+            let due = awaitingHub[Int(clientId)]?.due ?? loop.now
             awaitingHub[Int(clientId)] = nil
-            try submit(message, to: socket, at: due)
+            try submit(message, to: socket, at: due, loop: loop)
         case let .shutdown(reason):
             logger.warning("the adversary hub refused this process: \(reason)")
         case .welcome:
@@ -275,22 +298,13 @@ public final class ClientRuntime {
         }
     }
 
-    /// Sends an update to the coordinator now, or holds it until `due` (a straggler).
-    private func submit(_ update: Message, to socket: ZMQSocket, at due: Date = Date()) throws {
-        if due > Date() {
-            delayed.append((due, update))
+    /// Sends an update to the coordinator now, or holds it on a loop timer until `due` (a straggler).
+    private func submit(_ update: Message, to socket: any ClientTransport, at due: Date, loop: EventLoop) throws {
+        if due > loop.now {
+            loop.schedule(at: due) { _ = try socket.send(MessageCodec.encode(update), wait: true) }
         } else {
-            _ = try socket.send(MessageCodec.encode(update))
+            _ = try socket.send(MessageCodec.encode(update), wait: true)
         }
-    }
-
-    /// Sends the late updates whose time has come.
-    private func flushDelayed(to socket: ZMQSocket) throws {
-        let now = Date()
-        let ready = delayed.filter { $0.due <= now }
-        guard !ready.isEmpty else { return }
-        delayed.removeAll { $0.due <= now }
-        for (_, message) in ready { _ = try socket.send(MessageCodec.encode(message)) }
     }
 }
 

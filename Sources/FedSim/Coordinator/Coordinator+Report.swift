@@ -50,7 +50,7 @@ extension Coordinator {
             round: r, testAccuracy: evaluation.accuracy, testLoss: evaluation.loss, trainLoss: trainLoss,
             sampled: sampled.count, received: updates.count, rejected: done.rejectedCount,
             rejectReasons: done.rejections, applied: outcome.applied, aggregationMilliseconds: aggregationMilliseconds,
-            roundMilliseconds: Date().timeIntervalSince(started) * 1000,
+            roundMilliseconds: loop.now.timeIntervalSince(started) * 1000,
             attackSuccessRate: evaluator.successRate(model: data.model, parameters: global),
             maliciousSampled: clients.filter { $0.malicious && $0.sampled }.count,
             maliciousReceived: responded.filter(\.malicious).count, clients: clients)

@@ -11,6 +11,9 @@ import Logging
 /// a quorum, aggregate (FedAvg weighted by sample counts), apply with the server learning
 /// rate, evaluate on the held-out test set and record. Every received message is validated
 /// before anything else touches it; a bad one is counted by reason and dropped.
+///
+/// It runs on an `EventLoop` over a `ServerTransport` made by its `Network`: `ZMQNetwork` in
+/// a run, `MemoryNetwork` in unit tests (manual clock, no socket).
 public final class Coordinator {
     public let scenario: Scenario
     public let data: FederationData
@@ -23,13 +26,14 @@ public final class Coordinator {
     /// True once every client has registered (the rounds may start).
     public private(set) var registrationComplete = false
 
-    private let context: ZMQContext
-    private let socket: ZMQSocket
+    private let network: any Network
+    /// The loop the coordinator runs on (its clock times the rounds, deadlines and liveness).
+    let loop: EventLoop
+    private let transport: any ServerTransport
     /// Simulation-only tap to the adversary hub (omniscient attackers): every accepted update
     /// is forwarded, whoever sent it; the coordinator does not know who is malicious.
-    private let tap: ZMQSocket?
-    /// CurveZMQ: the allowlist handler (bound before the ROUTER) and who may host which ids.
-    private let zap: ZAPHandler?
+    private let tap: (any ClientTransport)?
+    /// CurveZMQ: who may host which ids (the transport's ZAP handler admits the keys).
     private let allowlist: CurveAllowlist?
     /// Ground truth and attack metrics, used for the results only (never by aggregation).
     let plan: AttackPlan
@@ -43,7 +47,6 @@ public final class Coordinator {
     /// Rejections seen outside a round (before the first, between rounds); added to the next round.
     private var pendingRejections: [String: Int] = [:]
     private var currentRound = 0
-    private var lastHeartbeat = Date.distantPast
     private var loggedReasons: Set<String> = []
 
     /// The attack success metric reported in rounds.csv, if any.
@@ -52,8 +55,17 @@ public final class Coordinator {
     /// Called on every loop turn (about every 100 ms); throwing from it stops the run.
     public var tick: () throws -> Void = {}
 
-    public init(scenario: Scenario, data: FederationData, endpoint: String, tapEndpoint: String? = nil,
-                curve: ServerCurve? = nil, logger: Logger) throws {
+    /// A coordinator over ZeroMQ bound at `endpoint` (what `fedsim run` and `fedsim coordinator` use).
+    public convenience init(scenario: Scenario, data: FederationData, endpoint: String, tapEndpoint: String? = nil,
+                            curve: ServerCurve? = nil, logger: Logger) throws {
+        try self.init(scenario: scenario, data: data, network: try ZMQNetwork(), endpoint: endpoint,
+                      tapEndpoint: tapEndpoint, curve: curve, logger: logger)
+    }
+
+    /// A coordinator on `network` (which it owns and closes), bound at `endpoint`, with the
+    /// simulation tap to the hub at `tapEndpoint` and CURVE when `curve` is given.
+    public init(scenario: Scenario, data: FederationData, network: any Network, endpoint: String,
+                tapEndpoint: String? = nil, curve: ServerCurve? = nil, logger: Logger) throws {
         self.scenario = scenario
         self.data = data
         self.logger = logger
@@ -64,50 +76,36 @@ public final class Coordinator {
         // The client processes need the cores; OpenBLAS's idle threads would spin on them.
         setBLASThreads(1)
         let d = data.model.parameterCount
-        limits = CodecLimits(maxParameters: d, maxClientIds: scenario.federation.clients,
-                             maxReasonBytes: 1024, requireFinite: true)
-        context = try ZMQContext()
-        socket = try ZMQSocket(context: context, type: .router)
+        let n = scenario.federation.clients
+        limits = .federation(parameters: d, clients: n)
+        self.network = network
+        loop = network.makeLoop()
         allowlist = curve?.allowlist
         do {
-            if let curve {
-                let handler = try ZAPHandler(context: context, allowlist: curve.allowlist)
-                try handler.secureServer(socket, secretKey: curve.keys.secretKey)
-                zap = handler
-            } else {
-                zap = nil
-            }
-            try socket.setLinger(milliseconds: 1000)
-            // Largest legal message: an update (header + d floats) or a hello listing every client.
-            let cap = Int64(MessageCodec.headerSize + 4 * max(d, scenario.federation.clients) + 64)
-            try socket.setMaxMessageSize(cap)
-            try socket.setReceiveHighWaterMark(100_000)
-            try socket.setSendHighWaterMark(100_000)
-            try socket.bind(endpoint)
-            boundEndpoint = try socket.lastEndpoint
-            if let tapEndpoint {
-                let t = try ZMQSocket(context: context, type: .push)
-                try t.setLinger(milliseconds: 0)
-                try t.connect(tapEndpoint)
-                tap = t
-            } else {
-                tap = nil
-            }
+            // The ROUTER accepts an UPDATE (header + d floats) or a HELLO listing every client
+            // (`MessageSizeLimit.forUpdates`); under CURVE its ZAP handler is bound first.
+            transport = try network.listen(endpoint, as: .coordinator(parameters: d, clients: n, curve: curve))
+            boundEndpoint = transport.endpoint
+            tap = try tapEndpoint.map { try network.open($0, as: .tapSender) }
         } catch {
-            socket.close()
-            context.close()
+            network.close()
             throw error
         }
+        loop.atTurnStart { [unowned self] in
+            if let sig = SignalTrap.interrupted { throw CoordinatorError.interrupted(signal: sig) }
+            try tick()
+        }
+        loop.watch(transport) { [unowned self] in try drain() }
+        loop.every(1) { [unowned self] in sendHeartbeats() }
     }
 
     deinit { close() }
 
-    /// Closes the socket and the context (idempotent).
+    /// Closes the tap, the transport and the network (idempotent).
     public func close() {
         tap?.close()
-        zap?.close()
-        socket.close()
-        context.close()
+        transport.close()
+        network.close()
     }
 
     // MARK: - Run
@@ -145,13 +143,10 @@ public final class Coordinator {
 
     private func waitForRegistration(timeout: Double) throws {
         let n = scenario.federation.clients
-        let deadline = Date().addingTimeInterval(timeout)
+        let deadline = loop.now.addingTimeInterval(timeout)
         logger.info("waiting for \(n) clients on \(boundEndpoint)")
-        while peers.registeredCount < n {
-            guard Date() < deadline else {
-                throw CoordinatorError.registrationTimeout(registered: peers.registeredCount, expected: n, seconds: timeout)
-            }
-            try pump(until: deadline)
+        guard try loop.run(maxWait: Self.maxWait, deadline: deadline, until: { peers.registeredCount >= n }) else {
+            throw CoordinatorError.registrationTimeout(registered: peers.registeredCount, expected: n, seconds: timeout)
         }
         registrationComplete = true
         logger.info("all \(n) clients registered")
@@ -159,7 +154,7 @@ public final class Coordinator {
 
     private func runRound(_ r: Int) throws -> RoundRecord {
         let f = scenario.federation
-        let start = Date()
+        let start = loop.now
         currentRound = r
         let sampled = sampleClients(round: r)
         var c = RoundCollector(round: r, sampled: sampled, parameterCount: global.count)
@@ -168,15 +163,18 @@ public final class Coordinator {
         collector = c
         defer { collector = nil }
 
-        let now = Date()
+        let now = loop.now
         for (identity, ids) in peers.tasks(for: sampled) where peers.isAlive(identity, now: now, liveness: f.heartbeatTimeout) {
             let message = MessageCodec.encode(.task(round: UInt32(r), clientIds: ids.map(UInt32.init), model: global))
-            _ = try socket.send([identity] + message, dontWait: true)
+            _ = try transport.send(message, to: identity)
         }
 
+        // Until every sampled client answered, the deadline passed, or every client still
+        // missing is hosted by a silent process.
         let deadline = start.addingTimeInterval(f.deadline)
-        while let col = collector, !col.isComplete, Date() < deadline, !allMissingAreSilent(col) {
-            try pump(until: deadline)
+        try loop.run(maxWait: Self.maxWait, deadline: deadline) {
+            guard let col = collector else { return true }
+            return col.isComplete || allMissingAreSilent(col)
         }
         guard let done = collector else { throw CoordinatorError.internalState }
 
@@ -187,7 +185,7 @@ public final class Coordinator {
                                                 required: required, deadline: f.deadline)
         }
 
-        let aggStart = Date()
+        let aggStart = loop.now
         var matrix = UpdateMatrix(rows: updates.count, columns: global.count)
         for (i, u) in updates.enumerated() { matrix.setRow(i, u.delta) }
         let outcome = server.aggregate(matrix, clientIds: updates.map(\.client),
@@ -198,7 +196,7 @@ public final class Coordinator {
         } else if let note = outcome.note {
             logger.warning("round \(r): the global model was not updated: \(note)")
         }
-        let aggMs = Date().timeIntervalSince(aggStart) * 1000
+        let aggMs = loop.now.timeIntervalSince(aggStart) * 1000
         if !done.missing.isEmpty {
             logger.warning("round \(r): no update from clients \(done.missing) (deadline passed or their process is silent)")
         }
@@ -214,7 +212,7 @@ public final class Coordinator {
     /// True when every client still missing is hosted by a process not heard from within the
     /// heartbeat timeout: waiting for the deadline would be pointless.
     private func allMissingAreSilent(_ c: RoundCollector) -> Bool {
-        let now = Date()
+        let now = loop.now
         let liveness = scenario.federation.heartbeatTimeout
         return c.missing.allSatisfy { id in
             guard let o = peers.owner[id] else { return true }
@@ -222,51 +220,40 @@ public final class Coordinator {
         }
     }
 
-    // MARK: - Message pump
+    // MARK: - Messages
 
-    /// Polls for up to 100 ms (or until `deadline`), handles every message waiting, sends
-    /// heartbeats once a second, and lets the launcher check on its children.
-    private func pump(until deadline: Date) throws {
-        if let sig = SignalTrap.interrupted { throw CoordinatorError.interrupted(signal: sig) }
-        try tick()
-        let wait = max(0, min(100, Int(deadline.timeIntervalSinceNow * 1000)))
-        var items: [(socket: ZMQSocket, events: PollEvents)] = [(socket: socket, events: .readable)]
-        if let zap { items.append((socket: zap.socket, events: .readable)) }
-        var ready: [PollEvents] = []
-        do {
-            ready = try zmqPoll(items, timeoutMilliseconds: wait)
-        } catch {
-            guard error.isInterrupted else { throw error }
-        }
-        if let zap, ready.count > 1, ready[1].contains(.readable) {
-            for decision in try zap.serviceAll() where decision.refusal != nil {
-                countRejection("unauthorized_key", detail: "refused a \(decision.mechanism) connection from \(decision.address): \(decision.refusal.map { "\($0)" } ?? "")")
-            }
-        }
-        if ready.first?.contains(.readable) == true {
-            var drained = 0
-            // Bounded, so that a flood cannot hold back heartbeats or the deadline check.
-            while drained < 500, let received = try socket.receiveWithMetadata(dontWait: true) {
-                handle(received.frames, userId: received.userId)
+    /// The longest wait of a loop turn: the turn-start checks (signals, the launcher's
+    /// `tick`) run at least this often.
+    static let maxWait = 0.1
+
+    /// Handles every event waiting, at most 500 messages, so that a flood cannot hold back
+    /// heartbeats or the deadline check (the rest waits for the next turn).
+    private func drain() throws {
+        var drained = 0
+        while drained < 500, let event = try transport.receive() {
+            switch event {
+            case let .message(identity, frames, userId):
+                handle(identity, frames, userId: userId)
                 drained += 1
+            case let .refused(detail):
+                countRejection("unauthorized_key", detail: detail)
             }
         }
-        if Date().timeIntervalSince(lastHeartbeat) >= 1 { sendHeartbeats() }
     }
 
-    private func handle(_ frames: [[UInt8]], userId: String?) {
-        guard frames.count >= 2 else { return countRejection("no_body") }
+    /// One message: `frames` are its body (the transport took the routing identity off).
+    private func handle(_ identity: [UInt8], _ frames: [[UInt8]], userId: String?) {
+        guard !frames.isEmpty else { return countRejection("no_body") }
         // With CURVE every accepted connection carries its client key (inproc:// skips the
         // handshake, so a message without one is not authenticated).
         if allowlist != nil && userId == nil { return countRejection("unauthenticated") }
-        let identity = frames[0]
         let message: Message
         do {
-            message = try MessageCodec.decode(Array(frames.dropFirst()), limits: limits)
+            message = try MessageCodec.decode(frames, limits: limits)
         } catch {
             return countRejection(error.reasonCode, detail: error.description)
         }
-        let now = Date()
+        let now = loop.now
         switch message {
         case let .hello(fingerprint, ids):
             var wanted = ids.map(Int.init)
@@ -294,7 +281,7 @@ public final class Coordinator {
                                            senderOwnsClient: peers.owns(identity, client: Int(clientId)))
             switch verdict {
             case let .reject(reason)?: logOnce(reason, "update from client \(clientId) for round \(round)")
-            case .accept?: if let tap { _ = try? tap.send(Array(frames.dropFirst()), dontWait: true) }
+            case .accept?: if let tap { _ = try? tap.send(frames, wait: false) }
             case nil: break
             }
         case .heartbeat:
@@ -324,13 +311,13 @@ public final class Coordinator {
         let welcome = MessageCodec.encode(.welcome(fingerprint: scenario.fingerprint,
                                                    parameterCount: UInt32(global.count),
                                                    clientIds: outcome.accepted.map(UInt32.init)))
-        _ = try? socket.send([identity] + welcome, dontWait: true)
+        _ = try? transport.send(welcome, to: identity)
         logger.debug("registered clients \(outcome.accepted)")
     }
 
     private func refuse(_ identity: [UInt8], _ reason: String) {
         logOnce("refused", "refused a client process: \(reason)")
-        _ = try? socket.send([identity] + MessageCodec.encode(.shutdown(reason: "rejected: " + reason)), dontWait: true)
+        _ = try? transport.send(MessageCodec.encode(.shutdown(reason: "rejected: " + reason)), to: identity)
     }
 
     private func countRejection(_ reason: String, detail: String = "") {
@@ -346,15 +333,15 @@ public final class Coordinator {
         logger.warning("round \(currentRound): dropped a message (\(reason))\(detail.isEmpty ? "" : ": " + detail)")
     }
 
+    /// Every second (a loop timer): a HEARTBEAT with the current round to every process.
     private func sendHeartbeats() {
-        lastHeartbeat = Date()
         let hb = MessageCodec.encode(.heartbeat(round: UInt32(currentRound)))
-        for identity in peers.peers.keys { _ = try? socket.send([identity] + hb, dontWait: true) }
+        for identity in peers.peers.keys { _ = try? transport.send(hb, to: identity) }
     }
 
     private func broadcastShutdown(_ reason: String) {
         let msg = MessageCodec.encode(.shutdown(reason: reason))
-        for identity in peers.peers.keys { _ = try? socket.send([identity] + msg, dontWait: true) }
+        for identity in peers.peers.keys { _ = try? transport.send(msg, to: identity) }
     }
 }
 
