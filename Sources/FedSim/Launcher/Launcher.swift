@@ -64,27 +64,16 @@ public enum Launcher {
         guard let dirPointer = mkdtemp(&template) else { throw ResultsError.cannotWrite(path: "/tmp/fedsim-XXXXXX") }
         let runtimeDir = String(cString: dirPointer)
         defer { try? FileManager.default.removeItem(atPath: runtimeDir) }
-        func endpoint(_ name: String) -> String {
-            switch scenario.transport.kind {
-            case .ipc: return "ipc://\(runtimeDir)/\(name)"
-            case .tcp:
-                let port = name == "coordinator" && scenario.transport.port != 0 ? String(scenario.transport.port) : "*"
-                return "tcp://\(scenario.transport.host):\(port)"
-            }
-        }
+        let launch = try LaunchPlan(scenario: scenario, runtimeDirectory: runtimeDir)
 
         var children: [ChildProcess] = []
         defer { stopAll(children) }
         let progress = ProgressDisplay(style: options.progress, totalRounds: scenario.federation.rounds)
 
         // The adversary hub first: colluding clients connect to it, the coordinator may tap into it.
-        let plan = AttackPlan(scenario)
         var hub: (endpoint: String, tap: String?)?
-        if plan.needsHub {
-            let ready = runtimeDir + "/hub.ready"
-            var args = ["adversary", "--scenario", results.scenarioPath, "--bind", endpoint("hub"),
-                        "--ready-file", ready, "--parent-pid", String(getpid())]
-            if plan.needsTap { args += ["--tap", endpoint("tap")] }
+        let ready = runtimeDir + "/hub.ready"
+        if let args = launch.hubArguments(scenarioFile: results.scenarioPath, readyFile: ready, parentPid: getpid()) {
             let child = try ChildProcess(executable: options.executable, arguments: args,
                                          logPath: results.logsPath + "/adversary.log",
                                          environment: ["OPENBLAS_NUM_THREADS": "1"])
@@ -92,18 +81,15 @@ public enum Launcher {
             hub = try waitForHub(ready, child: child, log: results.logsPath + "/adversary.log")
         }
 
-        let groups = ClientIdList.groups(clients: scenario.federation.clients, processes: scenario.federation.processes)
+        let groups = launch.processes
         // CurveZMQ for a local run: throwaway keys, so that it exercises the same code as a
         // federation across machines (which brings its own key files; docs/DEPLOY.md).
         var curve: ServerCurve?
         var clientKeys: [(key: String, serverKey: String)] = []
-        if scenario.transport.security == .curve {
-            guard scenario.transport.wantsThrowawayKeys else {
-                throw CurveSetupError.missing("fedsim run makes throwaway keys for transport.security curve; with key files, start `fedsim coordinator` and `fedsim client` yourself (docs/DEPLOY.md)")
-            }
+        if launch.throwawayKeys {
             (curve, clientKeys) = try ServerCurve.throwaway(directory: runtimeDir, groups: groups)
         }
-        let coordinator = try Coordinator(scenario: scenario, data: data, endpoint: endpoint("coordinator"),
+        let coordinator = try Coordinator(scenario: scenario, data: data, endpoint: launch.coordinatorEndpoint,
                                           tapEndpoint: hub?.tap, curve: curve, logger: logger)
         defer { coordinator.close() }
         if let checkpoint {
@@ -113,11 +99,10 @@ public enum Launcher {
         }
 
         progress.note("starting \(groups.count) client processes for \(scenario.federation.clients) clients")
-        for (k, ids) in groups.enumerated() {
-            var args = ["client", "--scenario", results.scenarioPath, "--connect", coordinator.boundEndpoint,
-                        "--clients", ClientIdList.format(ids), "--parent-pid", String(getpid())]
-            if let hub { args += ["--hub", hub.endpoint] }
-            if k < clientKeys.count { args += ["--key", clientKeys[k].key, "--server-key", clientKeys[k].serverKey] }
+        for k in groups.indices {
+            let args = launch.clientArguments(process: k, scenarioFile: results.scenarioPath, coordinator: coordinator.boundEndpoint,
+                                              hub: hub?.endpoint, keys: k < clientKeys.count ? clientKeys[k] : nil,
+                                              parentPid: getpid())
             children.append(try ChildProcess(executable: options.executable, arguments: args,
                                              logPath: results.logsPath + "/process-\(k).log",
                                              environment: ["OPENBLAS_NUM_THREADS": "1"]))
