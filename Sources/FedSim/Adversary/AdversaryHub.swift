@@ -38,6 +38,8 @@ public final class AdversaryHub {
     }
     private struct Key: Hashable { var round: Int; var group: Int }
 
+    /// The launcher's pid while running (the hub stops when it is gone).
+    private var parentPid: pid_t?
     private var processes: [[UInt8]: [Int]] = [:]
     private var finished: Set<[UInt8]> = []
     private var submissions: [Key: [Int: Submission]] = [:]
@@ -76,6 +78,7 @@ public final class AdversaryHub {
             network.close()
             throw error
         }
+        wire()
     }
 
     /// A hub for `scenario`'s colluding groups (the model size comes from the scenario).
@@ -96,6 +99,12 @@ public final class AdversaryHub {
     /// Serves until every registered client process has said it is done, a signal arrives,
     /// or (when `parentPid` is given) the launcher is gone.
     public func run(parentPid: pid_t?) throws {
+        self.parentPid = parentPid
+        try loop.run(maxWait: 0.2)
+    }
+
+    /// The loop's stop conditions, handlers and per-turn crafting.
+    private func wire() {
         loop.atTurnStart { [unowned self] in
             if SignalTrap.interrupted != nil { return loop.stop() }
             if let parentPid, getppid() != parentPid { return loop.stop() }
@@ -114,7 +123,6 @@ public final class AdversaryHub {
         // Every turn (at least every 200 ms): craft for the groups that have all they wait
         // for, or have waited long enough.
         loop.atTurnEnd { [unowned self] in craftWhatIsReady() }
-        try loop.run(maxWait: 0.2)
     }
 
     // MARK: - Messages
