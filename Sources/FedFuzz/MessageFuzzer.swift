@@ -11,15 +11,15 @@ public struct FuzzTarget: Sendable, Equatable {
     /// Logical clients of the federation (ids 0..<clients).
     public var clients: Int
     /// The coordinator's `ZMQ_MAXMSGSIZE` (per frame): 32 + 4 × max(parameterCount, clients)
-    /// + 64 bytes, the formula in FedSim's `Coordinator.init` (Sources/FedSim/Coordinator/
-    /// Coordinator.swift). A larger frame drops the connection.
+    /// + 64 bytes, `MessageSizeLimit.forUpdates` (FedWire), what the coordinator's ROUTER
+    /// sets. A larger frame drops the connection.
     public var maxFrameBytes: Int
 
     public init(fingerprint: UInt64, parameterCount: Int, clients: Int) {
         self.fingerprint = fingerprint
         self.parameterCount = max(1, parameterCount)
         self.clients = max(1, clients)
-        maxFrameBytes = MessageCodec.headerSize + 4 * max(self.parameterCount, self.clients) + 64
+        maxFrameBytes = Int(MessageSizeLimit.forUpdates(parameters: self.parameterCount, clients: self.clients))
     }
 }
 
