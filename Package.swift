@@ -39,12 +39,18 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // MARK: - Test support (shared by the test targets; like swift-numerics' _TestSupport)
+        /// Fixtures and assertions that several test targets use: matrices from literal rows,
+        /// seeded random matrices, tolerant comparisons, reference networks, temporary folders.
+        .target(name: "FedTestSupport", dependencies: ["FedCore"], path: "Tests/FedTestSupport"),
+
         // MARK: - Tests (one target per module, plus end-to-end)
-        .testTarget(name: "FedCoreTests", dependencies: ["FedCore"]),
-        .testTarget(name: "FedRobustTests", dependencies: ["FedRobust", "FedCore", "CKernels"]),
-        .testTarget(name: "FedAttacksTests", dependencies: ["FedAttacks", "FedCore"]),
-        .testTarget(name: "FedWireTests", dependencies: ["FedWire"]),
-        .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedWire", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "FedCoreTests", dependencies: ["FedCore", "FedTestSupport"]),
+        .testTarget(name: "FedRobustTests", dependencies: ["FedRobust", "FedCore", "CKernels", "FedTestSupport"]),
+        .testTarget(name: "FedAttacksTests", dependencies: ["FedAttacks", "FedCore", "FedTestSupport"]),
+        .testTarget(name: "FedWireTests", dependencies: ["FedWire", "FedTestSupport"]),
+        .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedWire", "FedTestSupport",
+                                                         .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "EndToEndTests", dependencies: ["FedSim"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import FedTestSupport
 import XCTest
 @testable import FedCore
 
@@ -7,9 +8,9 @@ final class BLASTests: XCTestCase {
         var rng = SeededRNG(seed: 11)
         let (m, n, k) = (3, 4, 5)
         for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
-            let a = randomFloats(m * k, scale: 1, rng: &rng)   // stored k x m when transposed
-            let b = randomFloats(k * n, scale: 1, rng: &rng)
-            var c = randomFloats(m * n, scale: 1, rng: &rng)
+            let a = uniformFloats(m * k, scale: 1, rng: &rng)   // stored k x m when transposed
+            let b = uniformFloats(k * n, scale: 1, rng: &rng)
+            var c = uniformFloats(m * n, scale: 1, rng: &rng)
             let c0 = c
             let lda = transA ? m : k, ldb = transB ? k : n
             a.withUnsafeBufferPointer { pa in
