@@ -3,10 +3,6 @@ import FedTestSupport
 @testable import FedRobust
 import XCTest
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 final class ColumnKernelTests: XCTestCase {
     static let sizes = [1, 2, 3, 4, 5, 7, 8, 20, 33, 100, 256, 257]
 
@@ -78,43 +74,5 @@ final class ColumnKernelTests: XCTestCase {
         let r = ColumnKernels.windowMean(UpdateMatrix(rows: 3, columns: 0), trim: 1, attribute: true)
         XCTAssertEqual(r.values, [])
         XCTAssertEqual(r.rowCounts, [0, 0, 0])
-    }
-
-    // MARK: - Timings (not a test: runs only with FEDSIM_TIMINGS=1, prints, asserts nothing)
-
-    func testPrintTimings() throws {
-        guard ProcessInfo.processInfo.environment["FEDSIM_TIMINGS"] == "1" else {
-            throw XCTSkip("set FEDSIM_TIMINGS=1 (release build) to print timings")
-        }
-        let shapes = (ProcessInfo.processInfo.environment["FEDSIM_TIMING_SHAPES"] ?? "100x1000000,10x10000000")
-            .split(separator: ",").map { $0.split(separator: "x").compactMap { Int($0) } }
-        for shape in shapes where shape.count == 2 {
-            let (n, d) = (shape[0], shape[1])
-            var rng = SeededRNG(seed: 1)
-            var values = [Float](repeating: 0, count: n * d)
-            for i in 0..<values.count { values[i] = Float(rng.nextDouble() * 2 - 1) }
-            let m = UpdateMatrix(rows: n, columns: d, values: values)
-            let ctx = AggregationContext(round: 1, clientIds: Array(0..<n), weights: [Double](repeating: 1, count: n),
-                                         rng: SeededRNG(seed: 2))
-            for threads in [1, 0] {
-                let label = "timing n=\(n) d=\(d) threads=\(threads == 0 ? "all" : "1")"
-                print("\(label) median(of:): \(Self.bestOf3 { _ = CoordinateMedian.median(of: m, maxThreads: threads) }) ms")
-                var med = CoordinateMedian(maxThreads: threads)
-                print("\(label) CoordinateMedian.aggregate: \(Self.bestOf3 { _ = try? med.aggregate(m, context: ctx) }) ms")
-                var tm = try TrimmedMean(.fraction(0.1), maxThreads: threads)
-                print("\(label) TrimmedMean(0.1).aggregate: \(Self.bestOf3 { _ = try? tm.aggregate(m, context: ctx) }) ms")
-                print("\(label) windowMean b=0.1n no attribution: \(Self.bestOf3 { _ = ColumnKernels.windowMean(m, trim: n / 10, attribute: false, maxThreads: threads) }) ms")
-            }
-        }
-    }
-
-    static func bestOf3(_ body: () -> Void) -> String {
-        var best = Double.infinity
-        for _ in 0..<3 {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            body()
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
-        }
-        return String(format: "%.1f", best)
     }
 }
