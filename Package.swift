@@ -43,6 +43,8 @@ let package = Package(
         /// Fixtures and assertions that several test targets use: matrices from literal rows,
         /// seeded random matrices, tolerant comparisons, reference networks, temporary folders.
         .target(name: "FedTestSupport", dependencies: ["FedCore"], path: "Tests/FedTestSupport"),
+        /// pidfd_open for the end-to-end harness (a syscall Swift cannot make directly).
+        .target(name: "CTestSupport", path: "Tests/CTestSupport"),
 
         // MARK: - Tests (one target per module, plus end-to-end)
         .testTarget(name: "FedCoreTests", dependencies: ["FedCore", "FedTestSupport"]),
@@ -51,7 +53,7 @@ let package = Package(
         .testTarget(name: "FedWireTests", dependencies: ["FedWire", "FedTestSupport"]),
         .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedWire", "FedTestSupport",
                                                          .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FedSim"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FedSim", "FedTestSupport", "CTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,10 +2,6 @@ import FedSim
 import Foundation
 import XCTest
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Hostile input: `fedsim fuzz` fires malformed and unauthorised messages at a coordinator
 /// while a real federation trains. The run must finish, and the model must come out exactly as
 /// in the same run without the fuzzer: bad messages are counted and dropped, never aggregated.
@@ -158,14 +154,15 @@ final class FuzzEndToEndTests: XCTestCase {
         let coordinator = try harness.start(["coordinator", "--scenario", quickstart, "--bind", "tcp://127.0.0.1:*",
                                              "--output", harness.path(name), "--progress", "plain",
                                              "--log-level", "info"] + settings, log: log)
-        let endpoint = try XCTUnwrap(waitFor("listening on ", until: ";", in: log, timeout: 120), harness.text(log))
+        let endpoint = try XCTUnwrap(harness.coordinatorEndpoint(log: log, timeout: 120), harness.text(log))
         let clients = try (0..<3).map { id in
             try harness.start(["client", "--scenario", quickstart, "--connect", endpoint, "--clients", String(id)] + settings,
                               log: "\(name)-client-\(id).log")
         }
         var fuzzer: ChildProcess?
         if fuzz {
-            XCTAssertNotNil(waitFor("all 3 clients registered", until: nil, in: log, timeout: 180), harness.text(log))
+            XCTAssertNotNil(try harness.waitForText(log, timeout: 180) { $0.contains("all 3 clients registered") },
+                            harness.text(log))
             fuzzer = try harness.start(["fuzz", "--connect", endpoint, "--scenario", quickstart,
                                         "--count", String(Self.fuzzCount), "--seed", "7"] + settings, log: "fuzz.log")
         }
@@ -177,21 +174,6 @@ final class FuzzEndToEndTests: XCTestCase {
         }
         for c in clients { XCTAssertNotNil(harness.wait(c, timeout: 60)) }
         return Outcome(code: code, fuzzSummary: summary)
-    }
-
-    /// Waits for `marker` in the log; returns the text after it up to `end` (or "" when `end` is nil).
-    private func waitFor(_ marker: String, until end: Character?, in log: String, timeout: Double) -> String? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            let text = harness.text(log)
-            if let r = text.range(of: marker) {
-                guard let end else { return "" }
-                let rest = text[r.upperBound...]
-                if let stop = rest.firstIndex(of: end) { return String(rest[..<stop]) }
-            }
-            usleep(20_000)
-        }
-        return nil
     }
 
     /// The integer value of `name=` in the fuzzer's summary line.
