@@ -91,7 +91,6 @@ final class FuzzEndToEndTests: XCTestCase {
 
         // The fuzzer did its part.
         let summary = try XCTUnwrap(fuzzed.fuzzSummary, harness.text("fuzz.log"))
-        print(summary)
         XCTAssertEqual(field("messages", in: summary), Self.fuzzCount, summary)
         let sent = field("sent", in: summary) ?? 0
         let dropped = field("dropped", in: summary) ?? 0
@@ -131,8 +130,6 @@ final class FuzzEndToEndTests: XCTestCase {
                 if parts.count == 2, let n = Int(parts[1]) { reasons[String(parts[0]), default: 0] += n }
             }
         }
-        print("fuzz: \(rejected) rejections counted in rounds.csv: "
-              + reasons.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         XCTAssertGreaterThan(rejected, 0)
         XCTAssertEqual(reasons.values.reduce(0, +), rejected, "reject_reasons adds up to rejected")
         XCTAssertGreaterThanOrEqual(reasons.count, 5, "several distinct reason codes: \(reasons)")
