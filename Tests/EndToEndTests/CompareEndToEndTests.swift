@@ -11,17 +11,7 @@ import Glibc
 /// `fedsim compare` end to end: the smoke matrix (real multi-process cells), a failing cell
 /// that does not stop the others, the terminal table and the report; and resuming a killed
 /// comparison runs only the unfinished cells.
-final class CompareEndToEndTests: XCTestCase {
-    private var harness: FedsimHarness!
-
-    override func setUpWithError() throws {
-        harness = try FedsimHarness()
-    }
-
-    override func tearDown() {
-        harness?.tearDown()
-    }
-
+final class CompareEndToEndTests: EndToEndTestCase {
     private final class XMLCheck: NSObject, XMLParserDelegate {
         var charts: [String] = []
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,

@@ -7,19 +7,7 @@ import Glibc
 #endif
 
 /// Failures: a client process killed mid-run, Ctrl-C, and a launcher killed with SIGKILL.
-final class FailureEndToEndTests: XCTestCase {
-    private var harness: FedsimHarness!
-
-    override func setUpWithError() throws {
-        harness = try FedsimHarness()
-    }
-
-    override func tearDown() {
-        harness?.tearDown()
-    }
-
-    private var quickstart: String { FedsimHarness.repository + "/scenarios/quickstart.yaml" }
-
+final class FailureEndToEndTests: EndToEndTestCase {
     /// Waits until rounds.csv of `run` has at least `rows` rows.
     private func waitForRounds(_ run: String, _ rows: Int, timeout: Double) throws -> Bool {
         try harness.waitForRows(run + "/rounds.csv", timeout: timeout) { $0.count >= rows }
@@ -42,15 +30,9 @@ final class FailureEndToEndTests: XCTestCase {
         let settings = ["--set", "federation.clients=3", "--set", "federation.rounds=12", "--set", "federation.local_epochs=8",
                         "--set", "federation.deadline=20", "--set", "federation.heartbeat_timeout=3",
                         "--set", "federation.quorum=0.5"]
-        // Port 0: the coordinator picks a free port and prints the endpoint it bound.
-        let coordinator = try harness.start(["coordinator", "--scenario", quickstart, "--bind", "tcp://127.0.0.1:*",
-                                             "--output", harness.path("kill"), "--progress", "plain"] + settings,
-                                            log: "coordinator.log", environment: ["FEDSIM_TEST_STOP_AFTER_ROUND": "2"])
-        let endpoint = try XCTUnwrap(harness.coordinatorEndpoint(log: "coordinator.log"), harness.text("coordinator.log"))
-        let victims = try (0..<3).map { id in
-            try harness.start(["client", "--scenario", quickstart, "--connect", endpoint, "--clients", String(id)] + settings,
-                              log: "client-\(id).log")
-        }
+        let federation = try harness.startFederation(scenario: quickstart, output: "kill", clientIds: [0, 1, 2], settings: settings,
+                                                     environment: ["FEDSIM_TEST_STOP_AFTER_ROUND": "2"])
+        let (coordinator, victims) = (federation.coordinator, federation.clients)
         killBetweenRounds(victims[2], coordinator: coordinator, log: "coordinator.log")
         XCTAssertEqual(harness.csv("kill/rounds.csv").count, 2, "killed right after round 2")
 
@@ -118,14 +100,9 @@ final class FailureEndToEndTests: XCTestCase {
         let settings = ["--set", "federation.clients=3", "--set", "federation.rounds=30", "--set", "federation.local_epochs=8",
                         "--set", "federation.deadline=20", "--set", "federation.heartbeat_timeout=2",
                         "--set", "federation.quorum=0.5"]
-        let coordinator = try harness.start(["coordinator", "--scenario", quickstart, "--bind", "tcp://127.0.0.1:*",
-                                             "--output", harness.path("rejoin"), "--progress", "plain"] + settings,
-                                            log: "coordinator.log", environment: ["FEDSIM_TEST_STOP_AFTER_ROUND": "2"])
-        let endpoint = try XCTUnwrap(harness.coordinatorEndpoint(log: "coordinator.log"), harness.text("coordinator.log"))
-        let clients = try (0..<3).map { id in
-            try harness.start(["client", "--scenario", quickstart, "--connect", endpoint, "--clients", String(id)] + settings,
-                              log: "client-\(id).log")
-        }
+        let federation = try harness.startFederation(scenario: quickstart, output: "rejoin", clientIds: [0, 1, 2],
+                                                     settings: settings, environment: ["FEDSIM_TEST_STOP_AFTER_ROUND": "2"])
+        let (coordinator, endpoint, clients) = (federation.coordinator, federation.endpoint, federation.clients)
         killBetweenRounds(clients[2], coordinator: coordinator, log: "coordinator.log")
         // Wait until a round closed without client 2. It closes once the killed process has
         // been silent for the heartbeat timeout, or at the deadline (which is longer): from then

@@ -66,6 +66,37 @@ final class FedsimHarness {
         return p
     }
 
+    /// A federation started by hand: a coordinator and its client processes.
+    struct Federation {
+        let coordinator: ChildProcess
+        /// The endpoint the coordinator bound (tcp://127.0.0.1:<port>).
+        let endpoint: String
+        /// One process per client id, in the order of the ids.
+        let clients: [ChildProcess]
+    }
+
+    /// Starts `fedsim coordinator` on tcp://127.0.0.1:* (port 0: it picks a free port and
+    /// prints the endpoint it bound) with its results in `output`, waits for that endpoint, then
+    /// starts one `fedsim client` process per id in `clientIds`; all with `settings`. Logs:
+    /// `<logPrefix>coordinator.log` and `<logPrefix>client-<id>.log`. `environment` is the
+    /// coordinator's (for the test hooks).
+    func startFederation(scenario: String, output: String, clientIds: [Int], settings: [String],
+                         logPrefix: String = "", coordinatorOptions: [String] = [],
+                         environment: [String: String] = [:]) throws -> Federation {
+        let log = logPrefix + "coordinator.log"
+        let coordinator = try start(["coordinator", "--scenario", scenario, "--bind", "tcp://127.0.0.1:*",
+                                     "--output", path(output), "--progress", "plain"] + coordinatorOptions + settings,
+                                    log: log, environment: environment)
+        guard let endpoint = try coordinatorEndpoint(log: log, timeout: 120) else {
+            throw HarnessError("the coordinator printed no endpoint within 120 s: \(text(log))")
+        }
+        let clients = try clientIds.map { id in
+            try start(["client", "--scenario", scenario, "--connect", endpoint, "--clients", String(id)] + settings,
+                      log: "\(logPrefix)client-\(id).log")
+        }
+        return Federation(coordinator: coordinator, endpoint: endpoint, clients: clients)
+    }
+
     /// Waits up to `timeout` seconds for `p` to end and returns its exit code (128 + signal
     /// when killed); kills it and fails when it does not end.
     func wait(_ p: ChildProcess, timeout: Double, file: StaticString = #filePath, line: UInt = #line) -> Int32? {

@@ -5,19 +5,7 @@ import XCTest
 /// Hostile input: `fedsim fuzz` fires malformed and unauthorised messages at a coordinator
 /// while a real federation trains. The run must finish, and the model must come out exactly as
 /// in the same run without the fuzzer: bad messages are counted and dropped, never aggregated.
-final class FuzzEndToEndTests: XCTestCase {
-    private var harness: FedsimHarness!
-
-    override func setUpWithError() throws {
-        harness = try FedsimHarness()
-    }
-
-    override func tearDown() {
-        harness?.tearDown()
-    }
-
-    private var quickstart: String { FedsimHarness.repository + "/scenarios/quickstart.yaml" }
-
+final class FuzzEndToEndTests: EndToEndTestCase {
     private static var long: Bool { ProcessInfo.processInfo.environment["FEDSIM_LONG_TESTS"] == "1" }
 
     /// Messages the fuzzer sends: 20,000 by default, 100,000 with FEDSIM_LONG_TESTS=1.
@@ -148,14 +136,9 @@ final class FuzzEndToEndTests: XCTestCase {
     /// a free client id) and fires `fuzzCount` messages.
     private func federation(_ name: String, fuzz: Bool) throws -> Outcome {
         let log = name + "-coordinator.log"
-        let coordinator = try harness.start(["coordinator", "--scenario", quickstart, "--bind", "tcp://127.0.0.1:*",
-                                             "--output", harness.path(name), "--progress", "plain",
-                                             "--log-level", "info"] + settings, log: log)
-        let endpoint = try XCTUnwrap(harness.coordinatorEndpoint(log: log, timeout: 120), harness.text(log))
-        let clients = try (0..<3).map { id in
-            try harness.start(["client", "--scenario", quickstart, "--connect", endpoint, "--clients", String(id)] + settings,
-                              log: "\(name)-client-\(id).log")
-        }
+        let federation = try harness.startFederation(scenario: quickstart, output: name, clientIds: [0, 1, 2], settings: settings,
+                                                     logPrefix: name + "-", coordinatorOptions: ["--log-level", "info"])
+        let (coordinator, endpoint, clients) = (federation.coordinator, federation.endpoint, federation.clients)
         var fuzzer: ChildProcess?
         if fuzz {
             XCTAssertNotNil(try harness.waitForText(log, timeout: 180) { $0.contains("all 3 clients registered") },

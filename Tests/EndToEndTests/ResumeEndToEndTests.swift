@@ -9,19 +9,9 @@ import Glibc
 /// ends with the same rounds.csv (timings aside) and the same final model, bit for bit, as the
 /// same run never interrupted. Centered clipping carries state across rounds, so the
 /// checkpoint must hold it too.
-final class ResumeEndToEndTests: XCTestCase {
-    private var harness: FedsimHarness!
-
-    override func setUpWithError() throws {
-        harness = try FedsimHarness()
-    }
-
-    override func tearDown() {
-        harness?.tearDown()
-    }
-
+final class ResumeEndToEndTests: EndToEndTestCase {
     private var args: [String] {
-        [FedsimHarness.repository + "/scenarios/quickstart.yaml", "--progress", "plain",
+        [quickstart, "--progress", "plain",
          "--set", "federation.clients=4", "--set", "federation.rounds=10", "--set", "federation.local_epochs=6",
          "--set", "federation.fraction=0.75", "--set", "defense={aggregator: {kind: centered-clipping, iterations: 2}}",
          "--set", "attack={kind: sign-flip, malicious: 1, scale: 4}"]
