@@ -2,9 +2,9 @@ import XCTest
 
 /// Asserts that `actual` and `expected` have the same length and that every pair differs by
 /// at most `accuracy`, |actualᵢ − expectedᵢ| ≤ accuracy, computed in Double (exact for two
-/// Floats). `expected` may be Float or Double values: a literal array is Double.
-public func assertClose<Expected: BinaryFloatingPoint>(
-    _ actual: [Float], _ expected: [Expected], accuracy: Double, _ message: @autoclosure () -> String = "",
+/// Floats). Either side may hold Float or Double values; a literal array is Double.
+public func assertClose<Actual: BinaryFloatingPoint, Expected: BinaryFloatingPoint>(
+    _ actual: [Actual], _ expected: [Expected], accuracy: Double, _ message: @autoclosure () -> String = "",
     file: StaticString = #filePath, line: UInt = #line
 ) {
     XCTAssertEqual(actual.count, expected.count, "count: \(message())", file: file, line: line)
