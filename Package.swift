@@ -49,16 +49,24 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // MARK: - Test support (shared by the test targets; like swift-numerics' _TestSupport)
+        /// Fixtures and assertions that several test targets use: matrices from literal rows,
+        /// seeded random matrices, tolerant comparisons, reference networks, temporary folders.
+        .target(name: "FedTestSupport", dependencies: ["FedCore"], path: "Tests/FedTestSupport"),
+        /// pidfd_open for the end-to-end harness (a syscall Swift cannot make directly).
+        .target(name: "CTestSupport", path: "Tests/CTestSupport"),
+
         // MARK: - Tests (one target per module, plus end-to-end)
-        .testTarget(name: "FedCoreTests", dependencies: ["FedCore"]),
-        .testTarget(name: "FedRobustTests", dependencies: ["FedRobust", "FedCore", "CKernels"]),
-        .testTarget(name: "FedAttacksTests", dependencies: ["FedAttacks", "FedCore"]),
-        .testTarget(name: "FedWireTests", dependencies: ["FedWire"]),
-        .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedWire", "FedResults", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "FedCoreTests", dependencies: ["FedCore", "FedTestSupport"]),
+        .testTarget(name: "FedRobustTests", dependencies: ["FedRobust", "FedCore", "CKernels", "FedTestSupport"]),
+        .testTarget(name: "FedAttacksTests", dependencies: ["FedAttacks", "FedCore", "FedTestSupport"]),
+        .testTarget(name: "FedWireTests", dependencies: ["FedWire", "FedTestSupport"]),
+        .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedWire", "FedResults", "FedTestSupport",
+                                                         .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FedResultsTests", dependencies: ["FedResults"]),
         // FedSim only for the fixtures: rounds.csv and clients.csv with the writer's own headers.
-        .testTarget(name: "FedReportTests", dependencies: ["FedReport", "FedResults", "FedSim"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FedSim", "FedFuzz"]),
+        .testTarget(name: "FedReportTests", dependencies: ["FedReport", "FedResults", "FedSim", "FedTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FedSim", "FedFuzz", "FedTestSupport", "CTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

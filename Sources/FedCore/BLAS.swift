@@ -60,3 +60,9 @@ public func setBLASThreads(_ n: Int) {
     precondition(n >= 1, "setBLASThreads needs at least one thread; got \(n)")
     openblas_set_num_threads(Int32(clamping: n))
 }
+
+/// The number of threads OpenBLAS uses for the next call in this process
+/// (`openblas_get_num_threads`): what to restore after a temporary `setBLASThreads`.
+public func blasThreads() -> Int {
+    Int(openblas_get_num_threads())
+}

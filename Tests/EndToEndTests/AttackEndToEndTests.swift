@@ -4,19 +4,9 @@ import XCTest
 /// Attacks in real multi-process runs: model poisoning lowers FedAvg's accuracy, a backdoor
 /// reports its success rate, and colluding attackers go through the adversary hub process,
 /// which ends with the run.
-final class AttackEndToEndTests: XCTestCase {
-    private var harness: FedsimHarness!
-
-    override func setUpWithError() throws {
-        harness = try FedsimHarness()
-    }
-
-    override func tearDown() {
-        harness?.tearDown()
-    }
-
+final class AttackEndToEndTests: EndToEndTestCase {
     private var base: [String] {
-        [FedsimHarness.repository + "/scenarios/quickstart.yaml", "--progress", "none",
+        [quickstart, "--progress", "none",
          "--set", "federation.clients=10", "--set", "federation.processes=5", "--set", "federation.rounds=8",
          "--set", "federation.local_epochs=3", "--set", "federation.batch_size=16", "--set", "federation.learning_rate=0.1"]
     }
@@ -71,17 +61,7 @@ final class AttackEndToEndTests: XCTestCase {
 
 /// Protocol-level attackers in one run: every hostile message is refused and counted by
 /// reason, none is aggregated, and the honest clients' model still learns.
-final class ProtocolAttackEndToEndTests: XCTestCase {
-    private var harness: FedsimHarness!
-
-    override func setUpWithError() throws {
-        harness = try FedsimHarness()
-    }
-
-    override func tearDown() {
-        harness?.tearDown()
-    }
-
+final class ProtocolAttackEndToEndTests: EndToEndTestCase {
     func testEveryProtocolAttackIsRefusedAndCounted() throws {
         let (code, out) = try harness.run(["run", FedsimHarness.repository + "/scenarios/attacks/protocol.yaml",
                                            "--output", harness.path("proto"), "--progress", "none",

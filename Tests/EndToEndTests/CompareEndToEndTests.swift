@@ -11,17 +11,7 @@ import Glibc
 /// `fedsim compare` end to end: the smoke matrix (real multi-process cells), a failing cell
 /// that does not stop the others, the terminal table and the report; and resuming a killed
 /// comparison runs only the unfinished cells.
-final class CompareEndToEndTests: XCTestCase {
-    private var harness: FedsimHarness!
-
-    override func setUpWithError() throws {
-        harness = try FedsimHarness()
-    }
-
-    override func tearDown() {
-        harness?.tearDown()
-    }
-
+final class CompareEndToEndTests: EndToEndTestCase {
     private final class XMLCheck: NSObject, XMLParserDelegate {
         var charts: [String] = []
         func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
@@ -70,22 +60,23 @@ final class CompareEndToEndTests: XCTestCase {
             overrides: {federation: {clients: 4, rounds: 6, local_epochs: 3}}
             parallel: 1
             """.write(toFile: spec, atomically: true, encoding: .utf8)
-        let first = try harness.start(["compare", spec, "--output", harness.path("res"), "--progress", "plain"], log: "first.log")
+        // The test hook stops the comparison right after its first finished cell is in
+        // compare.csv, before the next one starts: the kill lands exactly there.
+        let first = try harness.start(["compare", spec, "--output", harness.path("res"), "--progress", "plain"],
+                                      log: "first.log", environment: ["FEDSIM_TEST_STOP_AFTER_CELLS": "1"])
+        XCTAssertTrue(harness.waitUntilStopped(first, timeout: 200), harness.text("first.log"))
         let summary = harness.path("res/cells/none--fedavg--seed1/summary.json")
-        let until = Date().addingTimeInterval(200)
-        while Date() < until, !(harness.text("res/cells/none--fedavg--seed1/summary.json").contains("\"completed\"")) {
-            usleep(50_000)
-        }
-        XCTAssertTrue(FileManager.default.fileExists(atPath: summary), harness.text("first.log"))
+        XCTAssertTrue(harness.text("res/cells/none--fedavg--seed1/summary.json").contains("\"completed\""),
+                      harness.text("first.log"))
         kill(first.pid, SIGKILL)
-        _ = harness.wait(first, timeout: 10)
+        XCTAssertEqual(harness.wait(first, timeout: 10), 128 + SIGKILL)
         XCTAssertEqual(harness.waitForNoProcesses(timeout: 20), [])
         let before = try FileManager.default.attributesOfItem(atPath: summary)[.modificationDate] as? Date
 
         let (code, out) = try harness.run(["compare", spec, "--output", harness.path("res"), "--progress", "plain"],
                                           log: "second.log", timeout: 400)
         XCTAssertEqual(code, 0, out)
-        XCTAssertTrue(out.contains("1 already complete") || out.contains("2 already complete"), out)
+        XCTAssertTrue(out.contains("3 cells: 1 already complete, 2 to run"), out)
         XCTAssertFalse(out.contains("cell 1/3 none--fedavg"), "the finished cell ran again: \(out)")
         let after = try FileManager.default.attributesOfItem(atPath: summary)[.modificationDate] as? Date
         XCTAssertEqual(before, after)

@@ -5,19 +5,7 @@ import XCTest
 /// unlisted key, a plain-text client and a client asking for another client's id are refused
 /// (the first and the last are counted in rounds.csv); the run completes. A local `fedsim run`
 /// with `security: curve` uses throwaway keys.
-final class CurveEndToEndTests: XCTestCase {
-    private var harness: FedsimHarness!
-
-    override func setUpWithError() throws {
-        harness = try FedsimHarness()
-    }
-
-    override func tearDown() {
-        harness?.tearDown()
-    }
-
-    private var quickstart: String { FedsimHarness.repository + "/scenarios/quickstart.yaml" }
-
+final class CurveEndToEndTests: EndToEndTestCase {
     func testLocalRunWithThrowawayKeys() throws {
         let (code, out) = try harness.run(["run", quickstart, "--output", harness.path("local"), "--progress", "plain",
                                            "--set", "federation.clients=3", "--set", "federation.rounds=3",

@@ -3,19 +3,9 @@ import XCTest
 
 /// Defenses in real multi-process runs: a robust rule keeps its accuracy under the attack that
 /// breaks FedAvg, Krum reports what it kept out, and DP-FedAvg reports its epsilon every round.
-final class DefenseEndToEndTests: XCTestCase {
-    private var harness: FedsimHarness!
-
-    override func setUpWithError() throws {
-        harness = try FedsimHarness()
-    }
-
-    override func tearDown() {
-        harness?.tearDown()
-    }
-
+final class DefenseEndToEndTests: EndToEndTestCase {
     private var base: [String] {
-        [FedsimHarness.repository + "/scenarios/quickstart.yaml", "--progress", "none",
+        [quickstart, "--progress", "none",
          "--set", "federation.clients=10", "--set", "federation.processes=5", "--set", "federation.rounds=8",
          "--set", "federation.local_epochs=3", "--set", "federation.batch_size=16", "--set", "federation.learning_rate=0.1",
          "--set", "attack={kind: sign-flip, malicious: 0.2, scale: 4}"]

@@ -1,3 +1,4 @@
+import FedSim
 import Foundation
 import XCTest
 
@@ -6,27 +7,20 @@ import Glibc
 #endif
 
 /// Failures: a client process killed mid-run, Ctrl-C, and a launcher killed with SIGKILL.
-final class FailureEndToEndTests: XCTestCase {
-    private var harness: FedsimHarness!
-
-    override func setUpWithError() throws {
-        harness = try FedsimHarness()
-    }
-
-    override func tearDown() {
-        harness?.tearDown()
-    }
-
-    private var quickstart: String { FedsimHarness.repository + "/scenarios/quickstart.yaml" }
-
+final class FailureEndToEndTests: EndToEndTestCase {
     /// Waits until rounds.csv of `run` has at least `rows` rows.
-    private func waitForRounds(_ run: String, _ rows: Int, timeout: Double) -> Bool {
-        let until = Date().addingTimeInterval(timeout)
-        while Date() < until {
-            if harness.csv(run + "/rounds.csv").count >= rows { return true }
-            usleep(20_000)
-        }
-        return false
+    private func waitForRounds(_ run: String, _ rows: Int, timeout: Double) throws -> Bool {
+        try harness.waitForRows(run + "/rounds.csv", timeout: timeout) { $0.count >= rows }
+    }
+
+    /// Kills client process `victim` with SIGKILL while the coordinator waits, stopped by the
+    /// test hook FEDSIM_TEST_STOP_AFTER_ROUND, between two rounds; then lets it go on. The
+    /// victim is gone before the next round starts, however fast the machine.
+    private func killBetweenRounds(_ victim: ChildProcess, coordinator: ChildProcess, log: String) {
+        guard harness.waitUntilStopped(coordinator, timeout: 120) else { return XCTFail(harness.text(log)) }
+        kill(victim.pid, SIGKILL)
+        XCTAssertEqual(harness.wait(victim, timeout: 10), 128 + SIGKILL)
+        kill(coordinator.pid, SIGCONT)
     }
 
     /// Coordinator and clients started by hand over tcp; one client process is killed with
@@ -36,24 +30,16 @@ final class FailureEndToEndTests: XCTestCase {
         let settings = ["--set", "federation.clients=3", "--set", "federation.rounds=12", "--set", "federation.local_epochs=8",
                         "--set", "federation.deadline=20", "--set", "federation.heartbeat_timeout=3",
                         "--set", "federation.quorum=0.5"]
-        // Port 0: the coordinator picks a free port and prints the endpoint it bound.
-        let coordinator = try harness.start(["coordinator", "--scenario", quickstart, "--bind", "tcp://127.0.0.1:*",
-                                             "--output", harness.path("kill"), "--progress", "plain"] + settings,
-                                            log: "coordinator.log")
-        let endpoint = try XCTUnwrap(harness.coordinatorEndpoint(log: "coordinator.log"), harness.text("coordinator.log"))
-        let victims = try (0..<3).map { id in
-            try harness.start(["client", "--scenario", quickstart, "--connect", endpoint, "--clients", String(id)] + settings,
-                              log: "client-\(id).log")
-        }
-        XCTAssertTrue(waitForRounds("kill", 2, timeout: 120), harness.text("coordinator.log"))
-        kill(victims[2].pid, SIGKILL)
-        let killedAfter = harness.csv("kill/rounds.csv").count
+        let federation = try harness.startFederation(scenario: quickstart, output: "kill", clientIds: [0, 1, 2], settings: settings,
+                                                     environment: ["FEDSIM_TEST_STOP_AFTER_ROUND": "2"])
+        let (coordinator, victims) = (federation.coordinator, federation.clients)
+        killBetweenRounds(victims[2], coordinator: coordinator, log: "coordinator.log")
+        XCTAssertEqual(harness.csv("kill/rounds.csv").count, 2, "killed right after round 2")
 
         let code = harness.wait(coordinator, timeout: 240)
         XCTAssertEqual(code, 0, harness.text("coordinator.log"))
         let rounds = harness.csv("kill/rounds.csv")
         XCTAssertEqual(rounds.count, 12, harness.text("coordinator.log"))
-        XCTAssertLessThan(killedAfter, 12, "the run ended before the kill; make its rounds longer")
         XCTAssertEqual(rounds.last?["received"], "2")
         let last = harness.csv("kill/clients.csv").filter { $0["round"] == "12" }
         XCTAssertEqual(last.first { $0["client"] == "2" }?["responded"], "0")
@@ -66,7 +52,7 @@ final class FailureEndToEndTests: XCTestCase {
         let run = try harness.start(["run", quickstart, "--output", harness.path("int"), "--progress", "plain",
                                      "--set", "federation.clients=4", "--set", "federation.rounds=500",
                                      "--set", "federation.local_epochs=4"], log: "int.log")
-        XCTAssertTrue(waitForRounds("int", 2, timeout: 120), harness.text("int.log"))
+        XCTAssertTrue(try waitForRounds("int", 2, timeout: 120), harness.text("int.log"))
         XCTAssertGreaterThan(harness.processesMentioningRoot().count, 1)
         kill(run.pid, SIGINT)
         XCTAssertEqual(harness.wait(run, timeout: 30), 130, harness.text("int.log"))
@@ -81,7 +67,7 @@ final class FailureEndToEndTests: XCTestCase {
         let run = try harness.start(["run", quickstart, "--output", harness.path("k9"), "--progress", "plain",
                                      "--set", "federation.clients=3", "--set", "federation.rounds=500",
                                      "--set", "federation.local_epochs=4"], log: "k9.log")
-        XCTAssertTrue(waitForRounds("k9", 1, timeout: 120), harness.text("k9.log"))
+        XCTAssertTrue(try waitForRounds("k9", 1, timeout: 120), harness.text("k9.log"))
         kill(run.pid, SIGKILL)
         _ = harness.wait(run, timeout: 10)
         XCTAssertEqual(harness.waitForNoProcesses(timeout: 15), [])
@@ -114,20 +100,15 @@ final class FailureEndToEndTests: XCTestCase {
         let settings = ["--set", "federation.clients=3", "--set", "federation.rounds=30", "--set", "federation.local_epochs=8",
                         "--set", "federation.deadline=20", "--set", "federation.heartbeat_timeout=2",
                         "--set", "federation.quorum=0.5"]
-        let coordinator = try harness.start(["coordinator", "--scenario", quickstart, "--bind", "tcp://127.0.0.1:*",
-                                             "--output", harness.path("rejoin"), "--progress", "plain"] + settings,
-                                            log: "coordinator.log")
-        let endpoint = try XCTUnwrap(harness.coordinatorEndpoint(log: "coordinator.log"), harness.text("coordinator.log"))
-        let clients = try (0..<3).map { id in
-            try harness.start(["client", "--scenario", quickstart, "--connect", endpoint, "--clients", String(id)] + settings,
-                              log: "client-\(id).log")
-        }
-        XCTAssertTrue(waitForRounds("rejoin", 2, timeout: 120), harness.text("coordinator.log"))
-        kill(clients[2].pid, SIGKILL)
-        // Wait until a round closed without client 2, then start it again.
-        let until = Date().addingTimeInterval(120)
-        while Date() < until, !harness.csv("rejoin/rounds.csv").contains(where: { $0["received"] == "2" }) { usleep(50_000) }
-        usleep(2_500_000) // past the heartbeat timeout, so its ids may move to the new process
+        let federation = try harness.startFederation(scenario: quickstart, output: "rejoin", clientIds: [0, 1, 2],
+                                                     settings: settings, environment: ["FEDSIM_TEST_STOP_AFTER_ROUND": "2"])
+        let (coordinator, endpoint, clients) = (federation.coordinator, federation.endpoint, federation.clients)
+        killBetweenRounds(clients[2], coordinator: coordinator, log: "coordinator.log")
+        // Wait until a round closed without client 2. It closes once the killed process has
+        // been silent for the heartbeat timeout, or at the deadline (which is longer): from then
+        // on the coordinator counts that process as gone, so its ids may move to a new one.
+        XCTAssertTrue(try harness.waitForRows("rejoin/rounds.csv", timeout: 120) { $0.contains { $0["received"] == "2" } },
+                      harness.text("coordinator.log"))
         let again = try harness.start(["client", "--scenario", quickstart, "--connect", endpoint, "--clients", "2"] + settings,
                                       log: "client-2-again.log")
         XCTAssertEqual(harness.wait(coordinator, timeout: 300), 0, harness.text("coordinator.log"))

@@ -1,4 +1,5 @@
 import FedSim
+import FedTestSupport
 import Foundation
 import XCTest
 
@@ -8,8 +9,14 @@ import Glibc
 
 /// Runs the real `fedsim` executable (built next to the test bundle) as child processes, and
 /// makes sure none of them, nor their children, outlives the test, even when it fails.
+///
+/// Tests wait for events, never for time: a line in a log or a row in a CSV (`waitForText`,
+/// `waitForRows`: inotify), a process ending (`wait`, `waitForNoProcesses`: pidfd) or a
+/// coordinator stopping at a test hook (`waitUntilStopped`: waitid). Timeouts are generous
+/// upper bounds for failure only.
 final class FedsimHarness {
     let root: String
+    private let folder: TemporaryDirectory
     private var started: [ChildProcess] = []
 
     /// The repository root (scenarios live there).
@@ -29,19 +36,18 @@ final class FedsimHarness {
     }
 
     init() throws {
-        var template = Array("/tmp/fedsim-test-XXXXXX".utf8CString)
-        guard let dir = mkdtemp(&template) else { throw XCTSkip("cannot create a temporary folder") }
-        root = String(cString: dir)
         guard FileManager.default.isExecutableFile(atPath: FedsimHarness.binary) else {
             throw HarnessError("fedsim executable not found at \(FedsimHarness.binary); build it first (scripts/test does)")
         }
+        folder = try TemporaryDirectory(prefix: "fedsim-test")
+        root = folder.path
     }
 
     /// Stops everything this harness started and removes its folder.
     func tearDown() {
         for p in started { p.terminate(grace: 1) }
         killStragglers()
-        try? FileManager.default.removeItem(atPath: root)
+        folder.remove()
     }
 
     /// Starts `fedsim args...` with stdout and stderr in `log` (under the harness folder).
@@ -60,16 +66,64 @@ final class FedsimHarness {
         return p
     }
 
-    /// Waits up to `timeout` seconds for `p` to end; kills it and fails when it does not.
-    func wait(_ p: ChildProcess, timeout: Double, file: StaticString = #filePath, line: UInt = #line) -> Int32? {
-        let until = Date().addingTimeInterval(timeout)
-        while p.isRunning && Date() < until { usleep(50_000) }
-        if p.isRunning {
-            XCTFail("fedsim \(p.arguments.joined(separator: " ")) did not end within \(timeout) s", file: file, line: line)
-            p.terminate(grace: 1)
-            return nil
+    /// A federation started by hand: a coordinator and its client processes.
+    struct Federation {
+        let coordinator: ChildProcess
+        /// The endpoint the coordinator bound (tcp://127.0.0.1:<port>).
+        let endpoint: String
+        /// One process per client id, in the order of the ids.
+        let clients: [ChildProcess]
+    }
+
+    /// Starts `fedsim coordinator` on tcp://127.0.0.1:* (port 0: it picks a free port and
+    /// prints the endpoint it bound) with its results in `output`, waits for that endpoint, then
+    /// starts one `fedsim client` process per id in `clientIds`; all with `settings`. Logs:
+    /// `<logPrefix>coordinator.log` and `<logPrefix>client-<id>.log`. `environment` is the
+    /// coordinator's (for the test hooks).
+    func startFederation(scenario: String, output: String, clientIds: [Int], settings: [String],
+                         logPrefix: String = "", coordinatorOptions: [String] = [],
+                         environment: [String: String] = [:]) throws -> Federation {
+        let log = logPrefix + "coordinator.log"
+        let coordinator = try start(["coordinator", "--scenario", scenario, "--bind", "tcp://127.0.0.1:*",
+                                     "--output", path(output), "--progress", "plain"] + coordinatorOptions + settings,
+                                    log: log, environment: environment)
+        guard let endpoint = try coordinatorEndpoint(log: log, timeout: 120) else {
+            throw HarnessError("the coordinator printed no endpoint within 120 s: \(text(log))")
         }
-        return p.exitStatus
+        let clients = try clientIds.map { id in
+            try start(["client", "--scenario", scenario, "--connect", endpoint, "--clients", String(id)] + settings,
+                      log: "\(logPrefix)client-\(id).log")
+        }
+        return Federation(coordinator: coordinator, endpoint: endpoint, clients: clients)
+    }
+
+    /// Waits up to `timeout` seconds for `p` to end and returns its exit code (128 + signal
+    /// when killed); kills it and fails when it does not end.
+    func wait(_ p: ChildProcess, timeout: Double, file: StaticString = #filePath, line: UInt = #line) -> Int32? {
+        do {
+            if try ProcessWatch.waitForExit(p.pid, deadline: Deadline(seconds: timeout)) { return p.waitForExit() }
+            XCTFail("fedsim \(p.arguments.joined(separator: " ")) did not end within \(timeout) s", file: file, line: line)
+        } catch {
+            XCTFail("waiting for fedsim \(p.arguments.joined(separator: " ")): \(error)", file: file, line: line)
+        }
+        p.terminate(grace: 1)
+        return nil
+    }
+
+    /// Waits up to `timeout` seconds for `p` to stop itself at a test hook (the environment
+    /// variable `FEDSIM_TEST_STOP_AFTER_ROUND` or `FEDSIM_TEST_STOP_AFTER_CELLS`; it then
+    /// waits, stopped, for the test to continue it with SIGCONT or to kill it). Fails, and
+    /// kills it, when it ends or does not stop in time.
+    @discardableResult
+    func waitUntilStopped(_ p: ChildProcess, timeout: Double, file: StaticString = #filePath, line: UInt = #line) -> Bool {
+        let outcome = ProcessWatch.waitForStop(p.pid, deadline: Deadline(seconds: timeout))
+        guard outcome == .stopped else {
+            XCTFail("fedsim \(p.arguments.joined(separator: " ")) did not stop at its test hook (\(outcome))",
+                    file: file, line: line)
+            p.terminate(grace: 1)
+            return false
+        }
+        return true
     }
 
     /// Runs `fedsim args...` to completion; returns its exit code and output.
@@ -81,17 +135,25 @@ final class FedsimHarness {
     }
 
     /// The endpoint a hand-started coordinator reports in `log` ("listening on tcp://...;"),
-    /// waiting up to `timeout` seconds for it.
-    func coordinatorEndpoint(log: String, timeout: Double = 60) -> String? {
-        let until = Date().addingTimeInterval(timeout)
-        while Date() < until {
-            let content = text(log)
-            if let r = content.range(of: "listening on "), let end = content[r.upperBound...].firstIndex(of: ";") {
-                return String(content[r.upperBound..<end])
-            }
-            usleep(20_000)
+    /// waiting up to `timeout` seconds for that line.
+    func coordinatorEndpoint(log: String, timeout: Double = 60) throws -> String? {
+        func endpoint(_ text: String) -> String? {
+            guard let r = text.range(of: "listening on "), let end = text[r.upperBound...].firstIndex(of: ";") else { return nil }
+            return String(text[r.upperBound..<end])
         }
-        return nil
+        return try waitForText(log, timeout: timeout) { endpoint($0) != nil }.flatMap(endpoint)
+    }
+
+    /// Waits up to `timeout` seconds until the text of the file `relative` satisfies
+    /// `condition` (woken by every change to it); returns that text, or nil at the deadline.
+    func waitForText(_ relative: String, timeout: Double, until condition: (String) -> Bool) throws -> String? {
+        try FileWatch.wait(for: path(relative), deadline: Deadline(seconds: timeout), until: condition)
+    }
+
+    /// Waits up to `timeout` seconds until the rows of the CSV file `relative` satisfy
+    /// `condition`; true when they do.
+    func waitForRows(_ relative: String, timeout: Double, until condition: ([[String: String]]) -> Bool) throws -> Bool {
+        try waitForText(relative, timeout: timeout) { condition(FedsimHarness.rows(ofCSV: $0)) } != nil
     }
 
     func text(_ relative: String) -> String {
@@ -102,7 +164,11 @@ final class FedsimHarness {
 
     /// Rows of a CSV file as dictionaries.
     func csv(_ relative: String) -> [[String: String]] {
-        let lines = text(relative).split(separator: "\n").map(String.init)
+        FedsimHarness.rows(ofCSV: text(relative))
+    }
+
+    private static func rows(ofCSV text: String) -> [[String: String]] {
+        let lines = text.split(separator: "\n").map(String.init)
         guard let header = lines.first?.split(separator: ",", omittingEmptySubsequences: false).map(String.init) else { return [] }
         return lines.dropFirst().map { line in
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
@@ -135,12 +201,13 @@ final class FedsimHarness {
         return found
     }
 
-    /// Waits up to `timeout` for every process mentioning the folder to end; returns those left.
+    /// Waits up to `timeout` for every process mentioning the folder to end (one pidfd wait
+    /// after another, then a fresh look); returns those left.
     func waitForNoProcesses(timeout: Double) -> [pid_t] {
-        let until = Date().addingTimeInterval(timeout)
+        let deadline = Deadline(seconds: timeout)
         var left = processesMentioningRoot()
-        while !left.isEmpty && Date() < until {
-            usleep(100_000)
+        while let pid = left.first {
+            guard (try? ProcessWatch.waitForExit(pid, deadline: deadline)) == true else { break }
             left = processesMentioningRoot()
         }
         return left

@@ -3,26 +3,10 @@ import FedSim
 import Foundation
 import XCTest
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Hostile input: `fedsim fuzz` fires malformed and unauthorised messages at a coordinator
 /// while a real federation trains. The run must finish, and the model must come out exactly as
 /// in the same run without the fuzzer: bad messages are counted and dropped, never aggregated.
-final class FuzzEndToEndTests: XCTestCase {
-    private var harness: FedsimHarness!
-
-    override func setUpWithError() throws {
-        harness = try FedsimHarness()
-    }
-
-    override func tearDown() {
-        harness?.tearDown()
-    }
-
-    private var quickstart: String { FedsimHarness.repository + "/scenarios/quickstart.yaml" }
-
+final class FuzzEndToEndTests: EndToEndTestCase {
     private static var long: Bool { ProcessInfo.processInfo.environment["FEDSIM_LONG_TESTS"] == "1" }
 
     /// Messages the fuzzer sends: 20,000 by default, 100,000 with FEDSIM_LONG_TESTS=1.
@@ -96,7 +80,6 @@ final class FuzzEndToEndTests: XCTestCase {
 
         // The fuzzer did its part.
         let summary = try XCTUnwrap(fuzzed.fuzzSummary, harness.text("fuzz.log"))
-        print(summary)
         XCTAssertEqual(field("messages", in: summary), Self.fuzzCount, summary)
         let sent = field("sent", in: summary) ?? 0
         let dropped = field("dropped", in: summary) ?? 0
@@ -136,8 +119,6 @@ final class FuzzEndToEndTests: XCTestCase {
                 if parts.count == 2, let n = Int(parts[1]) { reasons[String(parts[0]), default: 0] += n }
             }
         }
-        print("fuzz: \(rejected) rejections counted in rounds.csv: "
-              + reasons.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
         XCTAssertGreaterThan(rejected, 0)
         XCTAssertEqual(reasons.values.reduce(0, +), rejected, "reject_reasons adds up to rejected")
         XCTAssertGreaterThanOrEqual(reasons.count, 5, "several distinct reason codes: \(reasons)")
@@ -156,17 +137,13 @@ final class FuzzEndToEndTests: XCTestCase {
     /// a free client id) and fires `fuzzCount` messages.
     private func federation(_ name: String, fuzz: Bool) throws -> Outcome {
         let log = name + "-coordinator.log"
-        let coordinator = try harness.start(["coordinator", "--scenario", quickstart, "--bind", "tcp://127.0.0.1:*",
-                                             "--output", harness.path(name), "--progress", "plain",
-                                             "--log-level", "info"] + settings, log: log)
-        let endpoint = try XCTUnwrap(waitFor("listening on ", until: ";", in: log, timeout: 120), harness.text(log))
-        let clients = try (0..<3).map { id in
-            try harness.start(["client", "--scenario", quickstart, "--connect", endpoint, "--clients", String(id)] + settings,
-                              log: "\(name)-client-\(id).log")
-        }
+        let federation = try harness.startFederation(scenario: quickstart, output: name, clientIds: [0, 1, 2], settings: settings,
+                                                     logPrefix: name + "-", coordinatorOptions: ["--log-level", "info"])
+        let (coordinator, endpoint, clients) = (federation.coordinator, federation.endpoint, federation.clients)
         var fuzzer: ChildProcess?
         if fuzz {
-            XCTAssertNotNil(waitFor("all 3 clients registered", until: nil, in: log, timeout: 180), harness.text(log))
+            XCTAssertNotNil(try harness.waitForText(log, timeout: 180) { $0.contains("all 3 clients registered") },
+                            harness.text(log))
             fuzzer = try harness.start(["fuzz", "--connect", endpoint, "--scenario", quickstart,
                                         "--count", String(Self.fuzzCount), "--seed", "7"] + settings, log: "fuzz.log")
         }
@@ -178,21 +155,6 @@ final class FuzzEndToEndTests: XCTestCase {
         }
         for c in clients { XCTAssertNotNil(harness.wait(c, timeout: 60)) }
         return Outcome(code: code, fuzzSummary: summary)
-    }
-
-    /// Waits for `marker` in the log; returns the text after it up to `end` (or "" when `end` is nil).
-    private func waitFor(_ marker: String, until end: Character?, in log: String, timeout: Double) -> String? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            let text = harness.text(log)
-            if let r = text.range(of: marker) {
-                guard let end else { return "" }
-                let rest = text[r.upperBound...]
-                if let stop = rest.firstIndex(of: end) { return String(rest[..<stop]) }
-            }
-            usleep(20_000)
-        }
-        return nil
     }
 
     /// The integer value of `name=` in the fuzzer's summary line.

@@ -3,19 +3,9 @@ import XCTest
 
 /// Many client processes connecting at once: 50 in the default run, 200 with
 /// FEDSIM_LONG_TESTS=1. Every round receives every update and no process is left.
-final class LoadEndToEndTests: XCTestCase {
-    private var harness: FedsimHarness!
-
-    override func setUpWithError() throws {
-        harness = try FedsimHarness()
-    }
-
-    override func tearDown() {
-        harness?.tearDown()
-    }
-
+final class LoadEndToEndTests: EndToEndTestCase {
     private func run(processes: Int) throws {
-        let (code, out) = try harness.run(["run", FedsimHarness.repository + "/scenarios/quickstart.yaml", "--progress", "plain",
+        let (code, out) = try harness.run(["run", quickstart, "--progress", "plain",
                                            "--output", harness.path("load"), "--set", "federation.clients=\(processes)",
                                            "--set", "federation.rounds=3", "--set", "federation.startup_timeout=300",
                                            "--set", "federation.deadline=120"],

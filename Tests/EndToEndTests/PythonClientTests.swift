@@ -3,17 +3,7 @@ import XCTest
 
 /// The Python client sketch in docs/PROTOCOL.md, run as written, joins a federation next to a
 /// Swift client: the protocol document is enough to write a client in another language.
-final class PythonClientTests: XCTestCase {
-    private var harness: FedsimHarness!
-
-    override func setUpWithError() throws {
-        harness = try FedsimHarness()
-    }
-
-    override func tearDown() {
-        harness?.tearDown()
-    }
-
+final class PythonClientTests: EndToEndTestCase {
     /// The ```python block of docs/PROTOCOL.md.
     private func protocolSketch() throws -> String {
         let doc = try String(contentsOfFile: FedsimHarness.repository + "/docs/PROTOCOL.md", encoding: .utf8)
@@ -38,21 +28,17 @@ final class PythonClientTests: XCTestCase {
 
             """).write(toFile: script, atomically: true, encoding: .utf8)
 
-        let quickstart = FedsimHarness.repository + "/scenarios/quickstart.yaml"
         let settings = ["--set", "federation.clients=2", "--set", "federation.rounds=3"]
         let (checkCode, resolved) = try harness.run(["check", quickstart] + settings, log: "check.log", timeout: 60)
         XCTAssertEqual(checkCode, 0, resolved)
         let fingerprint = try XCTUnwrap(resolved.components(separatedBy: "# fingerprint: 0x").last?
             .trimmingCharacters(in: .whitespacesAndNewlines))
 
-        let coordinator = try harness.start(["coordinator", "--scenario", quickstart, "--bind", "tcp://127.0.0.1:*",
-                                             "--output", harness.path("py"), "--progress", "plain"] + settings,
-                                            log: "coordinator.log")
-        let ep = try XCTUnwrap(harness.coordinatorEndpoint(log: "coordinator.log"), harness.text("coordinator.log"))
-        try harness.start(["client", "--scenario", quickstart, "--connect", ep, "--clients", "0"] + settings, log: "swift.log")
-        let py = try harness.start(executable: python, ["-u", script, ep, fingerprint], log: "python.log")
+        // A Swift client for client 0; the Python sketch hosts client 1.
+        let federation = try harness.startFederation(scenario: quickstart, output: "py", clientIds: [0], settings: settings)
+        let py = try harness.start(executable: python, ["-u", script, federation.endpoint, fingerprint], log: "python.log")
 
-        XCTAssertEqual(harness.wait(coordinator, timeout: 120), 0, harness.text("coordinator.log"))
+        XCTAssertEqual(harness.wait(federation.coordinator, timeout: 120), 0, harness.text("coordinator.log"))
         XCTAssertEqual(harness.wait(py, timeout: 30), 0, harness.text("python.log"))
         XCTAssertTrue(harness.text("python.log").contains("shutdown: run complete"), harness.text("python.log"))
         let rounds = harness.csv("py/rounds.csv")

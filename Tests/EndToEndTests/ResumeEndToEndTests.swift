@@ -9,19 +9,9 @@ import Glibc
 /// ends with the same rounds.csv (timings aside) and the same final model, bit for bit, as the
 /// same run never interrupted. Centered clipping carries state across rounds, so the
 /// checkpoint must hold it too.
-final class ResumeEndToEndTests: XCTestCase {
-    private var harness: FedsimHarness!
-
-    override func setUpWithError() throws {
-        harness = try FedsimHarness()
-    }
-
-    override func tearDown() {
-        harness?.tearDown()
-    }
-
+final class ResumeEndToEndTests: EndToEndTestCase {
     private var args: [String] {
-        [FedsimHarness.repository + "/scenarios/quickstart.yaml", "--progress", "plain",
+        [quickstart, "--progress", "plain",
          "--set", "federation.clients=4", "--set", "federation.rounds=10", "--set", "federation.local_epochs=6",
          "--set", "federation.fraction=0.75", "--set", "defense={aggregator: {kind: centered-clipping, iterations: 2}}",
          "--set", "attack={kind: sign-flip, malicious: 1, scale: 4}"]
@@ -31,15 +21,15 @@ final class ResumeEndToEndTests: XCTestCase {
         let (code, out) = try harness.run(["run"] + args + ["--output", harness.path("whole")], log: "whole.log")
         XCTAssertEqual(code, 0, out)
 
-        let run = try harness.start(["run"] + args + ["--output", harness.path("cut")], log: "cut.log")
-        let until = Date().addingTimeInterval(120)
-        while Date() < until && harness.csv("cut/rounds.csv").count < 4 { usleep(20_000) }
+        // The test hook stops the run right after the checkpoint of round 4: the kill lands
+        // exactly there, however fast the machine.
+        let run = try harness.start(["run"] + args + ["--output", harness.path("cut")], log: "cut.log",
+                                    environment: ["FEDSIM_TEST_STOP_AFTER_ROUND": "4"])
+        XCTAssertTrue(harness.waitUntilStopped(run, timeout: 120), harness.text("cut.log"))
         kill(run.pid, SIGKILL)
-        _ = harness.wait(run, timeout: 10)
+        XCTAssertEqual(harness.wait(run, timeout: 10), 128 + SIGKILL)
         XCTAssertEqual(harness.waitForNoProcesses(timeout: 15), [])
-        let cutAt = harness.csv("cut/rounds.csv").count
-        XCTAssertGreaterThanOrEqual(cutAt, 4)
-        XCTAssertLessThan(cutAt, 10, "the run ended before the kill; make its rounds longer")
+        XCTAssertEqual(harness.csv("cut/rounds.csv").count, 4)
 
         let (rcode, rout) = try harness.run(["run", "--resume", harness.path("cut"), "--progress", "plain"], log: "resume.log")
         XCTAssertEqual(rcode, 0, rout)

@@ -6,19 +6,7 @@ import Glibc
 #endif
 
 /// Real runs: the fedsim executable, real client processes, real ZeroMQ sockets.
-final class RunEndToEndTests: XCTestCase {
-    private var harness: FedsimHarness!
-
-    override func setUpWithError() throws {
-        harness = try FedsimHarness()
-    }
-
-    override func tearDown() {
-        harness?.tearDown()
-    }
-
-    private var quickstart: String { FedsimHarness.repository + "/scenarios/quickstart.yaml" }
-
+final class RunEndToEndTests: EndToEndTestCase {
     /// Four client processes over ipc://: accuracy rises above a threshold, the results
     /// folder holds every file with the right rows, and no process is left afterwards.
     func testIPCRunWithFourProcessesLearns() throws {

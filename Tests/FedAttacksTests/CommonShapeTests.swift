@@ -1,5 +1,6 @@
 import FedAttacks
 import FedCore
+import FedTestSupport
 import XCTest
 
 /// Properties every model attack shares: one row per attacker, the right columns, identical
@@ -12,8 +13,8 @@ final class CommonShapeTests: XCTestCase {
     }
 
     func testRowsColumnsAndCollusion() throws {
-        let own = randomMatrix(rows: 3, columns: 7, seed: 1)
-        let benign = randomMatrix(rows: 6, columns: 7, seed: 2)
+        let own = gaussianMatrix(rows: 3, columns: 7, seed: 1)
+        let benign = gaussianMatrix(rows: 6, columns: 7, seed: 2)
         let inp = AttackInput(own: own, benign: benign, totalClients: 20, maliciousClients: 4, round: 2,
                               previousGlobalChange: [Float](repeating: 0.1, count: 7))
         for attack in try attacks() {
@@ -29,7 +30,7 @@ final class CommonShapeTests: XCTestCase {
     }
 
     func testColludingAttacksRejectMismatchedBenign() throws {
-        let inp = AttackInput(own: randomMatrix(rows: 2, columns: 4, seed: 1), benign: randomMatrix(rows: 5, columns: 3, seed: 2),
+        let inp = AttackInput(own: gaussianMatrix(rows: 2, columns: 4, seed: 1), benign: gaussianMatrix(rows: 5, columns: 3, seed: 2),
                               totalClients: 10, maliciousClients: 2, round: 1)
         for attack in try attacks() where attack.needsCollusion {
             var rng = SeededRNG(seed: 3)

@@ -1,5 +1,6 @@
 import FedAttacks
 import FedCore
+import FedTestSupport
 import XCTest
 
 final class IPMTests: XCTestCase {

@@ -1,5 +1,6 @@
 import FedAttacks
 import FedCore
+import FedTestSupport
 import XCTest
 
 final class MinMaxMinSumTests: XCTestCase {
@@ -40,7 +41,7 @@ final class MinMaxMinSumTests: XCTestCase {
     }
 
     func testStdAndSignDeviationsOnRandomDataSatisfyTheirConstraints() throws {
-        let b = randomMatrix(rows: 8, columns: 50, seed: 7, mean: 0.3, std: 1)
+        let b = gaussianMatrix(rows: 8, columns: 50, seed: 7, mean: 0.3, std: 1)
         let rows = (0..<b.rows).map { b.row($0) }
         var maxPair = 0.0, minSum = Double.infinity
         for x in rows {

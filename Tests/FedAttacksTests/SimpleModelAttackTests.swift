@@ -1,5 +1,6 @@
 import FedAttacks
 import FedCore
+import FedTestSupport
 import XCTest
 
 /// Sign flip, scaling, free rider and Gaussian noise: attacks that run inside one client.

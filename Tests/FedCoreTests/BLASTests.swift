@@ -1,15 +1,29 @@
+import FedTestSupport
 import XCTest
 @testable import FedCore
 
 final class BLASTests: XCTestCase {
     /// gemm with every transpose combination against a naive triple loop.
     func testGemmMatchesNaiveProduct() {
+        assertGemmMatchesNaiveProduct()
+    }
+
+    /// The thread count is global to the process: the test puts back what it found.
+    func testSetBLASThreadsDoesNotBreakGemm() {
+        let previous = blasThreads()
+        defer { setBLASThreads(previous) }
+        setBLASThreads(1)
+        XCTAssertEqual(blasThreads(), 1)
+        assertGemmMatchesNaiveProduct()
+    }
+
+    private func assertGemmMatchesNaiveProduct(file: StaticString = #filePath, line: UInt = #line) {
         var rng = SeededRNG(seed: 11)
         let (m, n, k) = (3, 4, 5)
         for (transA, transB) in [(false, false), (true, false), (false, true), (true, true)] {
-            let a = randomFloats(m * k, scale: 1, rng: &rng)   // stored k x m when transposed
-            let b = randomFloats(k * n, scale: 1, rng: &rng)
-            var c = randomFloats(m * n, scale: 1, rng: &rng)
+            let a = uniformFloats(m * k, scale: 1, rng: &rng)   // stored k x m when transposed
+            let b = uniformFloats(k * n, scale: 1, rng: &rng)
+            var c = uniformFloats(m * n, scale: 1, rng: &rng)
             let c0 = c
             let lda = transA ? m : k, ldb = transB ? k : n
             a.withUnsafeBufferPointer { pa in
@@ -28,7 +42,8 @@ final class BLASTests: XCTestCase {
                         let bv = transB ? b[j * k + p] : b[p * n + j]
                         s += av * bv
                     }
-                    XCTAssertEqual(c[i * n + j], 2 * s + 0.5 * c0[i * n + j], accuracy: 1e-5, "\(transA) \(transB)")
+                    XCTAssertEqual(c[i * n + j], 2 * s + 0.5 * c0[i * n + j], accuracy: 1e-5, "\(transA) \(transB)",
+                                   file: file, line: line)
                 }
             }
         }
@@ -44,10 +59,5 @@ final class BLASTests: XCTestCase {
             }
         }
         XCTAssertEqual(c, [3, 6, 9, 12])
-    }
-
-    func testSetBLASThreadsDoesNotBreakGemm() {
-        setBLASThreads(1)
-        testGemmMatchesNaiveProduct()
     }
 }

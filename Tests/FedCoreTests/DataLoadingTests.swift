@@ -1,4 +1,5 @@
 import CZlib
+import FedTestSupport
 import Foundation
 import XCTest
 @testable import FedCore
@@ -6,22 +7,20 @@ import XCTest
 final class DataLoadingTests: XCTestCase {
     // MARK: - Helpers
 
-    private var tempDir: URL!
+    private var tempDir: TemporaryDirectory!
 
     override func setUpWithError() throws {
-        tempDir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("fedsim-data-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: tempDir, withIntermediateDirectories: true)
+        tempDir = try TemporaryDirectory(prefix: "fedsim-data")
     }
 
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: tempDir)
+    override func tearDown() {
+        tempDir?.remove()
     }
 
     private func write(_ bytes: [UInt8], _ name: String) throws -> String {
-        let url = tempDir.appendingPathComponent(name)
-        try Data(bytes).write(to: url)
-        return url.path
+        let path = tempDir.path(name)
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return path
     }
 
     /// gzip with zlib's deflate (windowBits 15 + 16 = 31 writes a gzip header).
@@ -59,12 +58,6 @@ final class DataLoadingTests: XCTestCase {
         be32(magic) + be32(UInt32(labels.count)) + labels
     }
 
-    private func message(_ body: () throws -> Void) -> String {
-        do { try body() } catch { return "\(error)" }
-        XCTFail("expected an error")
-        return ""
-    }
-
     // MARK: - Gzip
 
     func testGzipRoundTripAndDetection() throws {
@@ -80,15 +73,15 @@ final class DataLoadingTests: XCTestCase {
     func testGzipTruncatedAndCorruptThrowNamingTheSource() throws {
         let gz = try gzip(Array(String(repeating: "abc", count: 1000).utf8))
         let truncated = Array(gz.prefix(gz.count / 2))
-        XCTAssertTrue(message { _ = try Gzip.decompress(truncated, name: "t.gz") }.hasPrefix("t.gz: "))
+        XCTAssertTrue(thrownMessage { _ = try Gzip.decompress(truncated, name: "t.gz") }.hasPrefix("t.gz: "))
         var corrupt = gz
         corrupt[12] ^= 0xff
         corrupt[13] ^= 0xff
-        XCTAssertTrue(message { _ = try Gzip.decompress(corrupt, name: "c.gz") }.hasPrefix("c.gz: "))
+        XCTAssertTrue(thrownMessage { _ = try Gzip.decompress(corrupt, name: "c.gz") }.hasPrefix("c.gz: "))
     }
 
     func testReadMissingFileNamesIt() {
-        let msg = message { _ = try Gzip.readMaybeCompressed("/nonexistent/fedsim.csv") }
+        let msg = thrownMessage { _ = try Gzip.readMaybeCompressed("/nonexistent/fedsim.csv") }
         XCTAssertEqual(msg, "/nonexistent/fedsim.csv: cannot read: No such file or directory")
     }
 
@@ -167,7 +160,7 @@ final class DataLoadingTests: XCTestCase {
             ("5\n", "x.csv:1: a row needs at least one feature before the label"),
         ]
         for (text, expected) in cases {
-            XCTAssertEqual(message { _ = try CSVLoader.parse(text: text, name: "x.csv") }, expected,
+            XCTAssertEqual(thrownMessage { _ = try CSVLoader.parse(text: text, name: "x.csv") }, expected,
                            "input \(text.debugDescription)")
         }
     }
@@ -182,7 +175,7 @@ final class DataLoadingTests: XCTestCase {
         XCTAssertEqual(a.features, b.features)
         XCTAssertEqual(a.labels, b.labels)
         let bad = try write(Array("1,2,1\n1,2\n".utf8), "bad.csv")
-        XCTAssertEqual(message { _ = try CSVLoader.load(path: bad) }, "\(bad):2: expected 3 values, got 2")
+        XCTAssertEqual(thrownMessage { _ = try CSVLoader.load(path: bad) }, "\(bad):2: expected 3 values, got 2")
     }
 
     // MARK: - IDX
@@ -215,31 +208,31 @@ final class DataLoadingTests: XCTestCase {
     func testIDXMalformedFilesThrowNamingTheFile() throws {
         let goodImages = idxImages(count: 3, rows: 2, cols: 2)
         let goodLabels = idxLabels([1, 2, 3])
-        XCTAssertEqual(message { _ = try IDXLoader.parseImages(goodLabels, name: "train-images") },
+        XCTAssertEqual(thrownMessage { _ = try IDXLoader.parseImages(goodLabels, name: "train-images") },
                        "train-images: IDX magic 0x00000803 expected, got 0x00000801")
-        XCTAssertEqual(message { _ = try IDXLoader.parseLabels(goodImages, name: "train-labels") },
+        XCTAssertEqual(thrownMessage { _ = try IDXLoader.parseLabels(goodImages, name: "train-labels") },
                        "train-labels: IDX magic 0x00000801 expected, got 0x00000803")
-        XCTAssertEqual(message { _ = try IDXLoader.parseImages(Array(goodImages.dropLast()), name: "img") },
+        XCTAssertEqual(thrownMessage { _ = try IDXLoader.parseImages(Array(goodImages.dropLast()), name: "img") },
                        "img: IDX header declares 28 bytes, file has 27")
-        XCTAssertEqual(message { _ = try IDXLoader.parseImages(goodImages + [0], name: "img") },
+        XCTAssertEqual(thrownMessage { _ = try IDXLoader.parseImages(goodImages + [0], name: "img") },
                        "img: IDX header declares 28 bytes, file has 29")
-        XCTAssertEqual(message { _ = try IDXLoader.parseLabels(Array(goodLabels.dropLast()), name: "lab") },
+        XCTAssertEqual(thrownMessage { _ = try IDXLoader.parseLabels(Array(goodLabels.dropLast()), name: "lab") },
                        "lab: IDX header declares 11 bytes, file has 10")
-        XCTAssertEqual(message { _ = try IDXLoader.parseImages([0, 0, 8], name: "tiny") },
+        XCTAssertEqual(thrownMessage { _ = try IDXLoader.parseImages([0, 0, 8], name: "tiny") },
                        "tiny: IDX header declares 16 bytes, file has 3")
-        XCTAssertEqual(message { _ = try IDXLoader.parseImages(Array(goodImages.prefix(10)), name: "hdr") },
+        XCTAssertEqual(thrownMessage { _ = try IDXLoader.parseImages(Array(goodImages.prefix(10)), name: "hdr") },
                        "hdr: IDX header declares 16 bytes, file has 10")
 
         let ip = try write(goodImages, "images.idx")
         let lp = try write(idxLabels([1, 2]), "labels.idx")
-        XCTAssertEqual(message { _ = try IDXLoader.load(images: ip, labels: lp) },
+        XCTAssertEqual(thrownMessage { _ = try IDXLoader.load(images: ip, labels: lp) },
                        "labels file \(lp) has 2 labels but images file \(ip) has 3 images")
         // A truncated gzipped file names the file too.
         let gz = try gzip(goodImages)
         let tp = try write(Array(gz.prefix(gz.count - 6)), "trunc.gz")
-        XCTAssertTrue(message { _ = try IDXLoader.load(images: tp, labels: lp) }.hasPrefix("\(tp): "))
+        XCTAssertTrue(thrownMessage { _ = try IDXLoader.load(images: tp, labels: lp) }.hasPrefix("\(tp): "))
         // Missing file.
-        XCTAssertTrue(message { _ = try IDXLoader.load(images: ip + ".missing", labels: lp) }
+        XCTAssertTrue(thrownMessage { _ = try IDXLoader.load(images: ip + ".missing", labels: lp) }
             .hasPrefix("\(ip).missing: cannot read"))
     }
 }

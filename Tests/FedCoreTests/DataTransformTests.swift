@@ -1,3 +1,4 @@
+import FedTestSupport
 import XCTest
 @testable import FedCore
 
@@ -5,12 +6,6 @@ final class DataTransformTests: XCTestCase {
     private func dataset(_ rows: [[Float]], labels: [Int32], classes: Int? = nil) -> Dataset {
         Dataset(features: rows.flatMap { $0 }, labels: labels, dimension: rows.first?.count ?? 0,
                 classes: classes ?? Int((labels.max() ?? 0) + 1), name: "t")
-    }
-
-    private func assertClose(_ a: [Float], _ b: [Float], accuracy: Float = 1e-6,
-                             file: StaticString = #filePath, line: UInt = #line) {
-        XCTAssertEqual(a.count, b.count, file: file, line: line)
-        for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }
     }
 
     // MARK: - Normalisation
@@ -21,11 +16,11 @@ final class DataTransformTests: XCTestCase {
         let n = Normalizer.fit(.minmax, on: train)
         var t = train
         n.apply(to: &t)
-        assertClose(t.features, [0, 0, 0, 0.5, 0, 0.5, 1, 0, 1])
+        assertClose(t.features, [0, 0, 0, 0.5, 0, 0.5, 1, 0, 1], accuracy: 1e-6)
         // Test data uses the training statistics, without clipping.
         var test = dataset([[9, 8, -1]], labels: [1])
         n.apply(to: &test)
-        assertClose(test.features, [2, 0, 0.25])
+        assertClose(test.features, [2, 0, 0.25], accuracy: 1e-6)
     }
 
     func testStandardHandComputed() {

@@ -1,3 +1,4 @@
+import FedTestSupport
 import XCTest
 @testable import FedCore
 
@@ -54,8 +55,8 @@ final class GradientCheckTests: XCTestCase {
     private func checkGradients(_ model: any Model, batch: Int, seed: UInt64, file: StaticString = #filePath, line: UInt = #line) {
         var rng = SeededRNG(seed: seed)
         // Random (not the model's) initialisation, so that biases and output weights are non-zero.
-        let parameters = randomFloats(model.parameterCount, scale: 0.5, rng: &rng)
-        let inputs = randomFloats(batch * model.inputDimension, scale: 1, rng: &rng)
+        let parameters = uniformFloats(model.parameterCount, scale: 0.5, rng: &rng)
+        let inputs = uniformFloats(batch * model.inputDimension, scale: 1, rng: &rng)
         let labels = (0..<batch).map { _ in Int32(rng.nextInt(below: model.classes)) }
         let layers = denseLayers(model)
 
@@ -131,8 +132,8 @@ final class GradientCheckTests: XCTestCase {
         // exactly zero gradient for a batch of one sample, and active ones a non-zero gradient.
         let model = MLP(inputDimension: 4, hidden: [16], classes: 3)
         var rng = SeededRNG(seed: 9)
-        let p = randomFloats(model.parameterCount, scale: 0.5, rng: &rng)
-        let x = randomFloats(4, scale: 1, rng: &rng)
+        let p = uniformFloats(model.parameterCount, scale: 0.5, rng: &rng)
+        let x = uniformFloats(4, scale: 1, rng: &rng)
         let (_, g) = model.lossAndGradient(parameters: p, inputs: x, labels: [1])
         let hiddenPre = referenceLogits(layers: [model.layers[0]], parameters: p.map(Double.init),
                                         inputs: x.map(Double.init), batchSize: 1)
@@ -154,8 +155,8 @@ final class GradientCheckTests: XCTestCase {
     func testLogitsMatchReference() {
         for model in [makeModel(.logistic, inputDimension: 5, classes: 3), makeModel(.mlp(hidden: [8, 6]), inputDimension: 5, classes: 3)] {
             var rng = SeededRNG(seed: 5)
-            let p = randomFloats(model.parameterCount, scale: 0.5, rng: &rng)
-            let x = randomFloats(7 * 5, scale: 1, rng: &rng)
+            let p = uniformFloats(model.parameterCount, scale: 0.5, rng: &rng)
+            let x = uniformFloats(7 * 5, scale: 1, rng: &rng)
             var out = [Float](repeating: .nan, count: 7 * 3)
             p.withUnsafeBufferPointer { pp in
                 x.withUnsafeBufferPointer { xx in
@@ -170,8 +171,8 @@ final class GradientCheckTests: XCTestCase {
     func testGradientIsOverwrittenNotAccumulated() {
         let model = MLP(inputDimension: 3, hidden: [4], classes: 2)
         var rng = SeededRNG(seed: 6)
-        let p = randomFloats(model.parameterCount, scale: 0.5, rng: &rng)
-        let x = randomFloats(6, scale: 1, rng: &rng)
+        let p = uniformFloats(model.parameterCount, scale: 0.5, rng: &rng)
+        let x = uniformFloats(6, scale: 1, rng: &rng)
         let labels: [Int32] = [0, 1]
         let (loss, fresh) = model.lossAndGradient(parameters: p, inputs: x, labels: labels)
         var dirty = [Float](repeating: 123, count: model.parameterCount)

@@ -1,3 +1,4 @@
+import FedTestSupport
 import XCTest
 @testable import FedCore
 
@@ -6,12 +7,6 @@ final class PartitionTests: XCTestCase {
 
     private func digits() throws -> Dataset {
         try XCTUnwrap(Self.digits)
-    }
-
-    private func message(_ body: () throws -> Void) -> String {
-        do { try body() } catch { return "\(error)" }
-        XCTFail("expected an error")
-        return ""
     }
 
     /// Every index appears in exactly one client list.
@@ -105,12 +100,12 @@ final class PartitionTests: XCTestCase {
     func testDirichletErrors() throws {
         let data = try digits()
         var rng = SeededRNG(seed: 1)
-        XCTAssertEqual(message { _ = try makePartition(data, clients: 10, spec: .dirichlet(alpha: 0, minSamples: 1), rng: &rng) },
+        XCTAssertEqual(thrownMessage { _ = try makePartition(data, clients: 10, spec: .dirichlet(alpha: 0, minSamples: 1), rng: &rng) },
                        "invalid parameter: dirichlet: alpha must be finite and > 0; got 0.0")
-        XCTAssertEqual(message { _ = try makePartition(data, clients: 100, spec: .dirichlet(alpha: 1, minSamples: 20), rng: &rng) },
+        XCTAssertEqual(thrownMessage { _ = try makePartition(data, clients: 100, spec: .dirichlet(alpha: 1, minSamples: 20), rng: &rng) },
                        "invalid parameter: dirichlet: 100 clients x minSamples 20 needs 2000 samples; only 1797")
         let stubborn = try DirichletPartitioner(alpha: 0.01, minSamples: 30, maxRedraws: 5)
-        XCTAssertEqual(message { _ = try stubborn.split(labels: data.labels, classes: 10, clients: 50, rng: &rng) },
+        XCTAssertEqual(thrownMessage { _ = try stubborn.split(labels: data.labels, classes: 10, clients: 50, rng: &rng) },
                        "dirichlet(alpha = 0.01): after 5 redraws some of the 50 clients still had fewer than 30 "
                        + "of 1797 samples; raise alpha or lower minSamples")
         XCTAssertEqual(try DirichletPartitioner(alpha: 1).maxRedraws, 1000)
@@ -151,13 +146,13 @@ final class PartitionTests: XCTestCase {
     func testImpossibleRequestsThrowWithTheNumbers() throws {
         let data = try digits().subset(Array(0..<50))
         var rng = SeededRNG(seed: 1)
-        XCTAssertEqual(message { _ = try makePartition(data, clients: 51, spec: .iid, rng: &rng) },
+        XCTAssertEqual(thrownMessage { _ = try makePartition(data, clients: 51, spec: .iid, rng: &rng) },
                        "cannot partition 50 samples among 51 clients (need 1 <= clients <= samples)")
-        XCTAssertEqual(message { _ = try makePartition(data, clients: 0, spec: .iid, rng: &rng) },
+        XCTAssertEqual(thrownMessage { _ = try makePartition(data, clients: 0, spec: .iid, rng: &rng) },
                        "cannot partition 50 samples among 0 clients (need 1 <= clients <= samples)")
-        XCTAssertEqual(message { _ = try makePartition(data, clients: 20, spec: .shards(perClient: 3), rng: &rng) },
+        XCTAssertEqual(thrownMessage { _ = try makePartition(data, clients: 20, spec: .shards(perClient: 3), rng: &rng) },
                        "shards: 20 clients x 3 shards = 60 shards but only 50 samples; some shards would be empty")
-        XCTAssertEqual(message { _ = try makePartition(data, clients: 5, spec: .shards(perClient: 0), rng: &rng) },
+        XCTAssertEqual(thrownMessage { _ = try makePartition(data, clients: 5, spec: .shards(perClient: 0), rng: &rng) },
                        "invalid parameter: shards: perClient must be >= 1; got 0")
     }
 }

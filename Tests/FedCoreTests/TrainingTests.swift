@@ -1,3 +1,4 @@
+import FedTestSupport
 import XCTest
 @testable import FedCore
 

@@ -1,15 +1,16 @@
 import FedCore
+import FedTestSupport
 import FedRobust
 import XCTest
 
 final class BulyanTests: XCTestCase {
-    private let line = RobustDistFixtures.matrix([[0], [1], [2], [3], [4], [5], [100]])
+    private let line = matrix([[0], [1], [2], [3], [4], [5], [100]])
 
     /// Section 7: θ = 5, β = 3; selection 2, 3, 1, 4, 0; median 2, keep {2, 1, 3} → 2.
     func testSectionSevenOneDimensional() throws {
         XCTAssertEqual(Bulyan.selection(distances: PairwiseDistances(line), f: 1), [2, 3, 1, 4, 0])
         var bulyan = try Bulyan(f: .fixed(1))
-        let r = try bulyan.aggregate(line, context: RobustDistFixtures.context(n: 7))
+        let r = try bulyan.aggregate(line, context: RobustFixtures.context(7))
         XCTAssertEqual(r.aggregate, [2])
         XCTAssertEqual(r.decisions.map(\.selected), [true, true, true, true, true, false, false])
         XCTAssertEqual(r.decisions.map(\.score), [5, 3, 1, 2, 4, nil, nil])
@@ -19,7 +20,7 @@ final class BulyanTests: XCTestCase {
 
     func testAutoFindsTheOutlier() throws {
         var bulyan = try Bulyan(f: .auto)
-        let r = try bulyan.aggregate(line, context: RobustDistFixtures.context(n: 7))
+        let r = try bulyan.aggregate(line, context: RobustFixtures.context(7))
         XCTAssertEqual(r.aggregate, [2])
         XCTAssertEqual(r.figures, ["f_used": 1, "f_estimate": 1])
     }
@@ -33,8 +34,8 @@ final class BulyanTests: XCTestCase {
             XCTAssertEqual("\(error)", "bulyan needs n >= 4f + 3; got n = 2, f = 0")
         }
         var b = try Bulyan(f: .fixed(2))
-        XCTAssertThrowsError(try b.aggregate(RobustDistFixtures.random(rows: 10, columns: 2, seed: 1),
-                                             context: RobustDistFixtures.context(n: 10))) { error in
+        XCTAssertThrowsError(try b.aggregate(gaussianMatrix(rows: 10, columns: 2, seed: 1),
+                                             context: RobustFixtures.context(10))) { error in
             XCTAssertEqual(error as? AggregatorError, .precondition(rule: "bulyan", requirement: "n >= 4f + 3", n: 10, f: 2))
         }
         XCTAssertEqual(Bulyan.fMax(n: 11), 2)
@@ -72,29 +73,29 @@ final class BulyanTests: XCTestCase {
     }
 
     func testPermutationInvariance() throws {
-        let m = RobustDistFixtures.random(rows: 15, columns: 53, seed: 13)
+        let m = gaussianMatrix(rows: 15, columns: 53, seed: 13)
         var rule = try Bulyan(f: .fixed(3))
-        let base = try rule.aggregate(m, context: RobustDistFixtures.context(n: 15)).aggregate
+        let base = try rule.aggregate(m, context: RobustFixtures.context(15)).aggregate
         var rng = SeededRNG(seed: 8)
         for _ in 0..<5 {
             var perm = Array(0..<15)
             rng.shuffle(&perm)
-            let r = try rule.aggregate(RobustDistFixtures.permuted(m, perm), context: RobustDistFixtures.context(n: 15))
-            XCTAssertLessThan(RobustDistFixtures.maxAbsDiff(r.aggregate, base), 1e-5)
+            let r = try rule.aggregate(permuted(m, perm), context: RobustFixtures.context(15))
+            XCTAssertLessThan(maxAbsDiff(r.aggregate, base), 1e-5)
         }
     }
 
     func testHugeOutliersDoNotMoveBulyan() throws {
-        let m = RobustDistFixtures.clusterWithOutliers(honest: 12, outliers: 3, d: 30, seed: 4)
+        let m = RobustFixtures.clusterWithOutliers(honest: 12, outliers: 3, d: 30, seed: 4)
         var rule = try Bulyan(f: .fixed(3))
-        let r = try rule.aggregate(m, context: RobustDistFixtures.context(n: 15))
+        let r = try rule.aggregate(m, context: RobustFixtures.context(15))
         let center = (0..<30).map { Float($0 % 3) }
-        XCTAssertLessThan(RobustDistFixtures.maxAbsDiff(r.aggregate, center), 0.3)
+        XCTAssertLessThan(maxAbsDiff(r.aggregate, center), 0.3)
         // Identical colluders can win the last selections (neighbour count |R| − f − 2 < f at
         // the end, and they are at distance 0 from each other); the coordinate trimming then
         // discards them. At most f of them are ever selected.
         XCTAssertLessThanOrEqual(r.decisions[12...].filter(\.selected).count, 3)
         let mean = try WeightedMean.aggregate(m, weights: [Double](repeating: 1, count: 15))
-        XCTAssertGreaterThan(RobustDistFixtures.maxAbsDiff(mean, center), 1e5)
+        XCTAssertGreaterThan(maxAbsDiff(mean, center), 1e5)
     }
 }

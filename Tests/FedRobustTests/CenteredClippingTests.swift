@@ -1,4 +1,5 @@
 import FedCore
+import FedTestSupport
 import FedRobust
 import XCTest
 
@@ -6,46 +7,47 @@ final class CenteredClippingTests: XCTestCase {
     /// docs/ALGORITHMS.md 7: v = 0, τ = 1, L = 1, inputs (3,4), (0,0.5) → (0.3, 0.65).
     func testHandChecked() throws {
         var rule = try CenteredClipping(tau: .absolute(1))
-        let r = try rule.aggregate(RCFixture.matrix([[3, 4], [0, 0.5]]), context: RCFixture.context(2))
-        RCFixture.assertClose(r.aggregate, [0.3, 0.65], 1e-6)
+        let r = try rule.aggregate(matrix([[3, 4], [0, 0.5]]), context: RobustFixtures.context(2))
+        assertClose(r.aggregate, [0.3, 0.65], accuracy: 1e-6)
         XCTAssertEqual(r.decisions.map(\.clipped), [true, false])
         XCTAssertEqual(r.decisions.map(\.weight), [0.5, 0.5])
         XCTAssertEqual(r.figures["clipped_fraction"], 0.5)
-        RCFixture.assertClose(rule.center, [0.3, 0.65], 1e-6)
+        assertClose(rule.center, [0.3, 0.65], accuracy: 1e-6)
     }
 
     /// The centre persists between rounds and can be restored from a checkpoint.
     func testCenterPersistsAndRestores() throws {
         var rule = try CenteredClipping(tau: .absolute(1), iterations: 2)
-        let m = RCFixture.matrix([[3, 4], [0, 0.5], [1, 1]])
-        let first = try rule.aggregate(m, context: RCFixture.context(3))
-        let second = try rule.aggregate(m, context: RCFixture.context(3))
+        let m = matrix([[3, 4], [0, 0.5], [1, 1]])
+        let first = try rule.aggregate(m, context: RobustFixtures.context(3))
+        let second = try rule.aggregate(m, context: RobustFixtures.context(3))
         XCTAssertNotEqual(first.aggregate, second.aggregate)
         var restored = try CenteredClipping(tau: .absolute(1), iterations: 2, center: first.aggregate)
-        XCTAssertEqual(try restored.aggregate(m, context: RCFixture.context(3)).aggregate, second.aggregate)
-        XCTAssertThrowsError(try restored.aggregate(RCFixture.matrix([[1, 2, 3]]), context: RCFixture.context(1)))
+        XCTAssertEqual(try restored.aggregate(m, context: RobustFixtures.context(3)).aggregate, second.aggregate)
+        XCTAssertThrowsError(try restored.aggregate(matrix([[1, 2, 3]]), context: RobustFixtures.context(1)))
     }
 
     func testZeroDifferenceAndNoClipping() throws {
         var rule = try CenteredClipping(tau: .absolute(100))
-        let r = try rule.aggregate(RCFixture.matrix([[0, 0], [2, 4]]), context: RCFixture.context(2))
+        let r = try rule.aggregate(matrix([[0, 0], [2, 4]]), context: RobustFixtures.context(2))
         XCTAssertEqual(r.aggregate, [1, 2])               // τ large: the mean
         XCTAssertEqual(r.figures["clipped_fraction"], 0)
     }
 
     func testRelativeTau() throws {
         var rule = try CenteredClipping()   // τ = 1 × median distance to the centre
-        let r = try rule.aggregate(RCFixture.matrix([[1, 0], [0, 2], [0, 3], [30, 40]]), context: RCFixture.context(4))
+        let r = try rule.aggregate(matrix([[1, 0], [0, 2], [0, 3], [30, 40]]), context: RobustFixtures.context(4))
         // Distances to 0: 1, 2, 3, 50 → τ = 2.5; rows 3 and 4 are clipped to norm 2.5.
         XCTAssertEqual(r.figures["tau"], 2.5)
         XCTAssertEqual(r.decisions.map(\.clipped), [false, false, true, true])
-        RCFixture.assertClose(r.aggregate, [(1 + 0 + 0 + 1.5) / 4, (0 + 2 + 2.5 + 2) / 4], 1e-6)
+        let expected: [Float] = [(1 + 0 + 0 + 1.5) / 4, (0 + 2 + 2.5 + 2) / 4]
+        assertClose(r.aggregate, expected, accuracy: 1e-6)
     }
 
     func testOutliersMoveItAtMostTauOverN() throws {
-        let m = RCFixture.honestPlusOutliers(honest: 16, bad: 4, d: 50, seed: 5)
+        let m = RobustFixtures.honestPlusOutliers(honest: 16, bad: 4, d: 50, seed: 5)
         var rule = try CenteredClipping(iterations: 3)
-        let agg = try rule.aggregate(m, context: RCFixture.context(20)).aggregate
+        let agg = try rule.aggregate(m, context: RobustFixtures.context(20)).aggregate
         XCTAssertLessThan(agg.map { Double($0 * $0) }.reduce(0, +).squareRoot(), 5)
     }
 

@@ -1,10 +1,7 @@
 import FedCore
+import FedTestSupport
 @testable import FedRobust
 import XCTest
-
-#if canImport(Glibc)
-import Glibc
-#endif
 
 final class ColumnKernelTests: XCTestCase {
     static let sizes = [1, 2, 3, 4, 5, 7, 8, 20, 33, 100, 256, 257]
@@ -13,13 +10,13 @@ final class ColumnKernelTests: XCTestCase {
         for (t, n) in Self.sizes.enumerated() {
             // d is never a multiple of the block width, and spans several blocks.
             let d = 3 * ColumnKernels.blockWidth(rows: n, network: n <= ColumnKernels.networkMaxRows) + 37
-            let m = RCFixture.gaussianMatrix(rows: n, columns: d, seed: UInt64(100 + t))
+            let m = gaussianMatrix(rows: n, columns: d, seed: UInt64(100 + t))
             var trims = Set([0, (n - 1) / 2, n / 10, n / 4])
             trims = trims.filter { n - 2 * $0 >= 1 }
             for b in trims.sorted() {
                 let got = ColumnKernels.windowMean(m, trim: b, attribute: true, maxThreads: 1)
-                XCTAssertEqual(got.values, RCFixture.naiveWindowMean(m, trim: b), "n = \(n), b = \(b)")
-                XCTAssertEqual(got.rowCounts, RCFixture.naiveRowCounts(m, trim: b), "n = \(n), b = \(b)")
+                XCTAssertEqual(got.values, RobustFixtures.naiveWindowMean(m, trim: b), "n = \(n), b = \(b)")
+                XCTAssertEqual(got.rowCounts, RobustFixtures.naiveRowCounts(m, trim: b), "n = \(n), b = \(b)")
             }
         }
     }
@@ -32,8 +29,8 @@ final class ColumnKernelTests: XCTestCase {
             let m = UpdateMatrix(rows: n, columns: d, values: (0..<(n * d)).map { _ in Float(rng.nextInt(below: 3) - 1) })
             for b in Set([0, (n - 1) / 2, n / 4]).sorted() where n - 2 * b >= 1 {
                 let got = ColumnKernels.windowMean(m, trim: b, attribute: true, maxThreads: 1)
-                XCTAssertEqual(got.values, RCFixture.naiveWindowMean(m, trim: b), "n = \(n), b = \(b)")
-                XCTAssertEqual(got.rowCounts, RCFixture.naiveRowCounts(m, trim: b), "n = \(n), b = \(b)")
+                XCTAssertEqual(got.values, RobustFixtures.naiveWindowMean(m, trim: b), "n = \(n), b = \(b)")
+                XCTAssertEqual(got.rowCounts, RobustFixtures.naiveRowCounts(m, trim: b), "n = \(n), b = \(b)")
                 XCTAssertEqual(got.rowCounts.reduce(0, +), d * (n - 2 * b))
             }
         }
@@ -42,7 +39,7 @@ final class ColumnKernelTests: XCTestCase {
     /// Threads split blocks only: the result is identical for any thread count.
     func testThreadCountDoesNotChangeResults() {
         for n in [9, 60, 300] {
-            let m = RCFixture.gaussianMatrix(rows: n, columns: (1 << 18) / n + 1_001, seed: 5)
+            let m = gaussianMatrix(rows: n, columns: (1 << 18) / n + 1_001, seed: 5)
             let one = ColumnKernels.windowMean(m, trim: 2, attribute: true, maxThreads: 1)
             let two = ColumnKernels.windowMean(m, trim: 2, attribute: true, maxThreads: 2)
             XCTAssertEqual(one.values, two.values)
@@ -64,7 +61,7 @@ final class ColumnKernelTests: XCTestCase {
                 XCTAssertTrue(a[..<k].allSatisfy { $0 <= a[k] } && a[(k + 1)...].allSatisfy { $0 >= a[k] })
             }
         }
-        let m = RCFixture.gaussianMatrix(rows: 5, columns: 1_000, seed: 9)
+        let m = gaussianMatrix(rows: 5, columns: 1_000, seed: 9)
         var seen = 0
         ColumnKernels.forEachTransposedBlock(m) { c0, w, t in
             for k in 0..<w { for i in 0..<5 { XCTAssertEqual(t[k * 5 + i], m.values[i * 1_000 + c0 + k]) } }
@@ -77,43 +74,5 @@ final class ColumnKernelTests: XCTestCase {
         let r = ColumnKernels.windowMean(UpdateMatrix(rows: 3, columns: 0), trim: 1, attribute: true)
         XCTAssertEqual(r.values, [])
         XCTAssertEqual(r.rowCounts, [0, 0, 0])
-    }
-
-    // MARK: - Timings (not a test: runs only with FEDSIM_TIMINGS=1, prints, asserts nothing)
-
-    func testPrintTimings() throws {
-        guard ProcessInfo.processInfo.environment["FEDSIM_TIMINGS"] == "1" else {
-            throw XCTSkip("set FEDSIM_TIMINGS=1 (release build) to print timings")
-        }
-        let shapes = (ProcessInfo.processInfo.environment["FEDSIM_TIMING_SHAPES"] ?? "100x1000000,10x10000000")
-            .split(separator: ",").map { $0.split(separator: "x").compactMap { Int($0) } }
-        for shape in shapes where shape.count == 2 {
-            let (n, d) = (shape[0], shape[1])
-            var rng = SeededRNG(seed: 1)
-            var values = [Float](repeating: 0, count: n * d)
-            for i in 0..<values.count { values[i] = Float(rng.nextDouble() * 2 - 1) }
-            let m = UpdateMatrix(rows: n, columns: d, values: values)
-            let ctx = AggregationContext(round: 1, clientIds: Array(0..<n), weights: [Double](repeating: 1, count: n),
-                                         rng: SeededRNG(seed: 2))
-            for threads in [1, 0] {
-                let label = "timing n=\(n) d=\(d) threads=\(threads == 0 ? "all" : "1")"
-                print("\(label) median(of:): \(Self.bestOf3 { _ = CoordinateMedian.median(of: m, maxThreads: threads) }) ms")
-                var med = CoordinateMedian(maxThreads: threads)
-                print("\(label) CoordinateMedian.aggregate: \(Self.bestOf3 { _ = try? med.aggregate(m, context: ctx) }) ms")
-                var tm = try TrimmedMean(.fraction(0.1), maxThreads: threads)
-                print("\(label) TrimmedMean(0.1).aggregate: \(Self.bestOf3 { _ = try? tm.aggregate(m, context: ctx) }) ms")
-                print("\(label) windowMean b=0.1n no attribution: \(Self.bestOf3 { _ = ColumnKernels.windowMean(m, trim: n / 10, attribute: false, maxThreads: threads) }) ms")
-            }
-        }
-    }
-
-    static func bestOf3(_ body: () -> Void) -> String {
-        var best = Double.infinity
-        for _ in 0..<3 {
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            body()
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
-        }
-        return String(format: "%.1f", best)
     }
 }

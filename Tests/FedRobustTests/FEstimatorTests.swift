@@ -1,11 +1,12 @@
 import FedCore
+import FedTestSupport
 import FedRobust
 import XCTest
 
 /// docs/ALGORITHMS.md section 9 checks.
 final class FEstimatorTests: XCTestCase {
     func testOneDimensional() throws {
-        let e = try FEstimator.estimate(RCFixture.matrix([[0], [1], [2], [3], [4], [5], [100]]), fMax: 3)
+        let e = try FEstimator.estimate(matrix([[0], [1], [2], [3], [4], [5], [100]]), fMax: 3)
         XCTAssertEqual(e.fHat, 1)
         XCTAssertEqual(e.flagged, [6])
         XCTAssertEqual(e.scores[6], 64.0775, accuracy: 1e-4)
@@ -14,7 +15,7 @@ final class FEstimatorTests: XCTestCase {
     }
 
     func testTwoDimensional() throws {
-        let m = RCFixture.matrix([[0, 0], [1, 0], [0, 1], [1, 1], [0.5, 0.5], [10, 10], [10, 11]])
+        let m = matrix([[0, 0], [1, 0], [0, 1], [1, 1], [0.5, 0.5], [10, 10], [10, 11]])
         let e = try FEstimator.estimate(m, fMax: 2)   // f_max of Krum for n = 7
         XCTAssertEqual(e.fHat, 2)
         XCTAssertEqual(e.flagged, [5, 6])
@@ -25,7 +26,7 @@ final class FEstimatorTests: XCTestCase {
     }
 
     func testInDistributionAttackersAreNotFlagged() throws {
-        let e = try FEstimator.estimate(RCFixture.matrix([[1], [2], [3], [4], [5], [3.2], [3.2]]), fMax: 3)
+        let e = try FEstimator.estimate(matrix([[1], [2], [3], [4], [5], [3.2], [3.2]]), fMax: 3)
         XCTAssertEqual(e.fHat, 0)
         XCTAssertEqual(e.fUsed, 0)   // floor ⌊0.1 · 7⌋ = 0
     }
@@ -33,7 +34,7 @@ final class FEstimatorTests: XCTestCase {
     /// MAD = 0 (more than half the distances coincide): every vector off the median distance
     /// is flagged (MAD_eff = max(0, 1e-6 · med, 1e-12)).
     func testZeroMAD() throws {
-        let m = RCFixture.matrix([[1, 1], [1, 1], [1, 1], [1, 1], [1.001, 1], [5, 5]])
+        let m = matrix([[1, 1], [1, 1], [1, 1], [1, 1], [1.001, 1], [5, 5]])
         let e = try FEstimator.estimate(m, fMax: 2)
         XCTAssertEqual(e.flagged, [4, 5])
         XCTAssertEqual(e.fHat, 2)
@@ -41,10 +42,10 @@ final class FEstimatorTests: XCTestCase {
     }
 
     func testFloorAndCap() throws {
-        let honest = RCFixture.gaussianMatrix(rows: 20, columns: 10, seed: 1)
+        let honest = gaussianMatrix(rows: 20, columns: 10, seed: 1)
         let e = try FEstimator.estimate(honest, fMax: 9)
         XCTAssertEqual(e.fUsed, max(e.fHat, 2))   // floor ⌊0.1 · 20⌋ = 2
-        let capped = try FEstimator.estimate(RCFixture.honestPlusOutliers(honest: 12, bad: 8, d: 10, seed: 1), fMax: 3)
+        let capped = try FEstimator.estimate(RobustFixtures.honestPlusOutliers(honest: 12, bad: 8, d: 10, seed: 1), fMax: 3)
         XCTAssertEqual(capped.fHat, 8)
         XCTAssertEqual(capped.fUsed, 3)
         XCTAssertEqual(try FEstimator.estimate(honest, fMax: 9, floorFraction: 0.3).fUsed, max(e.fHat, 6))

@@ -1,12 +1,13 @@
 import FedCore
+import FedTestSupport
 import FedRobust
 import XCTest
 
 final class FLTrustTests: XCTestCase {
     private func run(_ rows: [[Float]], g0: [Float]?) throws -> AggregationResult {
         var rule = FLTrust()
-        return try rule.aggregate(RobustDistFixtures.matrix(rows),
-                                  context: RobustDistFixtures.context(n: rows.count, serverUpdate: g0))
+        return try rule.aggregate(matrix(rows),
+                                  context: RobustFixtures.context(rows.count, serverUpdate: g0))
     }
 
     /// Section 7: g0 = (1, 0); (2, 0), (0, 3), (−1, 0) → trust 1, 0, 0 → (1, 0).

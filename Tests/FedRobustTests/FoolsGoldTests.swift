@@ -1,11 +1,12 @@
 import FedCore
+import FedTestSupport
 import FedRobust
 import XCTest
 
 final class FoolsGoldTests: XCTestCase {
     private func cosines(_ rows: [[Float]]) -> [Double] {
         let n = rows.count
-        var c = Gram(RobustDistFixtures.matrix(rows)).cosines
+        var c = Gram(matrix(rows)).cosines
         for i in 0..<n { c[i * n + i] = 0 }
         return c
     }
@@ -24,7 +25,7 @@ final class FoolsGoldTests: XCTestCase {
 
         // The same through aggregate, from empty histories: agg = Σ α Δ / n.
         var fg = try FoolsGold()
-        let r = try fg.aggregate(RobustDistFixtures.matrix(h), context: RobustDistFixtures.context(n: 4, ids: [10, 11, 12, 13]))
+        let r = try fg.aggregate(matrix(h), context: RobustFixtures.context(4, ids: [10, 11, 12, 13]))
         XCTAssertTrue(r.applied)
         XCTAssertEqual(r.decisions.map(\.selected), [false, false, true, true])
         XCTAssertEqual(r.decisions[3].score ?? 0, 0.086205, accuracy: 1e-6)
@@ -36,13 +37,13 @@ final class FoolsGoldTests: XCTestCase {
 
     func testIdenticalSybilsGetZeroHonestGetsOne() throws {
         var fg = try FoolsGold()
-        let r = try fg.aggregate(RobustDistFixtures.matrix([[1, 0], [1, 0], [0, 1]]), context: RobustDistFixtures.context(n: 3))
+        let r = try fg.aggregate(matrix([[1, 0], [1, 0], [0, 1]]), context: RobustFixtures.context(3))
         XCTAssertEqual(r.decisions.map(\.score), [0, 0, 1])
         XCTAssertEqual(r.decisions.map(\.weight), [0, 0, 1])
         XCTAssertEqual(r.aggregate, [0, Float(1.0 / 3)])
         var mean = try FoolsGold(normalization: .alphaSum)
-        XCTAssertEqual(try mean.aggregate(RobustDistFixtures.matrix([[1, 0], [1, 0], [0, 1]]),
-                                          context: RobustDistFixtures.context(n: 3)).aggregate, [0, 1])
+        XCTAssertEqual(try mean.aggregate(matrix([[1, 0], [1, 0], [0, 1]]),
+                                          context: RobustFixtures.context(3)).aggregate, [0, 1])
     }
 
     /// With κ = 1 the weight is strictly inside (0, 1) only for normalised α in
@@ -65,32 +66,32 @@ final class FoolsGoldTests: XCTestCase {
     /// round 2 is refused, which per-round cosines would not do.
     func testHistoryPersistsAcrossRoundsAndCheckpoints() throws {
         var fg = try FoolsGold()
-        let r1 = try fg.aggregate(RobustDistFixtures.matrix([[1, 0], [0, 1]]), context: RobustDistFixtures.context(n: 2, ids: [3, 8]))
+        let r1 = try fg.aggregate(matrix([[1, 0], [0, 1]]), context: RobustFixtures.context(2, ids: [3, 8]))
         XCTAssertTrue(r1.applied)
         XCTAssertEqual(r1.decisions.map(\.score), [1, 1])
         let saved = fg.histories
         XCTAssertEqual(saved, [3: [1, 0], 8: [0, 1]])
 
-        let round2 = RobustDistFixtures.matrix([[0, 1], [1, 0]])
-        let r2 = try fg.aggregate(round2, context: RobustDistFixtures.context(n: 2, ids: [3, 8]))
+        let round2 = matrix([[0, 1], [1, 0]])
+        let r2 = try fg.aggregate(round2, context: RobustFixtures.context(2, ids: [3, 8]))
         XCTAssertFalse(r2.applied)
         XCTAssertEqual(r2.aggregate, [0, 0])
         XCTAssertEqual(fg.histories, [3: [1, 1], 8: [1, 1]])
 
         // Restored from the checkpoint, a fresh value decides the same.
         var restored = try FoolsGold(histories: saved)
-        let r2b = try restored.aggregate(round2, context: RobustDistFixtures.context(n: 2, ids: [3, 8]))
+        let r2b = try restored.aggregate(round2, context: RobustFixtures.context(2, ids: [3, 8]))
         XCTAssertFalse(r2b.applied)
         XCTAssertEqual(restored.histories, fg.histories)
 
         // A client absent this round keeps its history untouched.
-        _ = try fg.aggregate(RobustDistFixtures.matrix([[2, 0], [0, 5]]), context: RobustDistFixtures.context(n: 2, ids: [3, 9]))
+        _ = try fg.aggregate(matrix([[2, 0], [0, 5]]), context: RobustFixtures.context(2, ids: [3, 9]))
         XCTAssertEqual(fg.histories, [3: [3, 1], 8: [1, 1], 9: [0, 5]])
     }
 
     func testAllParallelMeansNoUpdate() throws {
         var fg = try FoolsGold()
-        let r = try fg.aggregate(RobustDistFixtures.matrix([[1, 2], [2, 4], [0.5, 1]]), context: RobustDistFixtures.context(n: 3))
+        let r = try fg.aggregate(matrix([[1, 2], [2, 4], [0.5, 1]]), context: RobustFixtures.context(3))
         XCTAssertFalse(r.applied)
         XCTAssertEqual(r.aggregate, [0, 0])
         XCTAssertTrue(r.decisions.allSatisfy { !$0.selected && $0.weight == 0 && $0.score == 0 })
@@ -99,11 +100,11 @@ final class FoolsGoldTests: XCTestCase {
 
     func testSingleClientAndBadInput() throws {
         var fg = try FoolsGold()
-        let r = try fg.aggregate(RobustDistFixtures.matrix([[2, -1]]), context: RobustDistFixtures.context(n: 1))
+        let r = try fg.aggregate(matrix([[2, -1]]), context: RobustFixtures.context(1))
         XCTAssertEqual(r.aggregate, [2, -1])
-        XCTAssertThrowsError(try fg.aggregate(RobustDistFixtures.matrix([[1, 0], [0, 1]]),
-                                              context: RobustDistFixtures.context(n: 2, ids: [4, 4])))
-        XCTAssertThrowsError(try fg.aggregate(RobustDistFixtures.matrix([[1, 0, 0]]), context: RobustDistFixtures.context(n: 1))) { error in
+        XCTAssertThrowsError(try fg.aggregate(matrix([[1, 0], [0, 1]]),
+                                              context: RobustFixtures.context(2, ids: [4, 4])))
+        XCTAssertThrowsError(try fg.aggregate(matrix([[1, 0, 0]]), context: RobustFixtures.context(1))) { error in
             XCTAssertEqual("\(error)", "foolsgold: history of client 0 has 2 values; updates have 3")
         }
         XCTAssertEqual(fg.histories, [0: [2, -1]])

@@ -1,45 +1,7 @@
 import FedCore
+import FedTestSupport
 import FedRobust
 import XCTest
-
-/// Fixtures shared by the distance-based aggregator tests (prefixed to stay unique in the target).
-enum RobustDistFixtures {
-    static func matrix(_ rows: [[Float]]) -> UpdateMatrix {
-        var m = UpdateMatrix(rows: rows.count, columns: rows.first?.count ?? 0)
-        for (i, r) in rows.enumerated() { m.setRow(i, r) }
-        return m
-    }
-
-    static func random(rows n: Int, columns d: Int, seed: UInt64, scale: Double = 1) -> UpdateMatrix {
-        var rng = SeededRNG(seed: seed)
-        return UpdateMatrix(rows: n, columns: d, values: (0..<(n * d)).map { _ in Float(scale * rng.nextGaussian()) })
-    }
-
-    static func context(n: Int, serverUpdate: [Float]? = nil, ids: [Int]? = nil) -> AggregationContext {
-        AggregationContext(round: 1, clientIds: ids ?? Array(0..<n), weights: [Double](repeating: 1, count: n),
-                           serverUpdate: serverUpdate, rng: SeededRNG(seed: 7))
-    }
-
-    /// `n` honest rows near `center` (noise 0.1) followed by `f` rows at 1e6.
-    static func clusterWithOutliers(honest n: Int, outliers f: Int, d: Int, seed: UInt64) -> UpdateMatrix {
-        var rng = SeededRNG(seed: seed)
-        var values: [Float] = []
-        for _ in 0..<n { for j in 0..<d { values.append(Float(j % 3) + Float(0.1 * rng.nextGaussian())) } }
-        for _ in 0..<f { for _ in 0..<d { values.append(1e6) } }
-        return UpdateMatrix(rows: n + f, columns: d, values: values)
-    }
-
-    /// The same rows in the order `perm` (row i of the result is row perm[i] of `m`).
-    static func permuted(_ m: UpdateMatrix, _ perm: [Int]) -> UpdateMatrix {
-        var out = UpdateMatrix(rows: m.rows, columns: m.columns)
-        for (i, p) in perm.enumerated() { out.setRow(i, m.row(p)) }
-        return out
-    }
-
-    static func maxAbsDiff(_ a: [Float], _ b: [Float]) -> Float {
-        zip(a, b).reduce(0) { max($0, abs($1.0 - $1.1)) }
-    }
-}
 
 final class GramTests: XCTestCase {
     private func naiveGram(_ m: UpdateMatrix) -> [Double] {
@@ -74,7 +36,7 @@ final class GramTests: XCTestCase {
     func testGramAndDistancesMatchNaiveDouble() {
         let shapes = [(1, 1), (1, 7), (2, 3), (2, 1001), (5, 1), (7, 333), (13, 4097), (4, 70_001)]
         for (t, (n, d)) in shapes.enumerated() {
-            let m = RobustDistFixtures.random(rows: n, columns: d, seed: UInt64(100 + t))
+            let m = gaussianMatrix(rows: n, columns: d, seed: UInt64(100 + t))
             let g = Gram(m)
             let expected = naiveGram(m)
             let scale = expected.map(abs).max() ?? 1
@@ -96,7 +58,7 @@ final class GramTests: XCTestCase {
     }
 
     func testBlockingDoesNotChangeTheResultBeyondRounding() {
-        let m = RobustDistFixtures.random(rows: 6, columns: 1_000, seed: 3)
+        let m = gaussianMatrix(rows: 6, columns: 1_000, seed: 3)
         let whole = Gram(m, blockWidth: 1_000)
         for width in [1, 7, 64, 999] {
             let blocked = Gram(m, blockWidth: width)
@@ -106,7 +68,7 @@ final class GramTests: XCTestCase {
     }
 
     func testGatheredRowsGiveTheSameGram() {
-        let m = RobustDistFixtures.random(rows: 5, columns: 2_500, seed: 4)
+        let m = gaussianMatrix(rows: 5, columns: 2_500, seed: 4)
         let direct = Gram(m)
         let gathered = Gram(rows: 5, columns: 2_500, blockWidth: 300) { columns, block in
             for i in 0..<5 {
@@ -117,7 +79,7 @@ final class GramTests: XCTestCase {
     }
 
     func testCosines() {
-        let m = RobustDistFixtures.matrix([[1, 0], [2, 0], [-3, 0], [0, 0], [1, 1]])
+        let m = matrix([[1, 0], [2, 0], [-3, 0], [0, 0], [1, 1]])
         let c = Gram(m).cosines
         let expected: [[Double]] = [
             [1, 1, -1, 0, 0.7071068],
@@ -130,7 +92,7 @@ final class GramTests: XCTestCase {
     }
 
     func testIdenticalRowsHaveZeroDistanceAndEdgeSizes() {
-        let m = RobustDistFixtures.matrix([[3, -4, 12], [3, -4, 12]])
+        let m = matrix([[3, -4, 12], [3, -4, 12]])
         let d = PairwiseDistances(m)
         XCTAssertEqual(d.squared, [0, 0, 0, 0])
         XCTAssertEqual(Gram(m).squaredNorms, [169, 169])

@@ -1,6 +1,7 @@
 import CKernels
 import Dispatch
 import FedCore
+import FedTestSupport
 @testable import FedRobust
 import XCTest
 
@@ -24,7 +25,7 @@ final class KernelISATests: XCTestCase {
 
     func testGramIsBitIdenticalInEveryVersion() throws {
         for (n, d) in Self.shapes {
-            let m = RobustDistFixtures.random(rows: n, columns: d, seed: UInt64(n * 1_000 + d), scale: 3)
+            let m = gaussianMatrix(rows: n, columns: d, seed: UInt64(n * 1_000 + d), std: 3)
             let reference = m.values.withUnsafeBufferPointer {
                 GramKernel.gram($0.baseAddress!, rows: n, columns: d, lda: d, isa: Int32(FEDSIM_ISA_GENERIC))
             }
@@ -50,7 +51,7 @@ final class KernelISATests: XCTestCase {
 
     func testCombinationAndDistancesAreBitIdenticalInEveryVersion() {
         for (n, d) in Self.shapes {
-            let m = RobustDistFixtures.random(rows: n, columns: d, seed: UInt64(7 + n * d))
+            let m = gaussianMatrix(rows: n, columns: d, seed: UInt64(7 + n * d))
             var rng = SeededRNG(seed: UInt64(n))
             // Some zero coefficients (rows skipped), the rest of mixed sign.
             let c = (0..<n).map { i in i % 4 == 3 ? 0 : rng.nextGaussian() }

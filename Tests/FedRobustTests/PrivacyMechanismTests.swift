@@ -1,4 +1,5 @@
 import FedCore
+import FedTestSupport
 import FedRobust
 import XCTest
 
@@ -31,12 +32,6 @@ private struct Abstain: Aggregator {
 }
 
 final class PrivacyMechanismTests: XCTestCase {
-    private func matrix(_ rows: [[Float]]) -> UpdateMatrix {
-        var m = UpdateMatrix(rows: rows.count, columns: rows[0].count)
-        for (i, r) in rows.enumerated() { m.setRow(i, r) }
-        return m
-    }
-
     private func context(n: Int, seed: UInt64 = 42, round: Int = 1) -> AggregationContext {
         AggregationContext(round: round, clientIds: Array(0..<n), weights: [Double](repeating: 1, count: n),
                            rng: SeededRNG(seed: seed).derive("round", round))

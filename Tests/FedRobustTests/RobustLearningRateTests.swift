@@ -1,4 +1,5 @@
 import FedCore
+import FedTestSupport
 @testable import FedRobust
 import XCTest
 
@@ -20,8 +21,8 @@ final class RobustLearningRateTests: XCTestCase {
         ]
         for (rows, weights, theta, weighted, expected, flipped, line) in table {
             var rule = try RobustLearningRate(threshold: theta, weighting: weighted ? .samples : .uniform)
-            let r = try rule.aggregate(RCFixture.matrix(rows), context: RCFixture.context(rows.count, weights: weights))
-            RCFixture.assertClose(r.aggregate, expected, 1e-6)
+            let r = try rule.aggregate(matrix(rows), context: RobustFixtures.context(rows.count, weights: weights))
+            assertClose(r.aggregate, expected, accuracy: 1e-6)
             XCTAssertEqual(r.figures["flipped_fraction"], flipped, line: line)
             XCTAssertTrue(r.decisions.allSatisfy(\.selected), line: line)
             XCTAssertEqual(r.decisions.map(\.weight).reduce(0, +), 1, accuracy: 1e-12, line: line)
@@ -29,7 +30,7 @@ final class RobustLearningRateTests: XCTestCase {
     }
 
     func testSignAgreementCountsZeroAsNoVote() {
-        let m = RCFixture.matrix([[0, 1, -1], [0, 1, 1], [0, -1, 1]])
+        let m = matrix([[0, 1, -1], [0, 1, 1], [0, -1, 1]])
         XCTAssertEqual(RobustLearningRate.signAgreement(m), [0, 1, 1])
     }
 
@@ -50,19 +51,19 @@ final class RobustLearningRateTests: XCTestCase {
         let honest: [[Float]] = [[1, 0], [1, 0], [1, 0], [1, 0]]
         let rows = honest + [[1, 5]]
         var rule = try RobustLearningRate(threshold: 3, weighting: .uniform)
-        let r = try rule.aggregate(RCFixture.matrix(rows), context: RCFixture.context(5))
-        RCFixture.assertClose(r.aggregate, [1, -1], 1e-6)
+        let r = try rule.aggregate(matrix(rows), context: RobustFixtures.context(5))
+        assertClose(r.aggregate, [1, -1], accuracy: 1e-6)
     }
 }
 
 extension RobustLearningRateTests {
     /// docs/ALGORITHMS.md 2.11's hand example: n = 5, d = 4, θ = 3, uniform mean.
     func testTheDocumentedExample() throws {
-        let m = RCFixture.matrix([[1, -2, 0.5, 0], [2, 1, -1, 0], [3, -1, -0.5, 1], [-1, -3, 0.2, 2], [0.5, -0.5, 1, -1]])
+        let m = matrix([[1, -2, 0.5, 0], [2, 1, -1, 0], [3, -1, -0.5, 1], [-1, -3, 0.2, 2], [0.5, -0.5, 1, -1]])
         XCTAssertEqual(RobustLearningRate.signAgreement(m), [3, 3, 1, 1])
         var rule = try RobustLearningRate(threshold: 3, weighting: .uniform)
-        let r = try rule.aggregate(m, context: RCFixture.context(5))
-        RCFixture.assertClose(r.aggregate, [1.1, -1.1, -0.04, -0.4], 1e-6)
+        let r = try rule.aggregate(m, context: RobustFixtures.context(5))
+        assertClose(r.aggregate, [1.1, -1.1, -0.04, -0.4], accuracy: 1e-6)
         XCTAssertEqual(r.figures["flipped_fraction"], 0.5)
     }
 }

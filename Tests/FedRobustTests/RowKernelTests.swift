@@ -1,4 +1,5 @@
 import FedCore
+import FedTestSupport
 @testable import FedRobust
 import XCTest
 

@@ -1,19 +1,15 @@
 import FedCore
+import FedTestSupport
 @testable import FedSim
 import XCTest
 
 /// Checkpoints: the file round-trips, and the server's state (FoolsGold histories, the privacy
 /// accountant) restored from one continues exactly as the uninterrupted state does.
 final class CheckpointTests: XCTestCase {
-    private func dir() throws -> String {
-        let d = NSTemporaryDirectory() + "fedsim-ckpt-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
-        return d
-    }
-
     func testFileRoundTripAndCorruption() throws {
-        let d = try dir()
-        defer { try? FileManager.default.removeItem(atPath: d) }
+        let dir = try TemporaryDirectory(prefix: "fedsim-ckpt")
+        defer { dir.remove() }
+        let d = dir.path
         let c = Checkpoint(fingerprint: "abc", round: 3, digests: [], states: [
             "aggregator": SavedState(perClient: ["histories": [2: [1, 2], 5: [3, 4]]]),
             "privacy": SavedState(numbers: ["rdp": [0.5, 0.25], "history": [1.5]]),

@@ -1,4 +1,5 @@
 import FedCore
+import FedTestSupport
 @testable import FedSim
 import XCTest
 
@@ -11,11 +12,6 @@ final class ServerAggregationTests: XCTestCase {
         return (try ServerAggregation(scenario: s, data: data), data, s)
     }
 
-    private func matrix(rows: Int, columns: Int, seed: UInt64 = 1) -> UpdateMatrix {
-        var rng = SeededRNG(seed: seed)
-        return UpdateMatrix(rows: rows, columns: columns, values: (0..<(rows * columns)).map { _ in Float(rng.nextGaussian()) })
-    }
-
     /// Krum with f = 3 is legal for the 10 clients of a round, but a round that brings only 7
     /// updates skips the update and says why, instead of crashing or averaging anyway.
     func testTooFewUpdatesSkipTheRoundAndSaySo() throws {
@@ -25,11 +21,11 @@ final class ServerAggregationTests: XCTestCase {
             defense: {aggregator: {kind: krum, f: 3}}
             """)
         let d = data.initialParameters.count
-        let ok = server.aggregate(matrix(rows: 10, columns: d), clientIds: Array(0..<10), weights: Array(repeating: 1, count: 10),
+        let ok = server.aggregate(gaussianMatrix(rows: 10, columns: d, seed: 1), clientIds: Array(0..<10), weights: Array(repeating: 1, count: 10),
                                   round: 1, global: data.initialParameters)
         XCTAssertTrue(ok.applied)
         XCTAssertEqual(ok.decisions.filter(\.selected).count, 1)
-        let few = server.aggregate(matrix(rows: 7, columns: d), clientIds: Array(0..<7), weights: Array(repeating: 1, count: 7),
+        let few = server.aggregate(gaussianMatrix(rows: 7, columns: d, seed: 1), clientIds: Array(0..<7), weights: Array(repeating: 1, count: 7),
                                    round: 2, global: data.initialParameters)
         XCTAssertFalse(few.applied)
         XCTAssertEqual(few.note, "krum needs n > 2f + 2; got n = 7, f = 3")
@@ -46,7 +42,7 @@ final class ServerAggregationTests: XCTestCase {
         let d = data.initialParameters.count
         var eps: [Double] = []
         for r in 1...3 {
-            let o = dp.aggregate(matrix(rows: 5, columns: d, seed: UInt64(r)), clientIds: Array(0..<5),
+            let o = dp.aggregate(gaussianMatrix(rows: 5, columns: d, seed: UInt64(r)), clientIds: Array(0..<5),
                                  weights: Array(repeating: 1, count: 5), round: r, global: data.initialParameters)
             eps.append(try XCTUnwrap(o.epsilon))
         }
@@ -62,7 +58,7 @@ final class ServerAggregationTests: XCTestCase {
             federation: {clients: 10}
             defense: {aggregator: median, dp: {noise_multiplier: 1.1, clip: 1.0}}
             """)
-        let o = wrapped.aggregate(matrix(rows: 10, columns: d), clientIds: Array(0..<10),
+        let o = wrapped.aggregate(gaussianMatrix(rows: 10, columns: d, seed: 1), clientIds: Array(0..<10),
                                   weights: Array(repeating: 1, count: 10), round: 1, global: data.initialParameters)
         XCTAssertTrue(o.applied)
         XCTAssertNil(o.epsilon)

@@ -1,3 +1,4 @@
+import FedTestSupport
 import XCTest
 @testable import FedWire
 
@@ -10,34 +11,8 @@ import Darwin
 final class CurveKeyTests: XCTestCase {
     // MARK: - Helpers
 
-    private func tempDir() throws -> String {
-        var template = Array("/tmp/fwk-XXXXXX".utf8CString)
-        let ok = template.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress.map { mkdtemp($0) != nil } ?? false
-        }
-        guard ok else { throw XCTSkip("mkdtemp failed") }
-        return String(cString: template)
-    }
-
-    private func removeTree(_ dir: String) {
-        if let d = opendir(dir) {
-            while let entry = readdir(d) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name != "." && name != ".." { unlink("\(dir)/\(name)") }
-            }
-            closedir(d)
-        }
-        rmdir(dir)
-    }
-
     private func writeFile(_ path: String, _ text: String) throws {
         try KeyFile.write(text, path: path, mode: 0o644)
-    }
-
-    private func message(_ body: () throws -> Void) -> String? {
-        do { try body(); return nil } catch { return "\(error)" }
     }
 
     // MARK: - Z85
@@ -71,7 +46,7 @@ final class CurveKeyTests: XCTestCase {
             ("raw key", { _ = try CurveKeyPair(secretKey: [1, 2, 3]) }, "expected a 32-byte CURVE key, got 3 bytes"),
         ]
         for (name, body, expected) in cases {
-            XCTAssertEqual(message(body), expected, name)
+            XCTAssertEqual(thrownMessage(body), expected, name)
         }
     }
 
@@ -97,8 +72,9 @@ final class CurveKeyTests: XCTestCase {
     // MARK: - Key files
 
     func testWriteAndLoad() throws {
-        let dir = try tempDir()
-        defer { removeTree(dir) }
+        let temp = try TemporaryDirectory(prefix: "fwk")
+        defer { temp.remove() }
+        let dir = temp.path
         let pair = try CurveKeyPair.generate()
         try pair.write(secretFile: "\(dir)/c.key", publicFile: "\(dir)/c.pub", comment: "client 3")
         XCTAssertEqual(try CurveKeyPair.load(secretFile: "\(dir)/c.key"), pair)
@@ -119,8 +95,9 @@ final class CurveKeyTests: XCTestCase {
     }
 
     func testBadKeyFilesNameFileAndLine() throws {
-        let dir = try tempDir()
-        defer { removeTree(dir) }
+        let temp = try TemporaryDirectory(prefix: "fwk")
+        defer { temp.remove() }
+        let dir = temp.path
         let pair = try CurveKeyPair.generate()
         let other = try CurveKeyPair.generate()
         let sec = pair.secretKeyZ85
@@ -140,20 +117,21 @@ final class CurveKeyTests: XCTestCase {
         for c in cases {
             let path = "\(dir)/\(c.file)"
             try writeFile(path, c.text)
-            let got = message {
+            let got = thrownMessage {
                 if c.secret { _ = try CurveKeyPair.load(secretFile: path) } else { _ = try CurveKeyPair.loadPublic(file: path) }
             }
             XCTAssertEqual(got, "\(dir)/\(c.expected)", c.file)
         }
-        XCTAssertEqual(message { _ = try CurveKeyPair.load(secretFile: "\(dir)/missing.key") },
+        XCTAssertEqual(thrownMessage { _ = try CurveKeyPair.load(secretFile: "\(dir)/missing.key") },
                        "\(dir)/missing.key: cannot open: No such file or directory")
     }
 
     // MARK: - Allowlist
 
     func testAllowlistFile() throws {
-        let dir = try tempDir()
-        defer { removeTree(dir) }
+        let temp = try TemporaryDirectory(prefix: "fwk")
+        defer { temp.remove() }
+        let dir = temp.path
         let a = try CurveKeyPair.generate()
         let b = try CurveKeyPair.generate()
         let path = "\(dir)/allowed_clients.txt"
@@ -178,7 +156,7 @@ final class CurveKeyTests: XCTestCase {
         ]
         for (text, expected) in cases {
             try writeFile("\(dir)/bad.txt", text)
-            XCTAssertEqual(message { _ = try CurveAllowlist.load(file: "\(dir)/bad.txt") }, "\(dir)/\(expected)")
+            XCTAssertEqual(thrownMessage { _ = try CurveAllowlist.load(file: "\(dir)/bad.txt") }, "\(dir)/\(expected)")
         }
     }
 

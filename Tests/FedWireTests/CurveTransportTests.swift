@@ -1,3 +1,4 @@
+import FedTestSupport
 import XCTest
 @testable import FedWire
 
@@ -71,15 +72,6 @@ final class CurveTransportTests: XCTestCase {
         }
     }
 
-    private func tempDir() throws -> String {
-        var template = Array("/tmp/fwc-XXXXXX".utf8CString)
-        let ok = template.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress.map { mkdtemp($0) != nil } ?? false
-        }
-        guard ok else { throw XCTSkip("mkdtemp failed") }
-        return String(cString: template)
-    }
-
     // MARK: - Listed client
 
     private func listedClientExchanges(bind: String) throws {
@@ -114,9 +106,9 @@ final class CurveTransportTests: XCTestCase {
     }
 
     func testListedClientIPC() throws {
-        let dir = try tempDir()
-        defer { rmdir(dir) }
-        try listedClientExchanges(bind: "ipc://\(dir)/s")
+        let dir = try TemporaryDirectory(prefix: "fwc")
+        defer { dir.remove() }
+        try listedClientExchanges(bind: "ipc://\(dir.path)/s")
     }
 
     // MARK: - Refused clients (tcp)

@@ -1,3 +1,4 @@
+import FedTestSupport
 import XCTest
 @testable import FedWire
 
@@ -9,16 +10,6 @@ import Darwin
 
 final class ZMQSocketTests: XCTestCase {
     // MARK: - Helpers
-
-    /// A fresh short temporary folder for ipc:// endpoints (Unix socket paths stay < 100 bytes).
-    private func shortTempDir() throws -> String {
-        var template = Array("/tmp/fw-XXXXXX".utf8CString)
-        let ok = template.withUnsafeMutableBufferPointer { buffer in
-            buffer.baseAddress.map { mkdtemp($0) != nil } ?? false
-        }
-        guard ok else { throw XCTSkip("mkdtemp failed") }
-        return String(cString: template)
-    }
 
     /// ROUTER binds `endpoint`, DEALER (routing id "client-1") connects, a multipart message
     /// goes each way. Returns the resolved endpoint.
@@ -61,10 +52,9 @@ final class ZMQSocketTests: XCTestCase {
     }
 
     func testRouterDealerIpc() throws {
-        let dir = try shortTempDir()
-        defer { rmdir(dir) }
-        let path = dir + "/c.sock"
-        defer { unlink(path) }
+        let dir = try TemporaryDirectory(prefix: "fw")
+        defer { dir.remove() }
+        let path = dir.path("c.sock")
         XCTAssertLessThan(path.utf8.count, 100)
         try exchange(bindTo: "ipc://" + path)
     }

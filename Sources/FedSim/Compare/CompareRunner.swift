@@ -99,6 +99,7 @@ public final class CompareRunner {
                 results[cell.id] = result
                 try writeCSV()
                 report(result, done: finished, of: toRun)
+                TestHook.stopAfterCells(finished)
             }
             running = still
             if !running.isEmpty { showRunning(running, done: finished, of: toRun) }

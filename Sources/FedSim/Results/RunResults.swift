@@ -47,6 +47,7 @@ public final class RunResults {
     /// Writes the checkpoint of the round just recorded.
     public func checkpoint(_ c: Checkpoint) throws {
         try c.write(to: directory)
+        TestHook.stopAfterRound(c.round)
     }
 
     /// Path of the scenario file the client processes load (the resolved scenario).

@@ -1,9 +1,12 @@
+import FedCore
 import Foundation
-@testable import FedCore
 
-/// Reference forward pass of a dense ReLU network in Double, straight from the layer views
-/// (no BLAS): used as an independent check of logits and for finite differences.
-func referenceLogits(layers: [DenseLayer], parameters: [Double], inputs: [Double], batchSize: Int) -> [Double] {
+// MARK: - Independent references for the models
+
+/// Forward pass of a dense ReLU network in Double, straight from the layer views (no BLAS):
+/// `a₀ = x`, `aₗ = relu(aₗ₋₁ Wₗ + bₗ)`, logits `= a_{L−1} W_L + b_L`. An independent check of
+/// the models' logits and the function finite differences are taken of.
+public func referenceLogits(layers: [DenseLayer], parameters: [Double], inputs: [Double], batchSize: Int) -> [Double] {
     var a = inputs
     for (l, layer) in layers.enumerated() {
         var z = [Double](repeating: 0, count: batchSize * layer.outputs)
@@ -21,8 +24,9 @@ func referenceLogits(layers: [DenseLayer], parameters: [Double], inputs: [Double
     return a
 }
 
-/// Mean softmax cross-entropy in Double.
-func referenceLoss(logits: [Double], labels: [Int32], classes: Int) -> Double {
+/// Mean softmax cross-entropy in Double: `(1/B) Σ_r (logsumexp(z_r) − z_r[y_r])`, with the
+/// maximum subtracted before exponentiating.
+public func referenceLoss(logits: [Double], labels: [Int32], classes: Int) -> Double {
     let b = labels.count
     var total = 0.0
     for r in 0..<b {
@@ -34,15 +38,20 @@ func referenceLoss(logits: [Double], labels: [Int32], classes: Int) -> Double {
     return total / Double(b)
 }
 
-/// Dense layers of a model built by `makeModel` (logistic or MLP).
-func denseLayers(_ model: any Model) -> [DenseLayer] {
+/// The dense layers of a model built by `makeModel` (an MLP or logistic regression).
+public func denseLayers(_ model: any Model) -> [DenseLayer] {
     if let m = model as? MLP { return m.layers }
     if let m = model as? LogisticRegression { return [m.layer] }
-    fatalError("unknown model type")
+    preconditionFailure("denseLayers: unknown model type \(type(of: model))")
 }
 
-/// `count` Gaussian blobs: class k centred at `separation * e_k` (dimension >= classes), sd `sd`.
-func gaussianBlobs(classes: Int, dimension: Int, perClass: Int, separation: Double, sd: Double, seed: UInt64) -> Dataset {
+// MARK: - Data
+
+/// `classes` Gaussian blobs of `perClass` samples each: class k centred at `separation · e_k`
+/// (so `dimension >= classes`), standard deviation `sd`, samples interleaved by class.
+public func gaussianBlobs(classes: Int, dimension: Int, perClass: Int, separation: Double, sd: Double,
+                          seed: UInt64) -> Dataset {
+    precondition(dimension >= classes, "gaussianBlobs: dimension \(dimension) < classes \(classes)")
     var rng = SeededRNG(seed: seed)
     var features = [Float]()
     var labels = [Int32]()
@@ -56,8 +65,4 @@ func gaussianBlobs(classes: Int, dimension: Int, perClass: Int, separation: Doub
         }
     }
     return Dataset(features: features, labels: labels, dimension: dimension, classes: classes, name: "blobs")
-}
-
-func randomFloats(_ n: Int, scale: Double, rng: inout SeededRNG) -> [Float] {
-    (0..<n).map { _ in Float(scale * (2 * rng.nextDouble() - 1)) }
 }
