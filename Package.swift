@@ -44,7 +44,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "fedsim", dependencies: [
-            "FedSim", "FedReport", "FedFuzz", "FedResults", "FedRobust", "FedWire", "CSupport",
+            "FedSim", "FedReport", "FedFuzz", "FedResults", "FedRobust", "FedCore", "FedWire", "CSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedCore
 import FedSim
 import Foundation
 
@@ -32,6 +33,8 @@ struct ClientCommand: ParsableCommand {
         do {
             let ids = try ClientIdList.parse(clients)
             let s = try Scenario.load(path: scenario, overrides: child.common.overrides)
+            // Many client processes share the cores: one OpenBLAS thread each (DESIGN.md).
+            setBLASThreads(1)
             let runtime = try ClientRuntime(scenario: s, clientIds: ids, parentPid: child.parentPid, logger: logger)
             var curve: ClientCurve?
             if s.transport.security == .curve {

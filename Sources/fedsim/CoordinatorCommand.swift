@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedCore
 import FedResults
 import FedSim
 import Foundation
@@ -29,6 +30,8 @@ struct CoordinatorCommand: ParsableCommand {
             let data = try FederationData.prepare(s)
             let results = try RunResults(directory: directory, scenario: s,
                                          labelCounts: data.partition.labelCounts(of: data.train))
+            // Client processes share the cores: one OpenBLAS thread (DESIGN.md).
+            setBLASThreads(1)
             let coordinator = try Coordinator(scenario: s, data: data, endpoint: bind,
                                               curve: try ServerCurve.load(s.transport), logger: logger)
             defer { coordinator.close() }

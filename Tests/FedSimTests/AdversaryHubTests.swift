@@ -15,16 +15,23 @@ final class AdversaryHubTests: XCTestCase {
         init(_ h: AdversaryHub) { hub = h }
     }
 
-    private func receiveUpdate(_ s: ZMQSocket) throws -> Message {
+    /// The next message on `s` that `wanted` accepts (the poll blocks until one arrives; 10 s is
+    /// only the bound for a failure).
+    private func receive(_ s: ZMQSocket, _ what: String, _ wanted: (Message) -> Bool) throws -> Message {
         let until = Date().addingTimeInterval(10)
         while Date() < until {
-            if try zmqPoll([(socket: s, events: .readable)], timeoutMilliseconds: 100).first?.contains(.readable) == true,
+            let left = Int(max(1, until.timeIntervalSinceNow * 1000))
+            if try zmqPoll([(socket: s, events: .readable)], timeoutMilliseconds: left).first?.contains(.readable) == true,
                let frames = try s.receive(dontWait: true) {
                 let m = try MessageCodec.decode(frames)
-                if case .update = m { return m }
+                if wanted(m) { return m }
             }
         }
-        throw HarnessFailure("no crafted update within 10 s")
+        throw HarnessFailure("no \(what) within 10 s")
+    }
+
+    private func receiveUpdate(_ s: ZMQSocket) throws -> Message {
+        try receive(s, "crafted update") { if case .update = $0 { return true } else { return false } }
     }
 
     func testColludersReceiveTheSameCraftedUpdateAndTheHubEnds() throws {
@@ -53,7 +60,8 @@ final class AdversaryHubTests: XCTestCase {
             try s.connect(hub.endpoint)
             try s.send(MessageCodec.encode(.hello(fingerprint: scenario.fingerprint, clientIds: [UInt32(id)])))
         }
-        usleep(200_000)
+        // Registered once the hub has answered each HELLO.
+        for s in sockets { _ = try receive(s, "WELCOME") { if case .welcome = $0 { return true } else { return false } } }
         for (i, (s, id)) in zip(sockets, ids).enumerated() {
             try s.send(MessageCodec.encode(.update(round: 1, clientId: UInt32(id), samples: 10, trainLoss: 0.5, delta: honest[i])))
         }

@@ -49,8 +49,6 @@ public final class ClientRuntime {
             throw ClientError.badClientId(bad, clients: n)
         }
         self.clientIds = clientIds.sorted()
-        // Many client processes share the cores: one BLAS thread each (DESIGN.md).
-        setBLASThreads(1)
         data = try FederationData.prepare(scenario)
         plan = AttackPlan(scenario)
         sampler = ClientSampler(scenario)

@@ -73,8 +73,6 @@ public final class Coordinator {
         evaluator = try AttackEvaluator(scenario: scenario, data: data)
         server = try ServerAggregation(scenario: scenario, data: data)
         global = data.initialParameters
-        // The client processes need the cores; OpenBLAS's idle threads would spin on them.
-        setBLASThreads(1)
         let d = data.model.parameterCount
         let n = scenario.federation.clients
         limits = .federation(parameters: d, clients: n)

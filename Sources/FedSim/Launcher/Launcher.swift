@@ -89,6 +89,9 @@ public enum Launcher {
         if launch.throwawayKeys {
             (curve, clientKeys) = try ServerCurve.throwaway(directory: runtimeDir, groups: groups)
         }
+        // The client processes need the cores; OpenBLAS's idle threads would spin on them.
+        // Set here, per process, not by the Coordinator (a library value that tests build).
+        setBLASThreads(1)
         let coordinator = try Coordinator(scenario: scenario, data: data, endpoint: launch.coordinatorEndpoint,
                                           tapEndpoint: hub?.tap, curve: curve, logger: logger)
         defer { coordinator.close() }
