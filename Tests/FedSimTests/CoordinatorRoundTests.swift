@@ -141,6 +141,28 @@ final class CoordinatorRoundTests: XCTestCase {
         XCTAssertEqual(dead.tasks.map(\.round), [1], "a silent process is not sent round 2")
     }
 
+    /// A process that takes over a dead process's clients while a round waits for them gets
+    /// their task at once, so the round closes when the updates are in, not at its deadline.
+    func testAProcessTakingOverClientsMidRoundGetsTheirTask() throws {
+        let r = try rig("federation: {clients: 2, rounds: 1, deadline: 60, heartbeat_timeout: 3, quorum: 1.0}")
+        let a = r.peers.add([1], ids: [0])
+        a.delay = 10                                       // keeps round 1 open past the silence of [2]
+        let dead = r.peers.add([2], ids: [1])
+        dead.respond = { _ in [] }
+        dead.alive = false
+        let replacement = r.peers.add([3], ids: [1])       // the restarted process
+        replacement.helloAt = 3.5                          // once [2] has been silent for 3 s
+
+        let records = try run(r)
+
+        XCTAssertEqual(replacement.welcomes, [[1]])
+        XCTAssertEqual(replacement.tasks.map(\.round), [1])
+        XCTAssertEqual(replacement.tasks.first?.ids, [1])
+        XCTAssertEqual(records.map(\.received), [2])
+        // Closed when a's delayed update arrived (10 s), not at the 60 s deadline.
+        XCTAssertEqual(r.net.manualClock.elapsed, 10, accuracy: 0.21)
+    }
+
     func testQuorumNotMetStopsTheRun() throws {
         let r = try rig("federation: {clients: 2, rounds: 3, deadline: 5, quorum: 1.0}")
         r.peers.add([1], ids: [0])

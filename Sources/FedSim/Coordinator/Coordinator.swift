@@ -311,6 +311,18 @@ public final class Coordinator {
                                                    clientIds: outcome.accepted.map(UInt32.init)))
         _ = try? transport.send(welcome, to: identity)
         logger.debug("registered clients \(outcome.accepted)")
+        // A process that takes over clients the open round still waits for (a restarted client
+        // process) is given their task now; otherwise the round would wait out its deadline for
+        // clients nobody asked to train.
+        if let open = collector {
+            let waiting = Set(open.missing)
+            let owed = outcome.accepted.filter { waiting.contains($0) }
+            if !owed.isEmpty {
+                let task = MessageCodec.encode(.task(round: UInt32(open.round), clientIds: owed.map(UInt32.init), model: global))
+                _ = try? transport.send(task, to: identity)
+                logger.info("round \(open.round): sent the task of clients \(owed) to the process that now hosts them")
+            }
+        }
     }
 
     private func refuse(_ identity: [UInt8], _ reason: String) {
