@@ -20,7 +20,6 @@ public struct LogisticRegression: Model, Equatable {
         self.layer = DenseLayer(inputs: inputDimension, outputs: classes, offset: 0)
     }
 
-    public var spec: ModelSpec { .logistic }
     public var parameterCount: Int { layer.parameterCount }
     public var parameterBlocks: [ParameterBlock] { layer.blocks(name: "dense0") }
 

@@ -44,7 +44,6 @@ public struct MLP: Model, Equatable {
         self.layers = layers
     }
 
-    public var spec: ModelSpec { .mlp(hidden: hidden) }
     public var parameterCount: Int { layers.last?.end ?? 0 }
     public var parameterBlocks: [ParameterBlock] {
         layers.enumerated().flatMap { $0.element.blocks(name: "dense\($0.offset)") }

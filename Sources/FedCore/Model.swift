@@ -1,25 +1,3 @@
-// MARK: - Model specification
-
-/// Which model to build. Scenario files decode into this; `makeModel` turns it into a model.
-public enum ModelSpec: Sendable, Equatable {
-    /// Multinomial logistic regression: `logits = x W + b`.
-    case logistic
-    /// Multi-layer perceptron with ReLU hidden layers of the given widths, then a linear
-    /// output layer (`hidden: []` is the same function as `.logistic`, initialised differently).
-    case mlp(hidden: [Int])
-}
-
-/// Builds the model described by `spec` for inputs of `inputDimension` features and
-/// `classes` output classes.
-public func makeModel(_ spec: ModelSpec, inputDimension: Int, classes: Int) -> any Model {
-    switch spec {
-    case .logistic:
-        return LogisticRegression(inputDimension: inputDimension, classes: classes)
-    case .mlp(let hidden):
-        return MLP(inputDimension: inputDimension, hidden: hidden, classes: classes)
-    }
-}
-
 // MARK: - Parameter layout
 
 /// A named, shaped slice of a model's flat parameter vector (a typed view by offset).
@@ -50,7 +28,6 @@ public struct ParameterBlock: Sendable, Equatable {
 /// vector, and the wire and the aggregators see it without reshaping.
 public protocol Model: Sendable {
     /// The specification this model was built from.
-    var spec: ModelSpec { get }
     /// Number of input features per sample.
     var inputDimension: Int { get }
     /// Number of output classes (logits per sample).

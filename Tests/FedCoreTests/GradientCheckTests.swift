@@ -153,7 +153,7 @@ final class GradientCheckTests: XCTestCase {
     }
 
     func testLogitsMatchReference() {
-        for model in [makeModel(.logistic, inputDimension: 5, classes: 3), makeModel(.mlp(hidden: [8, 6]), inputDimension: 5, classes: 3)] {
+        for model in [LogisticRegression(inputDimension: 5, classes: 3), MLP(inputDimension: 5, hidden: [8, 6], classes: 3)] as [any Model] {
             var rng = SeededRNG(seed: 5)
             let p = uniformFloats(model.parameterCount, scale: 0.5, rng: &rng)
             let x = uniformFloats(7 * 5, scale: 1, rng: &rng)

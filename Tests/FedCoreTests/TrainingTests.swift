@@ -6,8 +6,13 @@ final class TrainingTests: XCTestCase {
     private let blobs = gaussianBlobs(classes: 3, dimension: 4, perClass: 100, separation: 4, sd: 0.7, seed: 42)
     private let held = gaussianBlobs(classes: 3, dimension: 4, perClass: 50, separation: 4, sd: 0.7, seed: 43)
 
-    private func train(_ spec: ModelSpec, seed: UInt64, epochs: Int = 5) -> (any Model, TrainingResult) {
-        let model = makeModel(spec, inputDimension: 4, classes: 3)
+    /// Logistic regression (`hidden` nil) or an MLP with `hidden` widths, for 4 features and 3 classes.
+    private func model(hidden: [Int]?) -> any Model {
+        hidden.map { MLP(inputDimension: 4, hidden: $0, classes: 3) } ?? LogisticRegression(inputDimension: 4, classes: 3)
+    }
+
+    private func train(hidden: [Int]?, seed: UInt64, epochs: Int = 5) -> (any Model, TrainingResult) {
+        let model = model(hidden: hidden)
         var initRNG = SeededRNG(seed: seed).derive("init")
         let start = model.initialParameters(rng: &initRNG)
         var rng = SeededRNG(seed: seed).derive("train")
@@ -16,7 +21,7 @@ final class TrainingTests: XCTestCase {
     }
 
     func testLogisticRegressionLearnsBlobs() {
-        let (model, result) = train(.logistic, seed: 1)
+        let (model, result) = train(hidden: nil, seed: 1)
         let eval = evaluate(model: model, parameters: result.parameters, data: held)
         XCTAssertGreaterThan(eval.accuracy, 0.95)
         XCTAssertEqual(eval.count, 150)
@@ -27,17 +32,17 @@ final class TrainingTests: XCTestCase {
     }
 
     func testMLPLearnsBlobs() {
-        let (model, result) = train(.mlp(hidden: [16, 16]), seed: 2)
+        let (model, result) = train(hidden: [16, 16], seed: 2)
         let eval = evaluate(model: model, parameters: result.parameters, data: held)
         XCTAssertGreaterThan(eval.accuracy, 0.95)
         XCTAssertLessThan(eval.loss, 0.3)
     }
 
     func testSameSeedGivesBitIdenticalParameters() {
-        for spec in [ModelSpec.logistic, .mlp(hidden: [8, 8])] {
-            let (_, a) = train(spec, seed: 7, epochs: 2)
-            let (_, b) = train(spec, seed: 7, epochs: 2)
-            let (_, c) = train(spec, seed: 8, epochs: 2)
+        for hidden in [nil, [8, 8]] as [[Int]?] {
+            let (_, a) = train(hidden: hidden, seed: 7, epochs: 2)
+            let (_, b) = train(hidden: hidden, seed: 7, epochs: 2)
+            let (_, c) = train(hidden: hidden, seed: 8, epochs: 2)
             XCTAssertEqual(a.parameters.map(\.bitPattern), b.parameters.map(\.bitPattern))
             XCTAssertEqual(a.meanLoss.bitPattern, b.meanLoss.bitPattern)
             XCTAssertNotEqual(a.parameters, c.parameters)
@@ -103,14 +108,14 @@ final class TrainingTests: XCTestCase {
     // MARK: - Initialisation
 
     func testInitialParametersAreDeterministicPerSeed() {
-        let mlp = makeModel(.mlp(hidden: [32, 16]), inputDimension: 10, classes: 4)
+        let mlp = MLP(inputDimension: 10, hidden: [32, 16], classes: 4)
         var r1 = SeededRNG(seed: 5), r2 = SeededRNG(seed: 5), r3 = SeededRNG(seed: 6)
         let a = mlp.initialParameters(rng: &r1)
         XCTAssertEqual(a, mlp.initialParameters(rng: &r2))
         XCTAssertNotEqual(a, mlp.initialParameters(rng: &r3))
         XCTAssertEqual(a.count, mlp.parameterCount)
         XCTAssertEqual(mlp.parameterCount, 10 * 32 + 32 + 32 * 16 + 16 + 16 * 4 + 4)
-        XCTAssertEqual(mlp.spec, .mlp(hidden: [32, 16]))
+        XCTAssertEqual(mlp.hidden, [32, 16])
 
         // He-uniform bounds for the ReLU layers, 1/sqrt(fan_in) for the output, zero biases.
         let bounds: [String: Float] = ["dense0.weight": (6.0 / 10).squareRoot(), "dense1.weight": (6.0 / 32).squareRoot(),
@@ -125,9 +130,9 @@ final class TrainingTests: XCTestCase {
             }
         }
 
-        let logistic = makeModel(.logistic, inputDimension: 10, classes: 4)
+        let logistic = LogisticRegression(inputDimension: 10, classes: 4)
         XCTAssertEqual(logistic.parameterCount, 44)
-        XCTAssertEqual(logistic.spec, .logistic)
+        XCTAssertEqual(logistic.classes, 4)
         XCTAssertEqual(logistic.initialParameters(rng: &r1), [Float](repeating: 0, count: 44))
     }
 }

@@ -38,7 +38,7 @@ public func referenceLoss(logits: [Double], labels: [Int32], classes: Int) -> Do
     return total / Double(b)
 }
 
-/// The dense layers of a model built by `makeModel` (an MLP or logistic regression).
+/// The dense layers of an MLP or a logistic regression.
 public func denseLayers(_ model: any Model) -> [DenseLayer] {
     if let m = model as? MLP { return m.layers }
     if let m = model as? LogisticRegression { return [m.layer] }
