@@ -8,7 +8,9 @@ import FedCore
 /// so that no single update can move a mean-like rule by more than c/n. A bound in units of
 /// update norm: pick c for the scale of the updates (FedAvg deltas of small models have norms
 /// around 0.1–1, gradients of large CNNs much more; docs/ALGORITHMS.md 2.7, 2.10).
-public struct StaticClipping: Sendable {
+public struct StaticClipping: PreAggregationStep {
+    public var name: String { "clip" }
+
     /// The bound c on each update's Euclidean norm.
     public let norm: Double
 
@@ -39,5 +41,14 @@ public struct StaticClipping: Sendable {
     /// The factor min(1, bound / r) that clips a vector of norm r to norm ≤ bound (1 for r = 0).
     static func scale(norm r: Double, bound: Double) -> Double {
         r > bound ? bound / r : 1
+    }
+}
+
+extension StaticClipping {
+    public static let descriptor = PreAggregationDescriptor(
+        name: "clip", summary: "scale every update to norm at most `norm` before the rule (ByzFL's static clipping)",
+        parameters: [Parameter("norm", .number(.greaterThan(0)), default: .number(2.0), doc: "the bound c on each update's L2 norm")]
+    ) { values in
+        try StaticClipping(norm: values.double("norm"))
     }
 }

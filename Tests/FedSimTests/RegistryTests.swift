@@ -22,7 +22,8 @@ final class RegistryTests: XCTestCase {
     }
 
     func testNamesAreUniqueInEveryRegistry() {
-        let lists = [Registry.aggregators.map(\.name), Registry.attacks.map(\.name), Registry.models.map(\.name),
+        let lists = [Registry.aggregators.map(\.name), Registry.preAggregation.map(\.name), Registry.attacks.map(\.name),
+                     Registry.models.map(\.name),
                      Registry.datasets.map(\.name), Registry.partitions.map(\.name)]
         for names in lists {
             XCTAssertEqual(Set(names).count, names.count, "\(names)")
@@ -30,6 +31,21 @@ final class RegistryTests: XCTestCase {
         }
         for d in Registry.aggregators + [] {
             XCTAssertEqual(Set(d.parameters.map(\.key)).count, d.parameters.count, d.name)
+        }
+    }
+
+    /// A pre-aggregation step's section sits under `defense:` beside `aggregator` and `dp`, builds
+    /// from its defaults and round-trips through the resolved scenario.
+    func testEveryPreAggregationStepBuildsAndRoundTrips() throws {
+        for d in Registry.preAggregation {
+            XCTAssertFalse(["aggregator", "dp"].contains(d.name), d.name)
+            let step = try d.make(d.defaults)
+            XCTAssertEqual(step.name, d.name)
+            var m = UpdateMatrix(rows: 2, columns: 2, values: [30, 40, 0.1, 0.1])
+            XCTAssertEqual(step.apply(&m).count, 2, d.name)
+            let s = try parse("defense: {aggregator: median, \(d.name): {}}\n")
+            XCTAssertEqual(s.defense.preAggregation.map(\.kind), [d.name])
+            XCTAssertEqual(try parse(s.resolvedYAML()), s, d.name)
         }
     }
 

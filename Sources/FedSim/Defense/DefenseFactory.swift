@@ -1,7 +1,8 @@
 import FedRobust
 
 /// Composes the scenario's `defense:` from registered parts: the rule (built by its
-/// descriptor), wrapped for differential privacy when `dp:` is given, and static clipping.
+/// descriptor), wrapped for differential privacy when `dp:` is given, and the registered
+/// pre-aggregation steps before it.
 enum DefenseFactory {
     /// The aggregation rule, wrapped for differential privacy when `dp:` is given: DP-FedAvg
     /// (the noised mean of clipped updates, the only combination the accountant covers) for
@@ -17,9 +18,9 @@ enum DefenseFactory {
                              expectedClients: Double(perRound))
     }
 
-    /// Static clipping before the rule, if configured.
-    static func clipping(_ defense: DefenseConfig) throws -> StaticClipping? {
-        try defense.clipNorm.map { try StaticClipping(norm: $0) }
+    /// The steps before the rule (static clipping, ...), in order.
+    static func preAggregation(_ defense: DefenseConfig) throws -> [any PreAggregationStep] {
+        try defense.preAggregation.map { try $0.descriptor.make($0.values) }
     }
 
     /// Checks the rule against the number of updates a round brings (before any process starts).

@@ -9,7 +9,8 @@ import Foundation
 /// FoolsGold's histories) for the whole run.
 final class ServerAggregation {
     var aggregator: any Aggregator
-    private let clipping: StaticClipping?
+    /// The steps before the rule (static clipping), in order.
+    private let preAggregation: [any PreAggregationStep]
     var budget: PrivacyBudget?
     /// Whether the accountant's epsilon holds for this combination, and why (or why not).
     let privacy: (applies: Bool, note: String)?
@@ -25,7 +26,7 @@ final class ServerAggregation {
         var applied: Bool
         var aggregate: [Float]
         var decisions: [ClientDecision]
-        /// Rows scaled down by static clipping.
+        /// Rows scaled down by a pre-aggregation step (static clipping).
         var clipped: [Bool]
         var figures: [String: Double]
         /// Why no update was made, when `applied` is false.
@@ -38,7 +39,7 @@ final class ServerAggregation {
         self.data = data
         let perRound = ClientSampler(scenario).perRound
         aggregator = try DefenseFactory.aggregator(scenario.defense, perRound: perRound)
-        clipping = try DefenseFactory.clipping(scenario.defense)
+        preAggregation = try DefenseFactory.preAggregation(scenario.defense)
         if let dp = scenario.defense.dp, let aware = aggregator as? any PrivacyAware {
             let q = Double(perRound) / Double(scenario.federation.clients)
             budget = try PrivacyBudget(samplingRate: q, noiseMultiplier: dp.noiseMultiplier, delta: dp.delta)
@@ -67,7 +68,10 @@ final class ServerAggregation {
     /// run on this many updates makes no update this round, and says why.
     func aggregate(_ matrix: UpdateMatrix, clientIds: [Int], weights: [Double], round r: Int, global: [Float]) -> Outcome {
         var m = matrix
-        let clipped = clipping?.apply(&m) ?? [Bool](repeating: false, count: m.rows)
+        var clipped = [Bool](repeating: false, count: m.rows)
+        for step in preAggregation {
+            for (i, c) in step.apply(&m).enumerated() where c { clipped[i] = true }
+        }
         let server = root.map { serverUpdate(round: r, global: global, root: $0) }
         let context = AggregationContext(round: r, clientIds: clientIds, weights: weights, serverUpdate: server,
                                          rng: SeededRNG(seed: scenario.seed).derive("aggregate", r))

@@ -10,7 +10,7 @@ import FedRobust
 /// test fails when the committed file differs from what the registries give.
 public enum RegistryDocs {
     /// The names of the generated parts, in the order `fedsim list` prints them.
-    public static let parts = ["aggregators", "attacks", "models", "datasets", "partitions"]
+    public static let parts = ["aggregators", "pre-aggregation", "attacks", "models", "datasets", "partitions"]
     /// The generated parts of docs/RESULTS.md: the declared columns of the output files.
     public static let outputParts = ["rounds-columns", "figure-columns", "clients-columns", "compare-columns"]
 
@@ -18,6 +18,7 @@ public enum RegistryDocs {
     public static func markdown(_ name: String) -> String? {
         switch name {
         case "aggregators": return aggregators
+        case "pre-aggregation": return preAggregation
         case "attacks": return attacks
         case "models": return models
         case "datasets": return datasets
@@ -49,6 +50,15 @@ public enum RegistryDocs {
             if d.keepsState { notes.append("keeps state between rounds (checkpointed)") }
             if !d.figures.isEmpty { notes.append("rounds.csv: " + d.figures.map { "`\($0.name)`" }.joined(separator: ", ")) }
             rows.append("| `\(d.name)` | | | | \(cell(notes.joined(separator: "; "))) |")
+            rows += d.parameters.map(parameterRow)
+        }
+        return rows.joined(separator: "\n") + "\n"
+    }
+
+    static var preAggregation: String {
+        var rows = ["| `defense.` key | key | default | allowed | meaning |", "|---|---|---|---|---|"]
+        for d in Registry.preAggregation {
+            rows.append("| `\(d.name)` | | | | \(cell(d.summary)) |")
             rows += d.parameters.map(parameterRow)
         }
         return rows.joined(separator: "\n") + "\n"

@@ -44,16 +44,29 @@ public struct DPConfig: Sendable, Equatable {
     }
 }
 
+/// A pre-aggregation step with its parameters (`defense.<name>`, e.g. `clip: {norm: 2}`).
+public struct PreAggregationConfig: Sendable, Equatable {
+    /// The registered name (`Registry.preAggregation`).
+    public let kind: String
+    public let values: ParameterValues
+
+    public var descriptor: PreAggregationDescriptor {
+        guard let d = Registry.preAggregation(kind) else { preconditionFailure("no registered pre-aggregation step \(kind)") }
+        return d
+    }
+}
+
 /// The `defense:` section.
 public struct DefenseConfig: Sendable, Equatable {
     public var aggregator: AggregatorConfig
-    /// Static clipping of every update to this norm before the rule (byzfl's pre-aggregation).
-    public var clipNorm: Double?
+    /// The steps before the rule, in the registry's order (each given as `defense.<name>`).
+    public var preAggregation: [PreAggregationConfig]
     public var dp: DPConfig?
 
-    public init(aggregator: AggregatorConfig = AggregatorConfig("fedavg"), clipNorm: Double? = nil, dp: DPConfig? = nil) {
+    public init(aggregator: AggregatorConfig = AggregatorConfig("fedavg"), preAggregation: [PreAggregationConfig] = [],
+                dp: DPConfig? = nil) {
         self.aggregator = aggregator
-        self.clipNorm = clipNorm
+        self.preAggregation = preAggregation
         self.dp = dp
     }
 }
@@ -80,10 +93,11 @@ extension DefenseConfig: ScenarioSection {
         } else {
             aggregator = AggregatorConfig("fedavg")
         }
-        var clipNorm: Double?
-        if let c = try r.optionalSection("clip") {
-            clipNorm = try c.double("norm", default: 2.0, range: .greaterThan(0))
-            try c.finish()
+        var pre: [PreAggregationConfig] = []
+        for d in Registry.preAggregation {
+            guard let section = try r.optionalSection(d.name) else { continue }
+            pre.append(PreAggregationConfig(kind: d.name, values: try section.parameters(d.parameters) { $0 }))
+            try section.finish()
         }
         var dp: DPConfig?
         if let d = try r.optionalSection("dp") {
@@ -92,14 +106,14 @@ extension DefenseConfig: ScenarioSection {
                           delta: try d.double("delta", default: 1e-5, range: .open(0, 1)))
             try d.finish()
         }
-        self.init(aggregator: aggregator, clipNorm: clipNorm, dp: dp)
+        self.init(aggregator: aggregator, preAggregation: pre, dp: dp)
     }
 
     var resolvedFields: [(String, ResolvedValue)] {
         var fields: [(String, ResolvedValue)] = [
             ("aggregator", .section([("kind", .word(aggregator.kind))] + ResolvedValue.parameters(aggregator.values))),
         ]
-        if let clipNorm { fields.append(("clip", .section([("norm", .number(clipNorm))]))) }
+        for step in preAggregation { fields.append((step.kind, .section(ResolvedValue.parameters(step.values)))) }
         if let dp {
             fields.append(("dp", .section([("noise_multiplier", .number(dp.noiseMultiplier)), ("clip", .number(dp.clip)),
                                            ("delta", .number(dp.delta))])))
