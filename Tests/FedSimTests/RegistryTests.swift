@@ -178,27 +178,24 @@ final class RegistryTests: XCTestCase {
         }
     }
 
-    func testTheGeneratedTablesOfTheScenarioDocsAreCurrent() throws {
+    /// The generated parts of a doc, as the registries and column declarations give them.
+    private func assertGeneratedPartsAreCurrent(_ doc: String, parts: [String], file: StaticString = #filePath,
+                                                line: UInt = #line) throws {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
-        let path = url.appendingPathComponent("docs/SCENARIOS.md").path
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        for part in RegistryDocs.parts {
-            XCTAssertTrue(text.contains("<!-- BEGIN GENERATED: \(part) -->"), "docs/SCENARIOS.md lacks the \(part) table")
+        let text = try String(contentsOfFile: url.appendingPathComponent(doc).path, encoding: .utf8)
+        for part in parts {
+            XCTAssertTrue(text.contains("<!-- BEGIN GENERATED: \(part) -->"), "\(doc) lacks the \(part) table", file: file, line: line)
         }
-        XCTAssertEqual(RegistryDocs.update(text), text,
-                       "docs/SCENARIOS.md is out of date: run `fedsim list --update-docs docs/SCENARIOS.md`")
+        XCTAssertEqual(RegistryDocs.update(text), text, "\(doc) is out of date: run `fedsim list --update-docs \(doc)`",
+                       file: file, line: line)
+    }
+
+    func testTheGeneratedTablesOfTheScenarioDocsAreCurrent() throws {
+        try assertGeneratedPartsAreCurrent("docs/SCENARIOS.md", parts: RegistryDocs.parts)
     }
 
     func testTheGeneratedColumnTablesOfTheResultsDocsAreCurrent() throws {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        let path = url.appendingPathComponent("docs/RESULTS.md").path
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        for part in RegistryDocs.outputParts {
-            XCTAssertTrue(text.contains("<!-- BEGIN GENERATED: \(part) -->"), "docs/RESULTS.md lacks the \(part) table")
-        }
-        XCTAssertEqual(RegistryDocs.update(text), text,
-                       "docs/RESULTS.md is out of date: run `fedsim list --update-docs docs/RESULTS.md`")
+        try assertGeneratedPartsAreCurrent("docs/RESULTS.md", parts: RegistryDocs.outputParts)
     }
 }

@@ -44,58 +44,49 @@ public enum RegistryDocs {
     }
 
     static var aggregators: String {
-        var rows = ["| `aggregator.kind` | key | default | allowed | meaning |", "|---|---|---|---|---|"]
-        for d in Registry.aggregators {
+        components("`aggregator.kind`", Registry.aggregators.map { d in
             var notes = [d.summary]
             if d.keepsState { notes.append("keeps state between rounds (checkpointed)") }
             if !d.figures.isEmpty { notes.append("rounds.csv: " + d.figures.map { "`\($0.name)`" }.joined(separator: ", ")) }
-            rows.append("| `\(d.name)` | | | | \(cell(notes.joined(separator: "; "))) |")
-            rows += d.parameters.map(parameterRow)
-        }
-        return rows.joined(separator: "\n") + "\n"
+            return (d.name, notes, d.parameters)
+        })
     }
 
     static var preAggregation: String {
-        var rows = ["| `defense.` key | key | default | allowed | meaning |", "|---|---|---|---|---|"]
-        for d in Registry.preAggregation {
-            rows.append("| `\(d.name)` | | | | \(cell(d.summary)) |")
-            rows += d.parameters.map(parameterRow)
-        }
-        return rows.joined(separator: "\n") + "\n"
+        components("`defense.` key", Registry.preAggregation.map { ($0.name, [$0.summary], $0.parameters) })
     }
 
     static var attacks: String {
-        var rows = ["| `kind` | key | default | allowed | meaning |", "|---|---|---|---|---|"]
-        for d in Registry.attacks {
+        components("`kind`", Registry.attacks.map { d in
             var notes = [d.summary, "acts: \(acts(d))"]
             if let m = d.successMetric { notes.append("success metric `\(m.name)`: \(m.doc)") }
-            rows.append("| `\(d.name)` | | | | \(cell(notes.joined(separator: "; "))) |")
-            rows += d.parameters.map(parameterRow)
-        }
-        return rows.joined(separator: "\n") + "\n"
+            return (d.name, notes, d.parameters)
+        })
     }
 
     static var models: String {
-        var rows = ["| `kind` | key | default | allowed | meaning |", "|---|---|---|---|---|"]
-        for d in Registry.models {
-            rows.append("| `\(d.name)` | | | | \(cell(d.summary)) |")
-            rows += d.parameters.map(parameterRow)
+        components("`kind`", Registry.models.map { ($0.name, [$0.summary], $0.parameters) })
+    }
+
+    static var datasets: String { kinds(Registry.datasets.map { ($0.name, $0.uses, $0.summary) }) }
+
+    static var partitions: String { kinds(Registry.partitions.map { ($0.name, $0.uses, $0.summary) }) }
+
+    /// One row per component (its name and notes), then one per parameter.
+    private static func components(_ title: String, _ items: [(name: String, notes: [String], parameters: [Parameter])]) -> String {
+        var rows = ["| \(title) | key | default | allowed | meaning |", "|---|---|---|---|---|"]
+        for item in items {
+            rows.append("| `\(item.name)` | | | | \(cell(item.notes.joined(separator: "; "))) |")
+            rows += item.parameters.map(parameterRow)
         }
         return rows.joined(separator: "\n") + "\n"
     }
 
-    static var datasets: String {
+    /// One row per kind of a section whose keys the kinds share (datasets, partitions).
+    private static func kinds(_ items: [(name: String, uses: [String], summary: String)]) -> String {
         var rows = ["| `kind` | reads | what |", "|---|---|---|"]
-        for d in Registry.datasets {
-            rows.append("| `\(d.name)` | \(d.uses.map { "`\($0)`" }.joined(separator: ", ")) | \(cell(d.summary)) |")
-        }
-        return rows.joined(separator: "\n") + "\n"
-    }
-
-    static var partitions: String {
-        var rows = ["| `kind` | reads | what |", "|---|---|---|"]
-        for d in Registry.partitions {
-            rows.append("| `\(d.name)` | \(d.uses.map { "`\($0)`" }.joined(separator: ", ")) | \(cell(d.summary)) |")
+        for item in items {
+            rows.append("| `\(item.name)` | \(item.uses.map { "`\($0)`" }.joined(separator: ", ")) | \(cell(item.summary)) |")
         }
         return rows.joined(separator: "\n") + "\n"
     }
