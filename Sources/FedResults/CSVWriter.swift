@@ -63,9 +63,12 @@ public final class CSVWriter {
 
 public enum ResultsError: Error, CustomStringConvertible {
     case cannotWrite(path: String)
+    /// The system said why (errno's text).
+    case cannotWriteFile(path: String, reason: String)
     public var description: String {
         switch self {
         case let .cannotWrite(path): return "\(path): cannot write"
+        case let .cannotWriteFile(path, reason): return "\(path): cannot write: \(reason)"
         }
     }
 }

@@ -75,6 +75,10 @@ extension PrivacyBudget {
 
     /// Restores `savedState` (the orders and settings stay this budget's; the vector is validated).
     public mutating func restore(_ state: SavedState) throws {
+        let rdp = try state.numbers("rdp", of: "privacy"), history = try state.numbers("history", of: "privacy")
+        guard !rdp.contains(where: \.isNaN), !history.contains(where: { !($0 >= 0) }) else {
+            throw SavedStateError(component: "privacy", message: "the accountant's saved values hold NaN or a negative epsilon")
+        }
         self = try PrivacyBudget(samplingRate: samplingRate, noiseMultiplier: noiseMultiplier, delta: delta,
                                  conversion: conversion,
                                  accountant: try RDPAccountant(orders: accountant.orders, rdp: state.numbers("rdp", of: "privacy")),

@@ -126,17 +126,13 @@ public final class Coordinator {
     }
 
     /// Continues from a checkpoint of the same scenario: the next round is the one after it.
-    public func resume(from c: Checkpoint) throws {
-        guard c.fingerprint == hex(scenario.fingerprint) else {
-            throw CheckpointError.mismatch("the checkpoint is of scenario \(c.fingerprint), not \(hex(scenario.fingerprint))")
-        }
-        guard c.model.count == global.count else {
-            throw CheckpointError.mismatch("the checkpoint's model has \(c.model.count) parameters; this scenario's has \(global.count)")
-        }
+    /// The checkpoint is validated first (`Checkpoint.validate`); nothing is changed when it fails.
+    public func resume(from c: Checkpoint, path: String = Checkpoint.fileName) throws {
+        try c.validate(scenario: scenario, parameters: global.count, path: path)
+        try server.restore(c.states)
         global = c.model
         digests = c.digests
         firstRound = c.round + 1
-        try server.restore(c.states)
     }
 
     private func waitForRegistration(timeout: Double) throws {

@@ -96,7 +96,7 @@ public enum Launcher {
                                           tapEndpoint: hub?.tap, curve: curve, logger: logger)
         defer { coordinator.close() }
         if let checkpoint {
-            try coordinator.resume(from: checkpoint)
+            try coordinator.resume(from: checkpoint, path: directory + "/" + Checkpoint.fileName)
             progress.firstRound = checkpoint.round + 1
             progress.note("resuming \(scenario.name) after round \(checkpoint.round) of \(scenario.federation.rounds)")
         }
