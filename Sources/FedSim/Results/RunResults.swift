@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import FedResults
 import Foundation
 
@@ -10,7 +13,7 @@ public final class RunResults {
     private let roundsSchema: TableSchema
     private let clients: CSVWriter
 
-    /// Files this type writes; a folder holding any of them is a previous run and is replaced.
+    /// Files a run writes in its folder: removed when a marked run folder is reused.
     static let ownedFiles = ["scenario.yaml", "rounds.csv", "clients.csv", "label_counts.csv",
                              "summary.json", "model.bin", "report.html", Checkpoint.fileName]
 
@@ -73,23 +76,52 @@ public final class RunResults {
         try json.write(to: URL(fileURLWithPath: directory + "/summary.json"), options: .atomic)
     }
 
-    /// Creates `directory`, or clears the files of a previous run in it. Refuses a non-empty
-    /// folder that is not a fedsim run, so that no one's files are deleted by mistake.
+    /// The file that marks a folder as a fedsim run: written first into every run folder, and
+    /// the only evidence `prepare` accepts that a non-empty folder is fedsim's to reuse.
+    static let marker = ".fedsim-run"
+
+    /// Creates `directory` (with its parents), or, when it holds an earlier fedsim run (its
+    /// marker), removes the files that run wrote, and nothing else: in logs/, only the logs
+    /// fedsim names. A non-empty folder without the marker is refused; nothing in it is touched.
     static func prepare(_ directory: String) throws {
         let fm = FileManager.default
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: directory, isDirectory: &isDir) {
-            guard isDir.boolValue else { throw ResultsError.cannotWrite(path: directory) }
+            guard isDir.boolValue else { throw RunFolderError.notAFolder(directory) }
             let entries = try fm.contentsOfDirectory(atPath: directory)
-            let ours = Set(ownedFiles + ["logs"])
-            if !entries.isEmpty && !entries.contains(where: { ours.contains($0) }) {
-                throw RunFolderError.notARun(directory)
-            }
-            for e in entries where ours.contains(e) {
-                try fm.removeItem(atPath: directory + "/" + e)
+            if !entries.isEmpty {
+                guard entries.contains(marker) else { throw RunFolderError.notARun(directory) }
+                for e in entries where ownedFiles.contains(e) || e == Checkpoint.fileName + ".tmp" {
+                    try fm.removeItem(atPath: directory + "/" + e)
+                }
+                let logs = logsDirectory(directory)
+                if let names = try? fm.contentsOfDirectory(atPath: logs) {
+                    for name in names where isOwnLog(name) { try fm.removeItem(atPath: logs + "/" + name) }
+                }
             }
         } else {
-            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try makeDirectories(directory)
+        }
+        try AtomicFile.write(Data("fedsim run folder: fedsim may replace the files it wrote here\n".utf8),
+                             to: directory + "/" + marker)
+    }
+
+    /// The names of the logs a run writes (`process-<k>.log`, `adversary.log`).
+    static func isOwnLog(_ name: String) -> Bool {
+        if name == "adversary.log" { return true }
+        guard name.hasPrefix("process-"), name.hasSuffix(".log") else { return false }
+        let k = name.dropFirst("process-".count).dropLast(".log".count)
+        return !k.isEmpty && k.allSatisfy(\.isNumber)
+    }
+
+    /// `mkdir -p`, with the system's reason when it fails ("Permission denied").
+    static func makeDirectories(_ path: String) throws {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o755) != 0 && errno != EEXIST {
+                throw ResultsError.cannotWriteFile(path: current, reason: String(cString: strerror(errno)))
+            }
         }
     }
 }
@@ -97,10 +129,15 @@ public final class RunResults {
 private func logsDirectory(_ dir: String) -> String { dir + "/logs" }
 
 public enum RunFolderError: Error, CustomStringConvertible {
+    /// A non-empty folder without fedsim's marker: someone else's files, never touched.
     case notARun(String)
+    /// The path exists and is a file.
+    case notAFolder(String)
     public var description: String {
         switch self {
-        case let .notARun(d): return "\(d): folder exists and is not a fedsim run; choose another output folder or name"
+        case let .notARun(d):
+            return "\(d): folder is not empty and holds no fedsim run (no \(RunResults.marker)); nothing was changed; choose another output folder or name"
+        case let .notAFolder(d): return "\(d): exists and is not a folder; choose another output folder or name"
         }
     }
 }
