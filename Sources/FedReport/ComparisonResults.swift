@@ -78,11 +78,11 @@ public struct ComparisonResults: Sendable {
 
     /// The rounds of the completed seeds of one attack and defense.
     public func completedRounds(attack: String, defense: String) -> [RoundsFile] {
-        cells(attack: attack, defense: defense).filter { $0.status == .completed }.compactMap { rounds[$0.folderName] }
+        cells(attack: attack, defense: defense).filter { $0.status.isFinished }.compactMap { rounds[$0.folderName] }
     }
 
-    /// Cells that did not complete (failed or interrupted), in file order.
-    public var unfinished: [Cell] { cells.filter { $0.status != .completed } }
+    /// Cells that did not finish (failed, interrupted or pending), in file order.
+    public var unfinished: [Cell] { cells.filter { !$0.status.isFinished } }
 }
 
 private func ordered(_ names: [String]) -> [String] {

@@ -94,7 +94,7 @@ public struct ComparisonTable: Sendable {
         var values: [Double] = []
         for s in seeds {
             switch s.status {
-            case .completed:
+            case .completed, .diverged:   // a diverged cell's accuracy is the collapse it shows
                 c.completed += 1
                 if let x = s.finalAccuracy { values.append(x) }
             case .failed: c.failed += 1

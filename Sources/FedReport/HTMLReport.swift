@@ -65,8 +65,9 @@ public enum HTMLReport {
         return "\(r.defenses.count) defenses (\(r.defenses.joined(separator: ", "))) under \(r.attacks.count) attacks "
             + "(\(attacks.joined(separator: ", "))), \(r.seeds.count) seed\(r.seeds.count == 1 ? "" : "s") "
             + "(\(r.seeds.joined(separator: ", "))): \(r.cells.count) cells, \(count(.completed)) completed, "
-            + "\(count(.failed)) failed, \(count(.interrupted)) interrupted. Accuracy is the global model's test "
-            + "accuracy after the last round; means and standard deviations (ddof 1) are over the seeds that completed."
+            + (count(.diverged) > 0 ? "\(count(.diverged)) diverged (the attack blew the model up; counted with the accuracy it reached), " : "")
+            + "\(count(.failed)) failed, \(count(.interrupted) + count(.pending)) interrupted. Accuracy is the global model's test "
+            + "accuracy after the last round; means and standard deviations (ddof 1) are over the seeds that completed or diverged."
     }
 
     static func contents(_ links: [(String, String)]) -> String {
@@ -149,7 +150,7 @@ public enum HTMLReport {
 
     static func meanOverCompleted(_ r: ComparisonResults, attack: String, defense: String,
                                   _ value: KeyPath<ComparisonResults.Cell, Double?>) -> Double? {
-        let xs = r.cells(attack: attack, defense: defense).filter { $0.status == .completed }.compactMap { $0[keyPath: value] }
+        let xs = r.cells(attack: attack, defense: defense).filter { $0.status.isFinished }.compactMap { $0[keyPath: value] }
         return ComparisonTable.meanStd(xs).mean
     }
 

@@ -41,7 +41,7 @@ public struct RunReportData: Sendable {
         var data = RunReportData(directory: directory, rounds: rounds, scenario: readText(directory + "/scenario.yaml"))
         if let json = FileManager.default.contents(atPath: directory + "/summary.json") {
             data.summary = flatten(json)
-            data.runSummary = try? JSONDecoder().decode(RunSummary.self, from: json)
+            data.runSummary = try? RunSummary.decoder().decode(RunSummary.self, from: json)
         }
         let clientsPath = directory + "/clients.csv"
         if FileManager.default.fileExists(atPath: clientsPath) {

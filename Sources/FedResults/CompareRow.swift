@@ -3,9 +3,13 @@ import Foundation
 /// One row of compare.csv: a cell of a comparison (attack x defense x seed) and what it gave.
 /// The comparison runner writes it and the reports read it back, through the same columns.
 public struct CompareRow: Sendable, Equatable {
-    /// How a cell ended; `pending` while a comparison that stopped has not run it yet.
+    /// How a cell ended; `pending` while a comparison that stopped has not run it yet;
+    /// `diverged` when an attack blew the model up (a result: its accuracy is the collapse).
     public enum Status: String, Sendable, CaseIterable {
-        case completed, failed, interrupted, pending
+        case completed, diverged, failed, interrupted, pending
+
+        /// The cell ran to its end (all rounds, or until the model diverged): a result.
+        public var isFinished: Bool { self == .completed || self == .diverged }
     }
 
     public var attack: String
@@ -42,7 +46,7 @@ public struct CompareRow: Sendable, Equatable {
     public static let attackColumn = Column("attack", .text, doc: "the attack's label in the spec (none: no attack)")
     public static let defenseColumn = Column("defense", .text, doc: "the defense's label in the spec")
     public static let seedColumn = Column("seed", .integer, doc: "the scenario seed of the cell")
-    public static let statusColumn = Column("status", .text, doc: "completed, failed, interrupted, or pending (not run yet)")
+    public static let statusColumn = Column("status", .text, doc: "completed, diverged (the model blew up: a result), failed, interrupted, or pending (not run yet)")
     public static let finalAccuracyColumn = Column("final_accuracy", .number, doc: "test accuracy after the last round")
     public static let meanLast5Column = Column("mean_last5_accuracy", .number, doc: "mean test accuracy of the last 5 rounds")
     public static let attackSuccessColumn = Column("attack_success_rate", .number, doc: "the attack's success metric after the last round")
@@ -87,7 +91,7 @@ public struct CompareRow: Sendable, Equatable {
             func d(_ i: Int?) -> Double? { i.flatMap { CSVTable.double(f[$0]) } }
             guard let st = Status(rawValue: f[status].trimmingCharacters(in: .whitespaces)) else {
                 throw ReportError.badValue(file: csv.file, line: n + 2, column: statusColumn.name, value: f[status],
-                                           expected: "completed, failed, interrupted or pending")
+                                           expected: "completed, diverged, failed, interrupted or pending")
             }
             var row = CompareRow(attack: f[attack], defense: f[defense], seed: f[seed], status: st,
                                  finalAccuracy: d(acc), attackSuccessRate: d(asr),

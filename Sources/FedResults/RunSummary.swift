@@ -1,3 +1,5 @@
+import Foundation
+
 /// summary.json: the run at a glance.
 public struct RunSummary: Codable, Sendable {
     public var name: String
@@ -9,6 +11,8 @@ public struct RunSummary: Codable, Sendable {
     public var roundsCompleted: Int
     public var finalTestAccuracy: Double?
     public var finalTestLoss: Double?
+    /// The round after which the global model held non-finite values (status `diverged`).
+    public var divergedRound: Int?
     public var bestTestAccuracy: Double?
     public var updatesReceived: Int
     public var updatesRejected: Int
@@ -83,9 +87,27 @@ public struct RunSummary: Codable, Sendable {
         case maliciousSelected = "malicious_selected", meanDetectionTPR = "mean_detection_tpr"
         case meanDetectionFPR = "mean_detection_fpr"
         case roundsPlanned = "rounds_planned", roundsCompleted = "rounds_completed"
-        case finalTestAccuracy = "final_test_accuracy", finalTestLoss = "final_test_loss"
+        case finalTestAccuracy = "final_test_accuracy", finalTestLoss = "final_test_loss", divergedRound = "diverged_round"
         case bestTestAccuracy = "best_test_accuracy", updatesReceived = "updates_received"
         case updatesRejected = "updates_rejected", meanRoundMilliseconds = "mean_round_ms"
         case wallSeconds = "wall_seconds", trainSamples = "train_samples", testSamples = "test_samples"
+    }
+}
+
+extension RunSummary {
+    /// How summary.json is written: sorted keys, and a non-finite number (a diverged model's
+    /// loss) as the strings "inf", "-inf", "nan" rather than a failure to write.
+    public static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }
+
+    /// Reads what `encoder()` writes.
+    public static func decoder() -> JSONDecoder {
+        let d = JSONDecoder()
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return d
     }
 }

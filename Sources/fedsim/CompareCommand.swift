@@ -23,7 +23,7 @@ struct CompareCommand: ParsableCommand {
         } catch {
             throw fail(error, code: "\(error)".hasPrefix("interrupted") ? 130 : 1)
         }
-        let failed = results.filter { $0.status != .completed }.count
+        let failed = results.filter { !$0.status.isFinished }.count
         do { try printComparison(folder: runner.directory) } catch { throw fail(error) }
         print("\(results.count - failed) of \(results.count) cells completed; results in \(runner.directory)/")
     }

@@ -56,11 +56,16 @@ func report(_ summary: RunSummary, directory: String) {
     case "completed":
         print("\(summary.name): final test accuracy \(acc) after \(summary.roundsCompleted) rounds "
               + "(\(String(format: "%.1f", summary.wallSeconds)) s); results in \(directory)/")
+    case "diverged":
+        // A result, not a failure: an attack blew the model up; the rounds up to it are recorded.
+        print("\(summary.name): diverged in round \(summary.divergedRound.map(String.init) ?? "?") of \(summary.roundsPlanned) "
+              + "(last test accuracy \(acc)); results in \(directory)/")
     default:
         FileHandle.standardError.write(Data("fedsim: \(summary.error ?? summary.status)\n".utf8))
         print("\(summary.name): \(summary.status) after \(summary.roundsCompleted) of \(summary.roundsPlanned) rounds "
               + "(last test accuracy \(acc)); partial results in \(directory)/")
-        Foundation.exit(summary.status == "interrupted" ? 130 : 1)
+        // 130 for SIGINT, 143 for SIGTERM (128 + the signal), 1 for a failure.
+        Foundation.exit(summary.status == "interrupted" ? 128 + (SignalTrap.interrupted ?? SIGINT) : 1)
     }
 }
 

@@ -31,7 +31,7 @@ final class ReportComparisonTests: XCTestCase {
     func testUnknownStatusIsAOneLineError() throws {
         let csv = try CSVTable.parse("attack,defense,seed,status\nnone,fedavg,1,done\n", file: "x/compare.csv")
         XCTAssertThrowsError(try ComparisonResults.parseCells(csv)) { error in
-            XCTAssertEqual("\(error)", #"x/compare.csv:2: status: expected completed, failed, interrupted or pending, got "done""#)
+            XCTAssertEqual("\(error)", #"x/compare.csv:2: status: expected completed, diverged, failed, interrupted or pending, got "done""#)
         }
     }
 

@@ -163,6 +163,26 @@ final class CoordinatorRoundTests: XCTestCase {
         XCTAssertEqual(r.net.manualClock.elapsed, 10, accuracy: 0.21)
     }
 
+    /// A model blown up by huge updates is a result: the round is recorded with a note and
+    /// the run ends as diverged, at the first round whose model is not finite.
+    func testABlownUpModelEndsTheRunAsDiverged() throws {
+        let r = try rig("federation: {clients: 2, rounds: 5, deadline: 10, quorum: 1.0}")
+        for (identity, id) in [([UInt8(1)], UInt32(0)), ([2], 1)] {
+            r.peers.add(identity, ids: [id]).respond = { task in
+                [FakeClientProcesses.update(round: task.round, client: id, samples: 10, value: 3e38, parameters: r.d)]
+            }
+        }
+        var records: [RoundRecord] = []
+        XCTAssertThrowsError(try r.coordinator.run(results: nil) { records.append($0) }) { error in
+            guard case let CoordinatorError.diverged(round)? = error as? CoordinatorError else { return XCTFail("\(error)") }
+            XCTAssertEqual(round, records.count)
+        }
+        XCTAssertEqual(r.coordinator.divergedRound, records.count)
+        XCTAssertLessThanOrEqual(records.count, 2, "3e38 twice overflows a Float")
+        XCTAssertTrue(records.last?.note?.hasPrefix("diverged: ") == true, "\(records.last?.note ?? "")")
+        XCTAssertTrue(records.dropLast().allSatisfy { $0.note == nil })
+    }
+
     func testQuorumNotMetStopsTheRun() throws {
         let r = try rig("federation: {clients: 2, rounds: 3, deadline: 5, quorum: 1.0}")
         r.peers.add([1], ids: [0])

@@ -43,7 +43,7 @@ public struct CellResult: Sendable {
     /// summary.json is decoded as the `RunSummary` the run wrote.
     static func read(_ cell: CompareCell, folder: String, fingerprint: UInt64) -> CellResult? {
         guard let data = FileManager.default.contents(atPath: folder + "/summary.json"),
-              let s = try? JSONDecoder().decode(RunSummary.self, from: data),
+              let s = try? RunSummary.decoder().decode(RunSummary.self, from: data),
               s.fingerprint == String(fingerprint, radix: 16) else { return nil }
         var r = CellResult(cell: cell, status: CompareRow.Status(rawValue: s.status) ?? .failed)
         r.finalAccuracy = s.finalTestAccuracy

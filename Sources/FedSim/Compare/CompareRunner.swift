@@ -47,7 +47,7 @@ public final class CompareRunner {
             do {
                 let scenario = try cell.scenario(spec)
                 if let done = CellResult.read(cell, folder: folder, fingerprint: scenario.fingerprint),
-                   done.status == .completed {
+                   done.status.isFinished {
                     results[cell.id] = done
                     reused += 1
                     continue
@@ -116,7 +116,7 @@ public final class CompareRunner {
     private func finish(_ cell: CompareCell, exit: Int32, seconds: Double) -> CellResult {
         let scenario = try? cell.scenario(spec)
         if let scenario, var r = CellResult.read(cell, folder: cellFolder(cell), fingerprint: scenario.fingerprint) {
-            if r.status != .completed && r.error == nil { r.error = "exit status \(exit)" }
+            if !r.status.isFinished && r.error == nil { r.error = "exit status \(exit)" }
             return r
         }
         let log = (try? String(contentsOfFile: directory + "/cells/\(cell.id).log", encoding: .utf8)) ?? ""

@@ -23,6 +23,8 @@ public final class Coordinator {
     public private(set) var digests: [RoundDigest] = []
     /// The first round this coordinator runs (after a resume, the one after the checkpoint's).
     public private(set) var firstRound = 1
+    /// The round after which the global model held a non-finite value, when it did.
+    public private(set) var divergedRound: Int?
     /// True once every client has registered (the rounds may start).
     public private(set) var registrationComplete = false
 
@@ -116,9 +118,27 @@ public final class Coordinator {
         defer { broadcastShutdown("run complete") }
         guard firstRound <= f.rounds else { return }
         for r in firstRound...f.rounds {
-            let record = try runRound(r)
+            var record = try runRound(r)
+            // A model with non-finite values (an attack that blew it up) is the run's result,
+            // not a failure: the round is recorded, and the run ends as diverged.
+            // Diverged: a parameter is not finite, or the model's outputs overflow (its test
+            // loss is not finite), after which clients can only send non-finite updates.
+            var diverged: String?
+            if let bad = global.firstIndex(where: { !$0.isFinite }) {
+                diverged = "global parameter \(bad) is \(global[bad])"
+            } else if !record.testLoss.isFinite {
+                diverged = "the test loss is \(record.testLoss) (the model's outputs overflow)"
+            }
+            if let diverged {
+                record.note = "diverged: " + diverged
+                divergedRound = r
+            }
             digests.append(RoundDigest(record))
             try results?.record(record)
+            if diverged != nil {
+                onRound(record)
+                throw CoordinatorError.diverged(round: r)
+            }
             try results?.checkpoint(Checkpoint(
                 fingerprint: hex(scenario.fingerprint), round: r, digests: digests, states: server.savedStates, model: global))
             onRound(record)
@@ -359,6 +379,8 @@ public enum CoordinatorError: Error, CustomStringConvertible {
     case registrationTimeout(registered: Int, expected: Int, seconds: Double)
     /// Fewer updates than the quorum arrived before the deadline.
     case quorumNotMet(round: Int, received: Int, sampled: Int, required: Int, deadline: Double)
+    /// The global model held non-finite values after this round (an attack blew it up).
+    case diverged(round: Int)
     /// SIGINT or SIGTERM.
     case interrupted(signal: Int32)
     /// A client process of a local run ended early.
@@ -371,6 +393,8 @@ public enum CoordinatorError: Error, CustomStringConvertible {
             return "only \(registered) of \(expected) clients registered within \(fmt(seconds)) s (federation.startup_timeout)"
         case let .quorumNotMet(round, received, sampled, required, deadline):
             return "round \(round): \(received) of \(sampled) sampled clients sent a valid update within the \(fmt(deadline)) s deadline; the quorum needs \(required) (federation.quorum)"
+        case let .diverged(round):
+            return "the global model diverged in round \(round) (non-finite parameters or test loss); the rounds up to it are recorded"
         case let .interrupted(signal):
             return "interrupted by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)")"
         case let .clientProcessFailed(what):

@@ -139,7 +139,11 @@ public enum Launcher {
         do {
             try coordinator.run(results: results) { progress.round($0) }
         } catch let e as CoordinatorError {
-            if case .interrupted = e { status = "interrupted" } else { status = "failed" }
+            switch e {
+            case .interrupted: status = "interrupted"
+            case .diverged: status = "diverged"
+            default: status = "failed"
+            }
             message = e.description
         } catch {
             status = "failed"

@@ -39,7 +39,7 @@ public struct Checkpoint: Codable, Sendable {
 
     /// The file's bytes: magic, length, JSON, model, CRC-32.
     func encoded() throws -> Data {
-        let json = try JSONEncoder().encode(self)
+        let json = try RunSummary.encoder().encode(self)
         var bytes = Data(Checkpoint.magic)
         var length = UInt64(json.count).littleEndian
         withUnsafeBytes(of: &length) { bytes.append(contentsOf: $0) }
@@ -82,7 +82,7 @@ public struct Checkpoint: Codable, Sendable {
         }
         let length = Int(rawLength)
         var c: Checkpoint
-        do { c = try JSONDecoder().decode(Checkpoint.self, from: data.subdata(in: header..<(header + length))) } catch {
+        do { c = try RunSummary.decoder().decode(Checkpoint.self, from: data.subdata(in: header..<(header + length))) } catch {
             throw CheckpointError.corrupt(path, "metadata is not a checkpoint's: \(oneLine(error))")
         }
         guard c.version == version else { throw CheckpointError.corrupt(path, "version \(c.version); this fedsim reads \(version)") }

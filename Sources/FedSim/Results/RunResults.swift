@@ -69,8 +69,7 @@ public final class RunResults {
         clients.close()
         let bytes = model.withUnsafeBufferPointer { Data(buffer: $0) }
         try bytes.write(to: URL(fileURLWithPath: directory + "/model.bin"), options: .atomic)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let encoder = RunSummary.encoder()
         var json = try encoder.encode(summary)
         json.append(0x0A)
         try json.write(to: URL(fileURLWithPath: directory + "/summary.json"), options: .atomic)

@@ -27,6 +27,7 @@ extension RunSummary {
             meanDetectionTPR: RunSummary.mean(h.compactMap(\.detectionTPR)),
             meanDetectionFPR: RunSummary.mean(h.compactMap(\.detectionFPR)),
             privacy: c.server.privacyRecord(scenario))
+        divergedRound = c.divergedRound
     }
 
     private static func mean(_ xs: [Double]) -> Double? {
