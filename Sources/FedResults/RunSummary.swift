@@ -13,6 +13,10 @@ public struct RunSummary: Codable, Sendable {
     public var finalTestLoss: Double?
     /// The round after which the global model held non-finite values (status `diverged`).
     public var divergedRound: Int?
+    /// Rounds that aggregated fewer updates than clients were sampled (dropouts, stragglers,
+    /// refused messages), and rounds that made no update at all (a rule that could not run).
+    public var degradedRounds: Int?
+    public var roundsWithoutUpdate: Int?
     public var bestTestAccuracy: Double?
     public var updatesReceived: Int
     public var updatesRejected: Int
@@ -87,7 +91,8 @@ public struct RunSummary: Codable, Sendable {
         case maliciousSelected = "malicious_selected", meanDetectionTPR = "mean_detection_tpr"
         case meanDetectionFPR = "mean_detection_fpr"
         case roundsPlanned = "rounds_planned", roundsCompleted = "rounds_completed"
-        case finalTestAccuracy = "final_test_accuracy", finalTestLoss = "final_test_loss", divergedRound = "diverged_round"
+        case finalTestAccuracy = "final_test_accuracy", finalTestLoss = "final_test_loss", divergedRound = "diverged_round",
+             degradedRounds = "degraded_rounds", roundsWithoutUpdate = "rounds_without_update"
         case bestTestAccuracy = "best_test_accuracy", updatesReceived = "updates_received"
         case updatesRejected = "updates_rejected", meanRoundMilliseconds = "mean_round_ms"
         case wallSeconds = "wall_seconds", trainSamples = "train_samples", testSamples = "test_samples"

@@ -95,10 +95,12 @@ extension GeometricMedian {
             Parameter("iterations", .integer(.closed(1, 1000)), default: .int(4), doc: "Weiszfeld iterations at most"),
             Parameter("nu", .number(.greaterThan(0)), default: .number(1e-5), doc: "smoothing: distances below nu count as nu"),
             Parameter("start", .choice(["mean", "zero"]), default: .word("mean"), doc: "first iterate: the weighted mean or zero"),
+            Parameter("tolerance", .number(.atLeast(0)), default: .number(1e-6),
+                      doc: "stop early when an iteration improves the objective by less than this share of it; 0: always run every iteration"),
         ],
         figures: [("iterations", "Weiszfeld iterations run"), ("objective", "sum of weighted distances to the result")]
     ) { values, _ in
         try GeometricMedian(nu: values.double("nu"), maxIterations: values.int("iterations"),
-                            start: values.word("start") == "zero" ? .zero : .weightedMean)
+                            start: values.word("start") == "zero" ? .zero : .weightedMean, tolerance: values.double("tolerance"))
     }
 }

@@ -5,6 +5,9 @@ public struct RoundDigest: Codable, Sendable, Equatable {
     public var testAccuracy: Double
     public var testLoss: Double
     public var received: Int
+    /// Clients sampled, and whether the global model was updated (for degraded-round counts).
+    public var sampled: Int
+    public var applied: Bool
     public var rejected: Int
     public var roundMilliseconds: Double
     public var attackSuccessRate: Double?
@@ -18,6 +21,8 @@ public struct RoundDigest: Codable, Sendable, Equatable {
         testAccuracy = r.testAccuracy
         testLoss = r.testLoss
         received = r.received
+        sampled = r.sampled
+        applied = r.applied
         rejected = r.rejected
         roundMilliseconds = r.roundMilliseconds
         attackSuccessRate = r.attackSuccessRate

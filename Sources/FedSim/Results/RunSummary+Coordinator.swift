@@ -28,6 +28,8 @@ extension RunSummary {
             meanDetectionFPR: RunSummary.mean(h.compactMap(\.detectionFPR)),
             privacy: c.server.privacyRecord(scenario))
         divergedRound = c.divergedRound
+        degradedRounds = h.filter { $0.received < $0.sampled }.count
+        roundsWithoutUpdate = h.filter { !$0.applied }.count
     }
 
     private static func mean(_ xs: [Double]) -> Double? {
