@@ -12,10 +12,10 @@ public struct CompareCell: Sendable {
     /// The cell's scenario: the base with the spec's overrides, the seed, the attack and the
     /// defense. A scenario error (such as a rule whose bounds do not hold) fails only this cell.
     func scenario(_ spec: CompareSpec) throws -> Scenario {
-        var overrides = spec.overrides
-        overrides += ["seed=\(seed)", "attack=\(attack.yaml)", "defense=\(defense.yaml)", "name=\(id)"]
-        return try Scenario.parse(yaml: spec.baseYAML, file: spec.baseFile, baseDirectory: spec.baseDirectory,
-                                  overrides: overrides)
+        // The entries and overrides are set as this file's own YAML nodes, so that an error in
+        // one names the comparison file's line and key (`attacks[0].factor`), not a `--set`.
+        try spec.scenario(grafts: spec.overrideGrafts + [attack.graft, defense.graft],
+                          overrides: ["seed=\(seed)", "name=\(id)"])
     }
 
     /// Every cell of the matrix, attacks outermost; `baseSeed` when the spec lists no seeds.

@@ -26,8 +26,7 @@ public final class CompareRunner {
         directory = outputDirectory ?? (spec.output + "/" + spec.name)
         self.executable = executable
         style = progress == .auto ? (isatty(STDERR_FILENO) == 1 ? .terminal : .plain) : progress
-        base = try Scenario.parse(yaml: spec.baseYAML, file: spec.baseFile, baseDirectory: spec.baseDirectory,
-                                  overrides: spec.overrides)
+        base = try spec.baseScenario()
         cells = CompareCell.all(spec, baseSeed: base.seed)
     }
 

@@ -18,6 +18,10 @@ public struct CompareSpec: Sendable {
         public var label: String
         /// The `attack:` or `defense:` value, as YAML text.
         public var yaml: String
+        /// The same value as set into each cell's scenario, its nodes keeping this file's lines.
+        var graft: ScenarioGraft
+
+        public static func == (a: Entry, b: Entry) -> Bool { a.label == b.label && a.yaml == b.yaml }
     }
 
     public var name: String
@@ -27,12 +31,16 @@ public struct CompareSpec: Sendable {
     public var baseYAML: String
     public var baseFile: String
     public var baseDirectory: String
+    /// An inline base, as this file's nodes (so that its errors name this file's lines).
+    var baseGraft: ScenarioGraft?
     public var attacks: [Entry]
     public var defenses: [Entry]
     /// Seeds; empty means the base scenario's own seed.
     public var seeds: [UInt64]
     /// `key.path=value` overrides applied to every cell (from `overrides:`).
     public var overrides: [String]
+    /// The same overrides as values of this file (errors name its lines, not `--set`).
+    var overrideGrafts: [ScenarioGraft]
     public var parallel: Int
     /// The spec as written, for the results folder.
     public var text: String
@@ -45,7 +53,38 @@ public struct CompareSpec: Sendable {
         let r = try ScenarioReader(yaml: text, source: source)
         let spec = try CompareSpec(reading: r, text: text, file: path, directory: source.baseDirectory)
         try r.finish()
+        try spec.check()
         return spec
+    }
+
+    /// Builds every cell's scenario, so that what the file says is checked whole before any
+    /// cell starts: an unknown key, a bad value or an unknown kind in an entry or in
+    /// `overrides:` throws, placed at this file's line. A rule's bound on n and f that does not
+    /// hold (`isPrecondition`) is not thrown: the comparison records that cell as failed.
+    func check() throws {
+        let base = try baseScenario()
+        for cell in CompareCell.all(self, baseSeed: base.seed) {
+            do {
+                _ = try cell.scenario(self)
+            } catch let error as ScenarioError where error.isPrecondition {
+                continue
+            }
+        }
+    }
+
+    /// The base scenario with the comparison's overrides.
+    func baseScenario() throws -> Scenario {
+        try scenario(grafts: overrideGrafts, overrides: [])
+    }
+
+    /// The base scenario with `grafts` (this file's nodes), then `overrides` (`key.path=value`).
+    func scenario(grafts: [ScenarioGraft], overrides: [String]) throws -> Scenario {
+        guard let baseGraft else {
+            return try Scenario.parse(yaml: baseYAML, file: baseFile, baseDirectory: baseDirectory, grafts: grafts,
+                                      overrides: overrides)
+        }
+        return try Scenario.parse(yaml: "", file: baseFile, baseDirectory: baseDirectory, grafts: [baseGraft] + grafts,
+                                  overrides: overrides)
     }
 
     private init(reading r: ScenarioReader, text: String, file: String, directory: String) throws {
@@ -64,7 +103,9 @@ public struct CompareSpec: Sendable {
             }
             baseFile = path
             baseDirectory = (path as NSString).deletingLastPathComponent
+            baseGraft = nil
         } else {
+            baseGraft = ScenarioGraft(path: [], value: baseNode, file: file, shownPath: ["base"])
             baseYAML = try Yams.serialize(node: baseNode)
             baseFile = file
             baseDirectory = directory
@@ -75,23 +116,27 @@ public struct CompareSpec: Sendable {
         case let .fraction(x): "\(x)"
         case let .count(c): "\(c)"
         }
-        attacks = try CompareSpec.entries(r, "attacks", default: ["none"]) { label, node in
-            if label == "none" { return "[]" }
+        attacks = try CompareSpec.entries(r, "attacks", section: AttackGroupConfig.key, default: ["none"],
+                                          empty: "at least one attack (none for no attack)") { label, node in
+            if label == "none" { return (Node([Node]()), []) }
             guard Registry.attack(label) != nil else {
                 return nil
             }
-            guard var mapping = node?.mapping else { return "{kind: \(label), malicious: \(share)}" }
+            guard var mapping = node?.mapping else {
+                return (Node([(Node("kind"), Node(label)), (Node("malicious"), Node(share))]), [])
+            }
             if mapping["malicious"] == nil { mapping["malicious"] = Node(share) }
-            return try Yams.serialize(node: .mapping(mapping))
+            return (.mapping(mapping), [])
         } allowed: { "none, " + Registry.attacks.map(\.name).joined(separator: ", ") }
-        defenses = try CompareSpec.entries(r, "defenses", default: ["fedavg"]) { label, node in
+        defenses = try CompareSpec.entries(r, "defenses", section: DefenseConfig.key, default: ["fedavg"],
+                                           empty: "at least one defense (fedavg for plain averaging)") { label, node in
             guard let node else {
-                return Registry.aggregator(label) == nil ? nil : "{aggregator: \(label)}"
+                return Registry.aggregator(label) == nil ? nil : (Node([(Node("aggregator"), Node(label))]), ["aggregator"])
             }
             // A full defense section ({aggregator: ..., dp: ...}) or an aggregator mapping ({kind: krum, f: 4}).
-            if node.mapping?["aggregator"] != nil { return try Yams.serialize(node: node) }
+            if node.mapping?["aggregator"] != nil { return (node, []) }
             guard Registry.aggregator(label) != nil else { return nil }
-            return try Yams.serialize(node: .mapping(Node.Mapping([(Node("aggregator"), node)])))
+            return (.mapping(Node.Mapping([(Node("aggregator"), node)])), ["aggregator"])
         } allowed: { Registry.aggregators.map(\.name).joined(separator: ", ") }
 
         seeds = try r.intList("seeds", default: [], element: Interval(0...), count: 0...1000).map { UInt64($0) }
@@ -100,22 +145,37 @@ public struct CompareSpec: Sendable {
                 throw r.error("overrides", "expected a mapping of scenario keys such as {federation: {rounds: 30}}")
             }
             overrides = try CompareSpec.flatten(node, prefix: [])
+            overrideGrafts = CompareSpec.grafts(node, prefix: [], mark: node.mark, file: file)
         } else {
             overrides = []
+            overrideGrafts = []
         }
         parallel = try r.int("parallel", default: max(1, ProcessInfo.processInfo.activeProcessorCount / 2),
                              range: .closed(1, 64))
     }
 
     /// Reads a list of entries (a name, or a mapping with `kind` and an optional `name`).
-    private static func entries(_ r: ScenarioReader, _ key: String, default: [String],
-                                make: (String, Node?) throws -> String?, allowed: () -> String) throws -> [Entry] {
+    /// `make` gives the scenario's `section` value for a kind and the entry's mapping, and the
+    /// segments of it the entry does not write (left out of key paths in errors).
+    private static func entries(_ r: ScenarioReader, _ key: String, section: String, default: [String], empty: String,
+                                make: (String, Node?) throws -> (Node, [String])?,
+                                allowed: () -> String) throws -> [Entry] {
+        func entry(_ label: String, _ value: Node, hidden: [String], shown: [String], mark: Mark?) throws -> Entry {
+            var yaml = try Yams.serialize(node: value)
+            while yaml.hasSuffix("\n") { yaml.removeLast() }
+            return Entry(label: label, yaml: yaml,
+                         graft: ScenarioGraft(path: [section], value: value, file: r.source.file, shownPath: shown,
+                                              hidden: hidden, mark: mark))
+        }
         guard let node = r.value(key) else {
-            return try `default`.map { Entry(label: $0, yaml: try make($0, nil) ?? "") }
+            return try `default`.compactMap { label in
+                try make(label, nil).map { try entry(label, $0.0, hidden: $0.1, shown: r.path + [key], mark: nil) }
+            }
         }
-        guard case let .sequence(items) = node, !items.isEmpty else {
-            throw r.error(key, "expected a non-empty list such as [none, alie], got \(ScenarioReader.describe(node))")
+        guard case let .sequence(items) = node else {
+            throw r.error(key, "expected a list such as [none, alie], got \(ScenarioReader.describe(node))")
         }
+        guard !items.isEmpty else { throw r.error(key, "the list is empty; allowed: \(empty)") }
         var out: [Entry] = []
         for (i, item) in items.enumerated() {
             let fail = { (message: String) in r.source.error(r.path + [key, "[\(i)]"], at: item, message) }
@@ -139,15 +199,29 @@ public struct CompareSpec: Sendable {
             default:
                 throw fail("expected a name or a mapping with kind; allowed: \(allowed())")
             }
-            guard let yaml = try make(kind, body) else {
+            guard let (value, hidden) = try make(kind, body) else {
                 throw fail("unknown value \"\(kind)\"; allowed: \(allowed())")
             }
             guard !out.contains(where: { $0.label == label }) else {
                 throw fail("\"\(label)\" appears twice; give one of them a name:")
             }
-            out.append(Entry(label: label, yaml: yaml))
+            out.append(try entry(label, value, hidden: hidden, shown: r.path + [key, "[\(i)]"], mark: item.mark))
         }
         return out
+    }
+
+    /// `{federation: {rounds: 30}}` -> one graft at `federation.rounds` per leaf, like `flatten`;
+    /// errors about a leaf's key (unknown key) go to the key's line in this file.
+    private static func grafts(_ node: Node, prefix: [String], mark: Mark?, file: String) -> [ScenarioGraft] {
+        if case let .mapping(m) = node, !m.isEmpty {
+            var out: [ScenarioGraft] = []
+            for (k, v) in m {
+                guard let key = k.scalar?.string else { continue }
+                out += grafts(v, prefix: prefix + [key], mark: k.mark, file: file)
+            }
+            return out
+        }
+        return [ScenarioGraft(path: prefix, value: node, file: file, shownPath: ["overrides"] + prefix, mark: mark)]
     }
 
     /// `{federation: {rounds: 30}}` -> ["federation.rounds=30"] (lists and scalars are leaves).

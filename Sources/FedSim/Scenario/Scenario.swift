@@ -68,6 +68,13 @@ public struct Scenario: Sendable, Equatable {
     /// directory when not absolute). Throws `ScenarioError`.
     public static func parse(yaml: String, file: String, baseDirectory: String,
                              overrides: [String] = []) throws -> Scenario {
+        try parse(yaml: yaml, file: file, baseDirectory: baseDirectory, grafts: [], overrides: overrides)
+    }
+
+    /// `parse`, with `grafts` (values from another file, such as a comparison's entries)
+    /// applied before `overrides`; errors under a graft name its file, line and key.
+    static func parse(yaml: String, file: String, baseDirectory: String, grafts: [ScenarioGraft],
+                      overrides: [String]) throws -> Scenario {
         let source = ScenarioSource(file: file, baseDirectory: baseDirectory)
         var root: Node?
         do {
@@ -75,6 +82,7 @@ public struct Scenario: Sendable, Equatable {
         } catch {
             throw ScenarioSource.syntaxError(error, file: file, yaml: yaml)
         }
+        root = try ScenarioOverrides.apply(grafts, to: root, source: source)
         root = try ScenarioOverrides.apply(overrides, to: root, source: source)
         let reader = try ScenarioReader(root, path: [], source: source)
         let scenario = try Scenario(reading: reader, defaultName: defaultName(for: file))
@@ -106,7 +114,9 @@ public struct Scenario: Sendable, Equatable {
         do {
             try DefenseFactory.check(defense, perRound: ClientSampler(self).perRound)
         } catch let error as AggregatorError {
-            throw reader.error("defense", "\(error) (federation: \(ClientSampler(self).perRound) updates per round)")
+            var failure = reader.error("defense", "\(error) (federation: \(ClientSampler(self).perRound) updates per round)")
+            failure.isPrecondition = true
+            throw failure
         }
     }
 

@@ -15,8 +15,14 @@ public struct ScenarioError: Error, CustomStringConvertible, Equatable, Sendable
     public var keyPath: String
     /// What is wrong and, after `; `, what is allowed.
     public var message: String
+    /// True when every key and value is valid but the settings together cannot run (an
+    /// aggregation rule's bound on n and f, such as `bulyan needs n >= 4f + 3`); a comparison
+    /// records such a cell as failed instead of stopping.
+    public var isPrecondition: Bool
 
-    public init(file: String, line: Int? = nil, column: Int? = nil, keyPath: String = "", message: String) {
+    public init(file: String, line: Int? = nil, column: Int? = nil, keyPath: String = "", message: String,
+                isPrecondition: Bool = false) {
+        self.isPrecondition = isPrecondition
         self.file = file
         self.line = line
         self.column = column

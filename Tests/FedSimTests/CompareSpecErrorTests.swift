@@ -1,0 +1,153 @@
+import Foundation
+import XCTest
+@testable import FedSim
+
+/// Bad comparison files, each with the exact one-line error `CompareSpec.load` must give before
+/// any cell starts; a rule whose bounds do not hold at the size stays a per-cell failure.
+final class CompareSpecErrorTests: XCTestCase {
+    private struct Case {
+        let yaml: String
+        let error: String
+        let line: UInt
+    }
+
+    private static let base = "base: {federation: {clients: 8, rounds: 1}}\n"
+    private static let federationKeys = "clients, processes, rounds, fraction, local_epochs, batch_size, "
+        + "learning_rate, momentum, weight_decay, server_learning_rate, deadline, quorum, startup_timeout, "
+        + "heartbeat_timeout"
+
+    private var folder = ""
+
+    override func setUpWithError() throws {
+        folder = NSTemporaryDirectory() + "fedsim-compare-spec-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    /// Writes `yaml` as c.yaml and loads it.
+    private func load(_ yaml: String) throws -> CompareSpec {
+        let path = folder + "/c.yaml"
+        try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
+        return try CompareSpec.load(path: path)
+    }
+
+    private func check(_ cases: [Case]) {
+        for item in cases {
+            // Prepare / Execute
+            do {
+                let spec = try load(item.yaml)
+                XCTFail("expected an error, got \(spec.attacks) x \(spec.defenses)", line: item.line)
+            } catch let error as ScenarioError {
+                // Assert: the file is named as given, so drop the temporary folder.
+                let text = error.description.replacingOccurrences(of: folder + "/", with: "")
+                XCTAssertEqual(text, item.error, line: item.line)
+                XCTAssertFalse(text.contains("\n"), "one line", line: item.line)
+                XCTAssertFalse(text.contains("--set"), "names the file, not an override", line: item.line)
+                XCTAssertFalse(error.isPrecondition, line: item.line)
+            } catch {
+                XCTFail("not a ScenarioError: \(error)", line: item.line)
+            }
+        }
+    }
+
+    func testEntryErrorsNameTheCompareFileLine() {
+        check([
+            // A misspelt attack parameter.
+            Case(yaml: Self.base + "attacks: [none, {kind: sign-flip, factor: 3}]\ndefenses: [fedavg]\n",
+                 error: "c.yaml:2:35: attacks[1].factor: unknown key; allowed: kind, malicious, start_round, "
+                     + "end_round, knowledge, scale",
+                 line: #line),
+            // The same in block style, in the second attack.
+            Case(yaml: Self.base + "attacks:\n  - none\n  - kind: sign-flip\n    factr: 3\n",
+                 error: "c.yaml:5:5: attacks[1].factr: unknown key; allowed: kind, malicious, start_round, "
+                     + "end_round, knowledge, scale",
+                 line: #line),
+            // A bad value of an attack parameter.
+            Case(yaml: Self.base + "attacks: [{kind: sign-flip, scale: abc}]\n",
+                 error: "c.yaml:2:36: attacks[0].scale: expected a number > 0, got \"abc\"",
+                 line: #line),
+            // A bad value of an aggregator parameter (the entry does not write `aggregator:`).
+            Case(yaml: Self.base + "attacks: [none]\ndefenses: [fedavg, {kind: krum, f: x}]\n",
+                 error: "c.yaml:3:36: defenses[1].f: expected auto or a number, got \"x\"",
+                 line: #line),
+            // An unknown key in a full defense section.
+            Case(yaml: Self.base + "defenses:\n  - {aggregator: median, dpp: {}}\n",
+                 error: "c.yaml:3:26: defenses[0].dpp: unknown key; allowed: aggregator, clip, dp",
+                 line: #line),
+            // An unknown attack kind.
+            Case(yaml: Self.base + "attacks: [none, sign-flp]\n",
+                 error: "c.yaml:2:17: attacks[1]: unknown value \"sign-flp\"; allowed: none, "
+                     + "\(Registry.attacks.map(\.name).joined(separator: ", "))",
+                 line: #line),
+        ])
+    }
+
+    func testOverrideErrorsNameTheCompareFileLine() {
+        check([
+            Case(yaml: Self.base + "overrides:\n  federation:\n    clinets: 6\n",
+                 error: "c.yaml:4:5: overrides.federation.clinets: unknown key; allowed: \(Self.federationKeys)",
+                 line: #line),
+            Case(yaml: Self.base + "overrides: {federation: {rounds: zz}}\n",
+                 error: "c.yaml:2:34: overrides.federation.rounds: expected an integer in 1...1000000, got \"zz\"",
+                 line: #line),
+        ])
+    }
+
+    func testInlineBaseErrorsNameTheCompareFileLine() {
+        check([
+            Case(yaml: "name: m\nbase:\n  federation:\n    clinets: 4\n",
+                 error: "c.yaml:4:5: base.federation.clinets: unknown key; allowed: \(Self.federationKeys)",
+                 line: #line),
+        ])
+    }
+
+    func testEmptyListsAreOneLine() {
+        check([
+            Case(yaml: Self.base + "attacks: []\n",
+                 error: "c.yaml:2:10: attacks: the list is empty; allowed: at least one attack (none for no attack)",
+                 line: #line),
+            Case(yaml: Self.base + "defenses: []\n",
+                 error: "c.yaml:2:11: defenses: the list is empty; allowed: at least one defense "
+                     + "(fedavg for plain averaging)",
+                 line: #line),
+        ])
+    }
+
+    /// A rule that cannot run at the federation's size is a legitimate cell of a matrix: the
+    /// file loads, and that cell alone fails, named by its entry.
+    func testRulePreconditionStaysACellFailure() throws {
+        // Prepare
+        let spec = try load(Self.base + "attacks: [none]\ndefenses: [fedavg, {kind: bulyan, f: 3}]\n")
+        let cells = CompareCell.all(spec, baseSeed: 1)
+
+        // Execute
+        XCTAssertNoThrow(try cells[0].scenario(spec))
+        XCTAssertThrowsError(try cells[1].scenario(spec)) { error in
+            // Assert
+            guard let error = error as? ScenarioError else { return XCTFail("not a ScenarioError: \(error)") }
+            XCTAssertTrue(error.isPrecondition)
+            XCTAssertEqual(error.description.replacingOccurrences(of: folder + "/", with: ""),
+                           "c.yaml:3:20: defenses[1]: bulyan needs n >= 4f + 3; got n = 8, f = 3 "
+                               + "(federation: 8 updates per round)")
+        }
+    }
+
+    func testValidEntriesStillLoad() throws {
+        // Execute
+        let spec = try load(Self.base + "attacks: [none, sign-flip, {kind: sign-flip, scale: 4, name: strong}]\n"
+                            + "defenses: [fedavg, {kind: krum, f: 1}, {aggregator: median, name: med}]\n"
+                            + "seeds: [1, 2]\noverrides: {federation: {rounds: 2}}\n")
+
+        // Assert
+        XCTAssertEqual(spec.attacks.map(\.label), ["none", "sign-flip", "strong"])
+        XCTAssertEqual(spec.defenses.map(\.label), ["fedavg", "krum", "med"])
+        XCTAssertEqual(spec.overrides, ["federation.rounds=2"])
+        let scenario = try CompareCell.all(spec, baseSeed: 1)[7].scenario(spec) // sign-flip x fedavg, seed 2
+        XCTAssertEqual(scenario.federation.rounds, 2)
+        XCTAssertEqual(scenario.attacks.map(\.kind), ["sign-flip"])
+        XCTAssertEqual(scenario.seed, 2)
+    }
+}
