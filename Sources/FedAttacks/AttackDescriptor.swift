@@ -62,7 +62,9 @@ public struct AttackDescriptor: Sendable {
     public let name: String
     /// One line for the docs: what the attack does, and the paper.
     public let summary: String
-    public let parameters: [Parameter]
+    /// The parameters and the checks across them.
+    public let schema: ParameterSchema
+    public var parameters: [Parameter] { schema.parameters }
     public let role: Role
     /// True when the attackers collude through the adversary hub.
     public let needsHub: Bool
@@ -70,7 +72,6 @@ public struct AttackDescriptor: Sendable {
     /// The model-replacement boost the attack asks for (Bagdasaryan et al., AISTATS 2020):
     /// a factor, `.auto` for n / (f η), or nil when the attack does not boost.
     public let boost: (@Sendable (ParameterValues) -> Boost)?
-    private let normalize: @Sendable (inout ParameterValues) throws(ParameterError) -> Void
 
     /// A boost of the delta after training.
     public enum Boost: Sendable, Equatable {
@@ -84,22 +85,19 @@ public struct AttackDescriptor: Sendable {
                 normalize: @escaping @Sendable (inout ParameterValues) throws(ParameterError) -> Void = { _ in }) {
         self.name = name
         self.summary = summary
-        self.parameters = parameters
+        schema = ParameterSchema(parameters, normalize: normalize)
         self.role = role
         self.needsHub = needsHub
         self.successMetric = successMetric
         self.boost = boost
-        self.normalize = normalize
     }
 
     /// Every parameter at its default.
-    public var defaults: ParameterValues { ParameterValues(defaultsOf: parameters) }
+    public var defaults: ParameterValues { schema.defaults }
 
     /// Checks values read from a scenario against each other.
     public func normalized(_ values: ParameterValues) throws(ParameterError) -> ParameterValues {
-        var v = values
-        try normalize(&v)
-        return v
+        try schema.normalized(values)
     }
 
     /// True for data poisoning.

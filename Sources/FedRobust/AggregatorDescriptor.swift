@@ -26,7 +26,9 @@ public struct AggregatorDescriptor: Sendable {
     public let name: String
     /// One line for the docs: what the rule does, and the paper.
     public let summary: String
-    public let parameters: [Parameter]
+    /// The parameters and the checks across them.
+    public let schema: ParameterSchema
+    public var parameters: [Parameter] { schema.parameters }
     /// True when the rule carries state between rounds (`Aggregator.savedState`).
     public let keepsState: Bool
     /// The named figures the rule reports in `AggregationResult.figures`, each with a doc line;
@@ -37,7 +39,6 @@ public struct AggregatorDescriptor: Sendable {
     /// The size of the clean root dataset the server must hold (FLTrust's `root_size`); nil
     /// when the rule needs none.
     public let rootDatasetSize: (@Sendable (ParameterValues) -> Int)?
-    private let normalize: @Sendable (inout ParameterValues) throws(ParameterError) -> Void
     private let build: @Sendable (ParameterValues, BuildOptions) throws -> any Aggregator
 
     /// - Parameters:
@@ -51,23 +52,20 @@ public struct AggregatorDescriptor: Sendable {
                 build: @escaping @Sendable (ParameterValues, BuildOptions) throws -> any Aggregator) {
         self.name = name
         self.summary = summary
-        self.parameters = parameters
+        schema = ParameterSchema(parameters, normalize: normalize)
         self.keepsState = keepsState
         self.figures = figures
         self.maxF = maxF
         self.rootDatasetSize = rootDatasetSize
-        self.normalize = normalize
         self.build = build
     }
 
     /// Every parameter at its default.
-    public var defaults: ParameterValues { ParameterValues(defaultsOf: parameters) }
+    public var defaults: ParameterValues { schema.defaults }
 
     /// Checks values read from a scenario against each other and settles dependent ones.
     public func normalized(_ values: ParameterValues) throws(ParameterError) -> ParameterValues {
-        var v = values
-        try normalize(&v)
-        return v
+        try schema.normalized(values)
     }
 
     /// The rule for `values` (normalized first).

@@ -28,7 +28,7 @@ public struct PreAggregationDescriptor: Sendable {
         self.build = build
     }
 
-    public var defaults: ParameterValues { ParameterValues(defaultsOf: parameters) }
+    public var defaults: ParameterValues { ParameterSchema(parameters).defaults }
 
     public func make(_ values: ParameterValues) throws -> any PreAggregationStep {
         try build(values)

@@ -17,7 +17,7 @@ public struct ModelDescriptor: Sendable {
     }
 
     /// Every parameter at its default.
-    public var defaults: ParameterValues { ParameterValues(defaultsOf: parameters) }
+    public var defaults: ParameterValues { ParameterSchema(parameters).defaults }
 
     /// The model for inputs of `inputDimension` features and `classes` classes.
     public func make(_ values: ParameterValues, inputDimension: Int, classes: Int) -> any Model {
