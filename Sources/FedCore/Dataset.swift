@@ -2,22 +2,33 @@
 ///
 /// `features` has `count * dimension` values (row i = sample i); `labels[i]` is in
 /// `0..<classes`. Models read batches straight from this buffer.
+///
+/// `shape` is one sample's shape, outermost first, and its product is `dimension`: `[C, H, W]`
+/// for images (channels x rows x columns, so that a row of pixels is contiguous: MNIST is
+/// `[1, 28, 28]`, CIFAR-10 `[3, 32, 32]`, digits `[1, 8, 8]`), `[dimension]` for flat features.
+/// Dense models read only `dimension`; convolutional models need `[C, H, W]`.
 public struct Dataset: Sendable, Equatable {
     public var features: [Float]
     public var labels: [Int32]
     public let dimension: Int
+    /// One sample's shape (product `dimension`).
+    public let shape: [Int]
     public let classes: Int
     /// A short human name ("digits", "mnist", "csv:path", "synthetic").
     public var name: String
 
     public var count: Int { labels.count }
 
-    public init(features: [Float], labels: [Int32], dimension: Int, classes: Int, name: String) {
+    public init(features: [Float], labels: [Int32], dimension: Int, shape: [Int]? = nil, classes: Int, name: String) {
         precondition(features.count == labels.count * dimension,
                      "Dataset: \(features.count) feature values for \(labels.count) samples of dimension \(dimension)")
+        let shape = shape ?? [dimension]
+        precondition(shape.reduce(1, *) == dimension && shape.allSatisfy { $0 > 0 },
+                     "Dataset: sample shape \(shape) does not hold \(dimension) values")
         self.features = features
         self.labels = labels
         self.dimension = dimension
+        self.shape = shape
         self.classes = classes
         self.name = name
     }
@@ -34,7 +45,7 @@ public struct Dataset: Sendable, Equatable {
                 l.append(labels[i])
             }
         }
-        return Dataset(features: f, labels: l, dimension: dimension, classes: classes, name: name)
+        return Dataset(features: f, labels: l, dimension: dimension, shape: shape, classes: classes, name: name)
     }
 
     /// Number of samples of each class.

@@ -67,7 +67,7 @@ public struct LogisticRegression: Model, Equatable {
 extension LogisticRegression {
     public static let descriptor = ModelDescriptor(
         name: "logistic", summary: "multinomial logistic regression: softmax over one linear layer"
-    ) { _, inputs, classes in
-        LogisticRegression(inputDimension: inputs, classes: classes)
+    ) { _, shape, classes in
+        LogisticRegression(inputDimension: shape.reduce(1, *), classes: classes)
     }
 }

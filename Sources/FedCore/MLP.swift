@@ -170,7 +170,7 @@ extension MLP {
         name: "mlp", summary: "multi-layer perceptron: ReLU hidden layers, then a linear softmax layer",
         parameters: [Parameter("hidden", .integers(element: Interval(1...1_000_000), count: 0...8), default: .ints([64]),
                                doc: "hidden layer widths, input to output; [] is a linear softmax model")]
-    ) { values, inputs, classes in
-        MLP(inputDimension: inputs, hidden: values.ints("hidden"), classes: classes)
+    ) { values, shape, classes in
+        MLP(inputDimension: shape.reduce(1, *), hidden: values.ints("hidden"), classes: classes)
     }
 }

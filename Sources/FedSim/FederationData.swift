@@ -22,7 +22,7 @@ public struct FederationData: Sendable {
         var partRNG = root.derive("partition")
         let partition = try makePartition(train, clients: scenario.federation.clients,
                                           spec: scenario.partition.spec, rng: &partRNG)
-        let model = scenario.model.make(inputDimension: train.dimension, classes: max(train.classes, test.classes))
+        let model = try scenario.model.make(inputShape: train.shape, classes: max(train.classes, test.classes))
         var initRNG = root.derive("init")
         let initial = model.initialParameters(rng: &initRNG)
         return FederationData(train: train, test: test, partition: partition, model: model,

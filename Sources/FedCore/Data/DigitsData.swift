@@ -4,7 +4,7 @@ import Foundation
 /// CC BY 4.0), 1,797 images of 8x8 pixels, embedded in the binary so that the default
 /// scenario trains on real data with nothing to download.
 ///
-/// Each sample has 64 features, the raw pixel counts in 0...16 (row-major 8x8), and a label in
+/// Each sample has 64 features, the raw pixel counts in 0...16 (row-major 8x8, shape `[1, 8, 8]`), and a label in
 /// 0...9; `classes` is 10 and `name` is `"digits"`. Features are NOT normalised here: fit a
 /// `Normalizer` on the training split (or divide by 16) as the scenario asks.
 ///
@@ -30,8 +30,8 @@ public enum DigitsData {
                                  reason: "embedded data decodes to \(gz.count) bytes, expected \(gzippedByteCount)")
         }
         let csv = try Gzip.decompress(gz, name: source)
-        var dataset = try CSVLoader.parse(bytes: csv, name: source, datasetName: "digits")
-        dataset.name = "digits"
-        return dataset
+        let flat = try CSVLoader.parse(bytes: csv, name: source, datasetName: "digits")
+        return Dataset(features: flat.features, labels: flat.labels, dimension: dimension, shape: [1, 8, 8],
+                       classes: flat.classes, name: "digits")
     }
 }

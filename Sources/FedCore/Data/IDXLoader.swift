@@ -7,7 +7,7 @@
 /// - labels: magic `0x00000801` (unsigned bytes, 1 dimension), count, then `count` label bytes.
 ///
 /// The file length must equal the header's declared size exactly, and both files must hold
-/// the same number of samples. Features are the raw pixels 0...255 as Float (normalise later);
+/// the same number of samples. Each sample keeps its shape `[1, rows, cols]`. Features are the raw pixels 0...255 as Float (normalise later);
 /// `classes` is 10, or `max label + 1` if a label is 10 or more.
 public enum IDXLoader {
     /// Magic number of an IDX file of unsigned bytes with 3 dimensions (images).
@@ -29,7 +29,7 @@ public enum IDXLoader {
         let features = img.pixels.map { Float($0) }
         let labelValues = lab.labels.map { Int32($0) }
         let maxLabel = Int(lab.labels.max() ?? 0)
-        return Dataset(features: features, labels: labelValues, dimension: dimension,
+        return Dataset(features: features, labels: labelValues, dimension: dimension, shape: [1, img.rows, img.cols],
                        classes: max(10, maxLabel + 1), name: "idx:\(images)")
     }
 

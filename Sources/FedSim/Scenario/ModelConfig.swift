@@ -18,9 +18,10 @@ public struct ModelConfig: Sendable, Equatable {
 
     public var descriptor: ModelDescriptor { ModelConfig.descriptor(kind) }
 
-    /// The model for the data's input size and classes.
-    public func make(inputDimension: Int, classes: Int) -> any Model {
-        descriptor.make(values, inputDimension: inputDimension, classes: classes)
+    /// The model for the data's sample shape and classes; throws when the model cannot take
+    /// that shape (a convolution on flat features).
+    public func make(inputShape: [Int], classes: Int) throws -> any Model {
+        try descriptor.make(values, inputShape: inputShape, classes: classes)
     }
 
     static func descriptor(_ kind: String) -> ModelDescriptor {
