@@ -53,7 +53,8 @@ public func predict(model: any Model, parameters: [Float], data: Dataset, batchS
     return predictions
 }
 
-/// Calls `body(first, size, logits)` for consecutive batches of `data`, reusing one logits buffer.
+/// Calls `body(first, size, logits)` for consecutive batches of `data`, reusing one logits
+/// buffer and one model workspace (evaluation mode: dropout off).
 private func forEachBatchOfLogits(model: any Model, parameters: [Float], data: Dataset, batchSize: Int,
                                   _ body: (Int, Int, UnsafeBufferPointer<Float>) -> Void) {
     precondition(batchSize >= 1, "evaluation batch size must be at least 1; got \(batchSize)")
@@ -66,6 +67,7 @@ private func forEachBatchOfLogits(model: any Model, parameters: [Float], data: D
     let d = data.dimension
     let c = model.classes
     var logits = [Float](repeating: 0, count: min(batchSize, n) * c)
+    let workspace = ModelWorkspace()
     parameters.withUnsafeBufferPointer { p in
         data.features.withUnsafeBufferPointer { features in
             logits.withUnsafeMutableBufferPointer { out in
@@ -74,7 +76,7 @@ private func forEachBatchOfLogits(model: any Model, parameters: [Float], data: D
                     let size = min(batchSize, n - first)
                     // Rows are contiguous in the dataset: no gather needed.
                     let x = UnsafeBufferPointer(rebasing: features[(first * d)..<((first + size) * d)])
-                    model.logits(parameters: p, inputs: x, batchSize: size, into: out)
+                    model.logits(parameters: p, inputs: x, batchSize: size, into: out, workspace: workspace)
                     body(first, size, UnsafeBufferPointer(rebasing: out[0..<(size * c)]))
                     first += size
                 }

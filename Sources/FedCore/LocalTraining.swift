@@ -78,7 +78,9 @@ public struct TrainingResult: Sendable {
 /// SGD step per minibatch of `config.batchSize` samples (the last one may be smaller) on the
 /// mean cross-entropy of the batch. The momentum buffer starts at zero for every call. Each
 /// batch is gathered once into a contiguous scratch buffer reused across batches; the only
-/// allocations are these buffers, the gradient and the momentum buffer.
+/// allocations are these buffers, the gradient, the momentum buffer and the model's
+/// `ModelWorkspace` (grown on the first batch, then reused). The model runs in training mode:
+/// dropout layers draw their masks from `rng.derive("dropout")`.
 ///
 /// With the same `start`, `data`, `config` and rng state, the result is bit-identical.
 public func trainLocally(model: any Model, start: [Float], data: Dataset, config: LocalTraining,
@@ -102,6 +104,10 @@ public func trainLocally(model: any Model, start: [Float], data: Dataset, config
     var batchLabels = [Int32](repeating: 0, count: batchCapacity)
     var gradient = [Float](repeating: 0, count: model.parameterCount)
     var sgd = SGD(config: config.sgd)
+    // One workspace for every batch; dropout masks from a sub-stream of the training rng
+    // (`derive` does not advance `rng`, so models without dropout draw exactly as before).
+    let workspace = ModelWorkspace()
+    var dropoutRNG: SeededRNG? = rng.derive("dropout")
     var lossSum = 0.0
     var seen = 0
 
@@ -125,7 +131,9 @@ public func trainLocally(model: any Model, start: [Float], data: Dataset, config
                     batchInputs.withUnsafeBufferPointer { x in
                         batchLabels.withUnsafeBufferPointer { y in
                             gradient.withUnsafeMutableBufferPointer { g in
-                                model.lossAndGradient(parameters: p, inputs: x, labels: y, batchSize: size, gradient: g)
+                                model.lossAndGradients(parameters: p, inputs: x, labels: y, batchSize: size,
+                                                       gradient: g, inputGradient: nil, workspace: workspace,
+                                                       dropoutRNG: &dropoutRNG)
                             }
                         }
                     }

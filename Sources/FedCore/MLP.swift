@@ -7,12 +7,14 @@
 /// each `W` is `[in x out]` row-major (see `DenseLayer`); `layers[l].offset` locates a layer
 /// and `parameterBlocks` names every slice (`dense0.weight`, `dense0.bias`, ...).
 ///
-/// Initialisation (deterministic from the rng, layer by layer, weights in storage order):
+/// Initialisation (`init`, an `InitScheme`; deterministic from the rng, layer by layer, weights
+/// in storage order). The default, `he`, is:
 /// - hidden layers (followed by ReLU): He/Kaiming uniform, `W ~ U(-sqrt(6 / fan_in), +sqrt(6 / fan_in))`,
 ///   which keeps the activations' second moment constant through ReLU layers (He et al., 2015);
 /// - output layer: `W ~ U(-1 / sqrt(fan_in), +1 / sqrt(fan_in))` (PyTorch's `nn.Linear` default), small
 ///   so that the first logits are near zero and the first loss is near `log(classes)`;
 /// - every bias: 0.
+/// `pytorch`, `xavier` and `zeros` are the other schemes (see `InitScheme`).
 ///
 /// Forward uses one sgemm per layer; backward two per layer (`dW`, and `dX` except for the
 /// first layer unless an input gradient is requested). Scratch memory (activations and one
@@ -25,13 +27,17 @@ public struct MLP: Model, Equatable {
     /// The dense layers, in order; the last one produces the logits.
     public let layers: [DenseLayer]
 
-    public init(inputDimension: Int, hidden: [Int], classes: Int) {
+    /// How `initialParameters` draws the weights (default `he`: the scheme described above).
+    public let initScheme: InitScheme
+
+    public init(inputDimension: Int, hidden: [Int], classes: Int, initScheme: InitScheme = .he) {
         precondition(inputDimension > 0, "MLP needs a positive input dimension; got \(inputDimension)")
         precondition(classes >= 2, "MLP needs at least 2 classes; got \(classes)")
         precondition(hidden.allSatisfy { $0 > 0 }, "MLP hidden widths must be positive; got \(hidden)")
         self.inputDimension = inputDimension
         self.classes = classes
         self.hidden = hidden
+        self.initScheme = initScheme
         var layers = [DenseLayer]()
         var offset = 0
         var width = inputDimension
@@ -51,10 +57,13 @@ public struct MLP: Model, Equatable {
 
     public func initialParameters(rng: inout SeededRNG) -> [Float] {
         var p = [Float](repeating: 0, count: parameterCount)
-        for (l, layer) in layers.enumerated() {
-            let fanIn = Double(layer.inputs)
-            let bound = l == layers.count - 1 ? 1 / fanIn.squareRoot() : (6 / fanIn).squareRoot()
-            layer.initialize(&p, bound: bound, rng: &rng)
+        p.withUnsafeMutableBufferPointer { buffer in
+            for (l, layer) in layers.enumerated() {
+                initScheme.initialize(weights: UnsafeMutableBufferPointer(rebasing: buffer[layer.weightRange]),
+                                      biases: UnsafeMutableBufferPointer(rebasing: buffer[layer.biasRange]),
+                                      fanIn: layer.inputs, fanOut: layer.outputs, isOutput: l == layers.count - 1,
+                                      rng: &rng)
+            }
         }
         return p
     }
@@ -169,8 +178,12 @@ extension MLP {
     public static let descriptor = ModelDescriptor(
         name: "mlp", summary: "multi-layer perceptron: ReLU hidden layers, then a linear softmax layer",
         parameters: [Parameter("hidden", .integers(element: Interval(1...1_000_000), count: 0...8), default: .ints([64]),
-                               doc: "hidden layer widths, input to output; [] is a linear softmax model")]
+                               doc: "hidden layer widths, input to output; [] is a linear softmax model"),
+                     Parameter("init", .choice(InitScheme.names), default: .word(InitScheme.he.rawValue),
+                               doc: "weight initialisation: he (He uniform hidden, 1/sqrt(fan_in) output, zero biases), "
+                                   + "pytorch, xavier or zeros (docs/ALGORITHMS.md)")]
     ) { values, shape, classes in
-        MLP(inputDimension: shape.reduce(1, *), hidden: values.ints("hidden"), classes: classes)
+        MLP(inputDimension: shape.reduce(1, *), hidden: values.ints("hidden"), classes: classes,
+            initScheme: InitScheme(rawValue: values.word("init")) ?? .he)
     }
 }

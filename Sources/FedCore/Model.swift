@@ -54,6 +54,36 @@ public protocol Model: Sendable {
                           labels: UnsafeBufferPointer<Int32>, batchSize: Int,
                           gradient: UnsafeMutableBufferPointer<Float>?,
                           inputGradient: UnsafeMutableBufferPointer<Float>?) -> Float
+
+    /// `logits` with scratch memory from `workspace` (reused across batches by one caller).
+    /// Default: the plain `logits` (models that need no scratch ignore the workspace).
+    func logits(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>,
+                batchSize: Int, into: UnsafeMutableBufferPointer<Float>, workspace: ModelWorkspace)
+
+    /// `lossAndGradients` with scratch memory from `workspace`, in training mode when
+    /// `dropoutRNG` is non-nil (dropout layers draw their masks from it and advance it;
+    /// every other layer ignores it). Default: the plain `lossAndGradients`, the rng untouched.
+    func lossAndGradients(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>,
+                          labels: UnsafeBufferPointer<Int32>, batchSize: Int,
+                          gradient: UnsafeMutableBufferPointer<Float>?,
+                          inputGradient: UnsafeMutableBufferPointer<Float>?,
+                          workspace: ModelWorkspace, dropoutRNG: inout SeededRNG?) -> Float
+}
+
+extension Model {
+    public func logits(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>,
+                       batchSize: Int, into: UnsafeMutableBufferPointer<Float>, workspace: ModelWorkspace) {
+        logits(parameters: parameters, inputs: inputs, batchSize: batchSize, into: into)
+    }
+
+    public func lossAndGradients(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>,
+                                 labels: UnsafeBufferPointer<Int32>, batchSize: Int,
+                                 gradient: UnsafeMutableBufferPointer<Float>?,
+                                 inputGradient: UnsafeMutableBufferPointer<Float>?,
+                                 workspace: ModelWorkspace, dropoutRNG: inout SeededRNG?) -> Float {
+        lossAndGradients(parameters: parameters, inputs: inputs, labels: labels, batchSize: batchSize,
+                         gradient: gradient, inputGradient: inputGradient)
+    }
 }
 
 extension Model {

@@ -42,8 +42,8 @@ final class ScenarioErrorTests: XCTestCase {
             Case(yaml: "dataset:\n  kind: synthetic\n  synthetic:\n    sample: 5\n",
                  error: "scenarios/x.yaml:4:5: dataset.synthetic.sample: unknown key; "
                     + "allowed: samples, features, classes, separation", line: #line),
-            Case(yaml: "model:\n  layers: [3]\n",
-                 error: "scenarios/x.yaml:2:3: model.layers: unknown key; allowed: kind, hidden", line: #line),
+            Case(yaml: "model:\n  depth: [3]\n",
+                 error: "scenarios/x.yaml:2:3: model.depth: unknown key; allowed: kind, hidden, init", line: #line),
             Case(yaml: "transport:\n  kind: tcp\n  address: x\n",
                  error: "scenarios/x.yaml:3:3: transport.address: unknown key; allowed: kind, host, port, security, server_secret, server_key, allowed_clients",
                  line: #line),
@@ -79,7 +79,7 @@ final class ScenarioErrorTests: XCTestCase {
                  error: "scenarios/x.yaml:2:16: model.hidden[1]: expected an integer in 1...1000000, got \"x\"",
                  line: #line),
             Case(yaml: "model:\n  kind: [mlp]\n",
-                 error: "scenarios/x.yaml:2:9: model.kind: expected one of logistic, mlp, got a list", line: #line),
+                 error: "scenarios/x.yaml:2:9: model.kind: expected one of logistic, mlp, cnn, layers, got a list", line: #line),
             Case(yaml: "name: {a: 1}\n",
                  error: "scenarios/x.yaml:1:7: name: expected a string, got a mapping", line: #line),
             Case(yaml: "federation: 5\n",
@@ -131,8 +131,8 @@ final class ScenarioErrorTests: XCTestCase {
 
     func testUnknownEnumValues() {
         check([
-            Case(yaml: "model:\n  kind: cnn\n",
-                 error: "scenarios/x.yaml:2:9: model.kind: unknown value \"cnn\"; allowed: logistic, mlp", line: #line),
+            Case(yaml: "model:\n  kind: resnet\n",
+                 error: "scenarios/x.yaml:2:9: model.kind: unknown value \"resnet\"; allowed: logistic, mlp, cnn, layers", line: #line),
             Case(yaml: "dataset:\n  kind: mnist\n",
                  error: "scenarios/x.yaml:2:9: dataset.kind: unknown value \"mnist\"; "
                     + "allowed: digits, idx, csv, synthetic", line: #line),
@@ -211,8 +211,8 @@ final class ScenarioErrorTests: XCTestCase {
             Case(yaml: "dataset:\n  normalize: none\n", overrides: ["dataset.kind=csv"],
                  error: "--set dataset.kind=csv: dataset.path: missing; dataset.kind csv needs path: <file.csv>, "
                     + "relative to the scenario file", line: #line),
-            Case(yaml: "", overrides: ["model={kind: cnn}"],
-                 error: "--set model={kind: cnn}: model.kind: unknown value \"cnn\"; allowed: logistic, mlp",
+            Case(yaml: "", overrides: ["model={kind: resnet}"],
+                 error: "--set model={kind: resnet}: model.kind: unknown value \"resnet\"; allowed: logistic, mlp, cnn, layers",
                  line: #line),
         ])
     }

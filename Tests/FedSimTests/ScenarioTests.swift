@@ -132,6 +132,7 @@ final class ScenarioTests: XCTestCase {
             model:
               kind: mlp
               hidden: [64]
+              init: he
             federation:
               clients: 10
               processes: 10

@@ -39,6 +39,15 @@ public enum ParameterType: Sendable {
     case autoOrCount
     /// A list of whole numbers, each in `element`, with a length in `count` (`hidden: [64, 32]`).
     case integers(element: Interval<Int>, count: ClosedRange<Int>)
+    /// A list of items of the given kinds, each a bare word or a one-kind mapping, with a
+    /// length in `count` (`layers: [{conv: 32, kernel: 3}, relu, flatten]`).
+    case items([ItemKind], count: ClosedRange<Int>)
+
+    /// The kind named `name` of an `.items` type.
+    public func itemKind(_ name: String) -> ItemKind? {
+        guard case let .items(kinds, _) = self else { return nil }
+        return kinds.first { $0.name == name }
+    }
 
     /// The type as the docs' tables name it.
     public var label: String {
@@ -50,6 +59,7 @@ public enum ParameterType: Sendable {
         case .autoOrNumber: return "auto or number"
         case .autoOrCount: return "auto or integer"
         case .integers: return "list of integers"
+        case .items: return "list"
         }
     }
 
@@ -64,6 +74,8 @@ public enum ParameterType: Sendable {
         case .autoOrCount: return "auto, or >= 0"
         case let .integers(element, count):
             return "\(count.lowerBound) to \(count.upperBound) values" + (element.summary.isEmpty ? "" : ", each \(element.summary)")
+        case let .items(kinds, count):
+            return "\(count.lowerBound) to \(count.upperBound) of " + kinds.map(\.name).joined(separator: ", ")
         }
     }
 }
@@ -76,6 +88,8 @@ public enum ParameterValue: Sendable, Equatable, Hashable, CustomStringConvertib
     /// A choice, or `auto`.
     case word(String)
     case ints([Int])
+    /// A list of items (`.items`).
+    case items([ParameterItem])
     /// Not set.
     case null
 
@@ -89,6 +103,7 @@ public enum ParameterValue: Sendable, Equatable, Hashable, CustomStringConvertib
         case let .bool(v): return v ? "true" : "false"
         case let .word(w): return w
         case let .ints(v): return "[" + v.map(String.init).joined(separator: ", ") + "]"
+        case let .items(v): return "[" + v.map(\.description).joined(separator: ", ") + "]"
         case .null: return "none"
         }
     }

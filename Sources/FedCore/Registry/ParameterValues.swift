@@ -78,6 +78,11 @@ public struct ParameterValues: Sendable, Equatable {
         return v
     }
 
+    public func items(_ key: String) -> [ParameterItem] {
+        guard case let .items(v) = self[key] else { mismatch(key, "a list of items") }
+        return v
+    }
+
     /// nil for `auto`, else the number.
     public func autoOrDouble(_ key: String) -> Double? {
         self[key] == .auto ? nil : double(key)

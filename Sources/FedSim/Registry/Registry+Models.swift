@@ -5,5 +5,7 @@ extension Registry {
     public static let models: [ModelDescriptor] = [
         LogisticRegression.descriptor,
         MLP.descriptor,
+        Sequential.cnnDescriptor,
+        Sequential.layersDescriptor,
     ]
 }

@@ -59,7 +59,57 @@ extension ScenarioReader {
             }
         case let .integers(element, count):
             return .ints(try intList(p.key, default: [], element: element, count: count))
+        case let .items(kinds, count):
+            return .items(try items(p.key, kinds: kinds, count: count))
         }
+    }
+
+    /// A list of items (`.items`): each element a bare word naming a kind (`relu`) or a mapping
+    /// with exactly one kind's name among its keys (`{conv: 32, kernel: 3}`), whose other keys
+    /// are that kind's options; errors name `key[i]` or `key[i].option`.
+    private func items(_ key: String, kinds: [ItemKind], count: ClosedRange<Int>) throws -> [ParameterItem] {
+        guard let node = value(key) else { return [] }
+        let names = kinds.map(\.name)
+        let allowed = names.joined(separator: ", ")
+        guard case let .sequence(sequence) = node else {
+            throw source.error(path + [key], at: node, "expected a list such as [{\(names[0]): ...}, ...] of \(allowed); "
+                               + "got \(ScenarioReader.describe(node))")
+        }
+        guard count.contains(sequence.count) else {
+            throw source.error(path + [key], at: node,
+                               "has \(sequence.count) items; allowed: \(count.lowerBound) to \(count.upperBound) items")
+        }
+        var result = [ParameterItem]()
+        for (index, element) in sequence.enumerated() {
+            let at = path + [key, "[\(index)]"]
+            switch element {
+            case .scalar:
+                guard let word = ScenarioReader.plainText(element), let kind = kinds.first(where: { $0.name == word }) else {
+                    throw source.error(at, at: element, "unknown item \(ScenarioReader.describe(element)); allowed: \(allowed)")
+                }
+                guard kind.allowsBareWord else {
+                    throw source.error(at, at: element, "\(word) needs a value: write {\(word): ...}")
+                }
+                result.append(ParameterItem(kind))
+            case let .mapping(mapping):
+                let present = mapping.compactMap { k, _ in k.scalar?.string }.filter(names.contains)
+                guard present.count == 1, let kind = kinds.first(where: { $0.name == present[0] }) else {
+                    let what = present.isEmpty ? "no kind" : "several kinds (\(present.joined(separator: ", ")))"
+                    throw source.error(at, at: element, "a mapping item names \(what); it needs exactly one of \(allowed)")
+                }
+                let child = try ScenarioReader(element, path: at, source: source)
+                let values = try child.parameters(kind.parameters) { $0 }
+                try child.finish()
+                if kind.value != nil, values[kind.name] == .null {
+                    throw child.error(kind.name, "\(kind.name) needs a value")
+                }
+                result.append(ParameterItem(kind: kind.name, entries: values.entries))
+            default:
+                throw source.error(at, at: element, "expected one of \(allowed) or a mapping such as {\(names[0]): ...}; "
+                                   + "got \(ScenarioReader.describe(element))")
+            }
+        }
+        return result
     }
 }
 
@@ -74,6 +124,7 @@ extension ResolvedValue {
             case let .bool(v): resolved = .word(v ? "true" : "false")
             case let .word(w): resolved = .word(w)
             case let .ints(v): resolved = .integers(v)
+            case .items: resolved = .word(entry.value.description)
             case .null: resolved = .string(nil)
             }
             return (entry.key, resolved)
