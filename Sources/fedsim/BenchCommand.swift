@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks with machine-readable output.",
-        subcommands: [AggregatorsBenchCommand.self])
+        subcommands: [AggregatorsBenchCommand.self, TrainBenchCommand.self])
 }
 
 extension BenchOutput.Format: ExpressibleByArgument {}
@@ -83,6 +83,72 @@ struct AggregatorsBenchCommand: ParsableCommand {
             }, floor: { floor in
                 emit(BenchOutput.line(BenchOutput.fields(floor), type: "floor", format: format))
             })
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+/// `fedsim bench train --batch 32,128`: images per second of forward + backward of the MNIST CNN.
+struct TrainBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Time forward + backward (loss and parameter gradient) of the MNIST CNN (kind: cnn defaults, "
+            + "1,199,882 parameters) on random batches.")
+
+    @Option(help: "Comma-separated batch sizes.")
+    var batch: String = "32,128"
+
+    @Option(name: .customLong("repeat"), help: "Timed batches per size; the best and the median are reported.")
+    var repeats: Int = 10
+
+    @Option(help: "Untimed batches per size before timing.")
+    var warmup: Int = 2
+
+    @Option(help: "Input shape C,H,W.")
+    var shape: String = "1,28,28"
+
+    @Option(help: "Seed of the random inputs, labels and initial parameters.")
+    var seed: UInt64 = 1
+
+    @Option(help: "OpenBLAS threads (0: the library default, every core).")
+    var threads: Int = 1
+
+    @Option(help: "Output format: text (key=value lines) or json (JSON lines).")
+    var format: BenchOutput.Format = .text
+
+    func configuration() throws -> TrainBench.Configuration {
+        func sizes(_ text: String, _ option: String) throws -> [Int] {
+            let parts = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else {
+                throw ValidationError("\(option) needs comma-separated integers; got \"\(text)\"")
+            }
+            return parts.compactMap { $0 }
+        }
+        let c = TrainBench.Configuration(batchSizes: try sizes(batch, "--batch"), repeats: repeats, warmup: warmup,
+                                         seed: seed, threads: threads, shape: try sizes(shape, "--shape"))
+        do {
+            try c.validate()
+        } catch {
+            throw ValidationError(error.description)
+        }
+        return c
+    }
+
+    func validate() throws { _ = try configuration() }
+
+    private func emit(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    func run() throws {
+        do {
+            let c = try configuration()
+            let header = BenchOutput.header(c, cores: ProcessInfo.processInfo.activeProcessorCount)
+            emit(BenchOutput.line(header, type: "header", format: format))
+            _ = try TrainBench.run(c) { result in
+                emit(BenchOutput.line(BenchOutput.fields(result), type: "bench", format: format))
+            }
         } catch {
             throw fail(error)
         }
