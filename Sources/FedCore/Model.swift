@@ -23,11 +23,11 @@ public struct ParameterBlock: Sendable, Equatable {
 /// A differentiable classifier whose parameters are ONE flat Float32 vector.
 ///
 /// A model is an immutable description (layer sizes and offsets into the vector); it owns no
-/// parameters and no scratch memory, so it is a `Sendable` value usable from any thread. The
+/// parameters and no scratch memory, so it is a `Sendable` value usable from any thread (a
+/// caller that runs many batches passes its own `ModelWorkspace` for scratch). The
 /// parameters, the inputs and the outputs are passed in as buffers; an update is then just a
 /// vector, and the wire and the aggregators see it without reshaping.
 public protocol Model: Sendable {
-    /// The specification this model was built from.
     /// Number of input features per sample.
     var inputDimension: Int { get }
     /// Number of output classes (logits per sample).

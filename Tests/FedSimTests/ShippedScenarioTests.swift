@@ -25,6 +25,17 @@ final class ShippedScenarioTests: XCTestCase {
         }
     }
 
+    /// Each model scenario loads and its model builds for its data's sample shape.
+    func testModelScenariosPrepare() throws {
+        let all = try files("models")
+        XCTAssertFalse(all.isEmpty)
+        for file in all {
+            let s = try Scenario.load(path: file.path)
+            let data = try FederationData.prepare(s)
+            XCTAssertEqual(data.initialParameters.count, data.model.parameterCount, file.lastPathComponent)
+        }
+    }
+
     func testAttackScenariosCoverEveryAttack() throws {
         var kinds: Set<String> = []
         for file in try files("attacks") {
