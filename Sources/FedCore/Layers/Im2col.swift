@@ -50,26 +50,28 @@ public struct WindowGeometry: Sendable, Equatable {
 /// performance convolutional neural networks for document processing").
 public func im2col(_ x: UnsafeBufferPointer<Float>, geometry g: WindowGeometry, cols: UnsafeMutableBufferPointer<Float>) {
     precondition(x.count >= g.inputCount && cols.count >= g.patchSize * g.positions, "im2col: buffer sizes")
+    guard let xs = x.baseAddress, let cs = cols.baseAddress else { return }
     let oh = g.outputHeight, ow = g.outputWidth, n = g.positions
+    let contiguous = g.stride == 1 && g.padding == 0
     var row = 0
     for c in 0..<g.channels {
         for i in 0..<g.kernelHeight {
             for j in 0..<g.kernelWidth {
-                let base = row * n
+                let base = cs + row * n
                 for oy in 0..<oh {
                     let y = oy * g.stride + i - g.padding
                     let dst = base + oy * ow
                     if y < 0 || y >= g.height {
-                        for ox in 0..<ow { cols[dst + ox] = 0 }
+                        dst.update(repeating: 0, count: ow)
                         continue
                     }
-                    let src = (c * g.height + y) * g.width
-                    if g.stride == 1 && g.padding == 0 {
-                        for ox in 0..<ow { cols[dst + ox] = x[src + ox + j] }
+                    let src = xs + (c * g.height + y) * g.width
+                    if contiguous {
+                        dst.update(from: src + j, count: ow)   // one row of the patch: a memcpy
                     } else {
                         for ox in 0..<ow {
-                            let xx = ox * g.stride + j - g.padding
-                            cols[dst + ox] = (xx >= 0 && xx < g.width) ? x[src + xx] : 0
+                            let xx = ox &* g.stride &+ j &- g.padding
+                            dst[ox] = (xx >= 0 && xx < g.width) ? src[xx] : 0
                         }
                     }
                 }
@@ -84,24 +86,27 @@ public func im2col(_ x: UnsafeBufferPointer<Float>, geometry g: WindowGeometry, 
 /// `dcols = W^T dY` this is a convolution's input gradient.
 public func col2im(_ cols: UnsafeBufferPointer<Float>, geometry g: WindowGeometry, dx: UnsafeMutableBufferPointer<Float>) {
     precondition(dx.count >= g.inputCount && cols.count >= g.patchSize * g.positions, "col2im: buffer sizes")
+    guard let cs = cols.baseAddress, let ds = dx.baseAddress else { return }
     let oh = g.outputHeight, ow = g.outputWidth, n = g.positions
-    for i in 0..<g.inputCount { dx[i] = 0 }
+    ds.update(repeating: 0, count: g.inputCount)
+    let contiguous = g.stride == 1 && g.padding == 0
     var row = 0
     for c in 0..<g.channels {
         for i in 0..<g.kernelHeight {
             for j in 0..<g.kernelWidth {
-                let base = row * n
+                let base = cs + row * n
                 for oy in 0..<oh {
                     let y = oy * g.stride + i - g.padding
                     guard y >= 0 && y < g.height else { continue }
                     let src = base + oy * ow
-                    let dst = (c * g.height + y) * g.width
-                    if g.stride == 1 && g.padding == 0 {
-                        for ox in 0..<ow { dx[dst + ox + j] += cols[src + ox] }
+                    let dst = ds + (c * g.height + y) * g.width
+                    if contiguous {
+                        let d = dst + j
+                        for ox in 0..<ow { d[ox] += src[ox] }
                     } else {
                         for ox in 0..<ow {
-                            let xx = ox * g.stride + j - g.padding
-                            if xx >= 0 && xx < g.width { dx[dst + xx] += cols[src + ox] }
+                            let xx = ox &* g.stride &+ j &- g.padding
+                            if xx >= 0 && xx < g.width { dst[xx] += src[ox] }
                         }
                     }
                 }

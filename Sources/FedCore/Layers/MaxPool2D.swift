@@ -26,17 +26,18 @@ public struct MaxPool2D: Layer, Equatable {
                         scratch: UnsafeMutableBufferPointer<Float>, rng: inout SeededRNG?) {
         let g = geometry
         let oh = g.outputHeight, ow = g.outputWidth
+        guard let xs = input.baseAddress, let ys = output.baseAddress else { return }
         for plane in 0..<(batchSize * g.channels) {
-            let src = plane * g.height * g.width
-            let dst = plane * oh * ow
+            let src = xs + plane * g.height * g.width
+            let dst = ys + plane * oh * ow
             for oy in 0..<oh {
                 for ox in 0..<ow {
                     var best = -Float.infinity
                     for i in 0..<g.kernelHeight {
                         let row = src + (oy * g.stride + i) * g.width + ox * g.stride
-                        for j in 0..<g.kernelWidth where input[row + j] > best { best = input[row + j] }
+                        for j in 0..<g.kernelWidth where row[j] > best { best = row[j] }
                     }
-                    output[dst + oy * ow + ox] = best
+                    dst[oy * ow + ox] = best
                 }
             }
         }
@@ -46,26 +47,28 @@ public struct MaxPool2D: Layer, Equatable {
                          output: UnsafeBufferPointer<Float>, outputGradient: UnsafeBufferPointer<Float>,
                          batchSize: Int, scratch: UnsafeMutableBufferPointer<Float>, training: Bool,
                          gradient: UnsafeMutableBufferPointer<Float>?, inputGradient: UnsafeMutableBufferPointer<Float>?) {
-        guard let dx = inputGradient else { return }
+        guard let dx = inputGradient?.baseAddress, let xs = input.baseAddress, let ys = output.baseAddress,
+              let dys = outputGradient.baseAddress else { return }
         let g = geometry
         let oh = g.outputHeight, ow = g.outputWidth
-        for i in 0..<(batchSize * g.inputCount) { dx[i] = 0 }
+        dx.update(repeating: 0, count: batchSize * g.inputCount)
         for plane in 0..<(batchSize * g.channels) {
-            let src = plane * g.height * g.width
-            let dst = plane * oh * ow
+            let offset = plane * g.height * g.width
+            let src = xs + offset
+            let out = plane * oh * ow
             for oy in 0..<oh {
                 for ox in 0..<ow {
-                    let best = output[dst + oy * ow + ox]
+                    let best = ys[out + oy * ow + ox]
                     var at = -1
                     search: for i in 0..<g.kernelHeight {
-                        let row = src + (oy * g.stride + i) * g.width + ox * g.stride
-                        for j in 0..<g.kernelWidth where input[row + j] == best {
+                        let row = (oy * g.stride + i) * g.width + ox * g.stride
+                        for j in 0..<g.kernelWidth where src[row + j] == best {
                             at = row + j
                             break search
                         }
                     }
                     // at < 0 only for an all-NaN window (best is -inf): no gradient.
-                    if at >= 0 { dx[at] += outputGradient[dst + oy * ow + ox] }
+                    if at >= 0 { dx[offset + at] += dys[out + oy * ow + ox] }
                 }
             }
         }

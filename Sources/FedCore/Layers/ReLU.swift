@@ -11,9 +11,10 @@ public struct ReLU: Layer, Equatable {
     public func forward(parameters: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>,
                         output: UnsafeMutableBufferPointer<Float>, batchSize: Int,
                         scratch: UnsafeMutableBufferPointer<Float>, rng: inout SeededRNG?) {
+        guard let x = input.baseAddress, let y = output.baseAddress else { return }
         for i in 0..<(batchSize * inputCount) {
-            let v = input[i]
-            output[i] = v > 0 ? v : 0
+            let v = x[i]
+            y[i] = v > 0 ? v : 0
         }
     }
 
@@ -21,7 +22,7 @@ public struct ReLU: Layer, Equatable {
                          output: UnsafeBufferPointer<Float>, outputGradient: UnsafeBufferPointer<Float>,
                          batchSize: Int, scratch: UnsafeMutableBufferPointer<Float>, training: Bool,
                          gradient: UnsafeMutableBufferPointer<Float>?, inputGradient: UnsafeMutableBufferPointer<Float>?) {
-        guard let dx = inputGradient else { return }
-        for i in 0..<(batchSize * inputCount) { dx[i] = output[i] > 0 ? outputGradient[i] : 0 }
+        guard let dx = inputGradient?.baseAddress, let y = output.baseAddress, let dy = outputGradient.baseAddress else { return }
+        for i in 0..<(batchSize * inputCount) { dx[i] = y[i] > 0 ? dy[i] : 0 }
     }
 }
