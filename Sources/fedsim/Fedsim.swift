@@ -1,5 +1,6 @@
 import ArgumentParser
 import CSupport
+import FedResults
 import FedRobust
 import FedSim
 import Foundation
@@ -20,7 +21,7 @@ struct Fedsim: ParsableCommand {
             try KernelISA.validateEnvironment(ProcessInfo.processInfo.environment["FEDSIM_KERNELS"])
         } catch {
             FileHandle.standardError.write(Data("fedsim: error: \(error)\n".utf8))
-            Foundation.exit(2)
+            Foundation.exit(64)  // EX_USAGE: the environment asks for something this machine cannot do
         }
         // A coordinator allocates the same big buffers every round (the n x d matrix, the
         // aggregate): keep freed ones in the heap rather than map and zero fresh pages each
@@ -77,7 +78,7 @@ func makeLogger(_ label: String, level: Logger.Level) -> Logger {
 
 /// Prints a one-line error and exits with `code`.
 func fail(_ error: Error, code: Int32 = 1) -> ExitCode {
-    FileHandle.standardError.write(Data("fedsim: \(error)\n".utf8))
+    FileHandle.standardError.write(Data("fedsim: \(FileErrorText.describe(error))\n".utf8))
     return ExitCode(code)
 }
 

@@ -61,7 +61,9 @@ public enum Launcher {
         // A private folder under /tmp for ipc:// sockets (their paths must stay short, about
         // 107 bytes) and the hub's ready file.
         var template = Array("/tmp/fedsim-XXXXXX".utf8CString)
-        guard let dirPointer = mkdtemp(&template) else { throw ResultsError.cannotWrite(path: "/tmp/fedsim-XXXXXX") }
+        guard let dirPointer = mkdtemp(&template) else {
+            throw ResultsError.cannotWriteFile(path: "/tmp/fedsim-XXXXXX", reason: systemErrorText(errno))
+        }
         let runtimeDir = String(cString: dirPointer)
         defer { try? FileManager.default.removeItem(atPath: runtimeDir) }
         let launch = try LaunchPlan(scenario: scenario, runtimeDirectory: runtimeDir)
@@ -147,7 +149,7 @@ public enum Launcher {
             message = e.description
         } catch {
             status = "failed"
-            message = "\(error)"
+            message = FileErrorText.describe(error)
         }
         progress.finish()
         let summary = RunSummary(coordinator, status: status, error: message, processes: processes,
