@@ -12,7 +12,10 @@ public struct FederationData: Sendable {
     public let model: any Model
     public let initialParameters: [Float]
 
-    public static func prepare(_ scenario: Scenario) throws -> FederationData {
+    /// With a `memoryLimit`, the run's memory estimate (`MemoryEstimate`) is checked against it
+    /// after the model is described and before its parameters are allocated.
+    public static func prepare(_ scenario: Scenario, memoryLimit: MemoryLimit? = nil,
+                               scope: MemoryEstimate.Scope = .run) throws -> FederationData {
         let root = SeededRNG(seed: scenario.seed)
         var (train, test) = try scenario.dataset.descriptor.load(scenario.dataset, root)
         let normalizer = Normalizer.fit(scenario.dataset.normalize.core, on: train)
@@ -23,10 +26,21 @@ public struct FederationData: Sendable {
         let partition = try makePartition(train, clients: scenario.federation.clients,
                                           spec: scenario.partition.spec, rng: &partRNG)
         let model = try scenario.model.make(inputShape: train.shape, classes: max(train.classes, test.classes))
+        if let memoryLimit {
+            try memoryEstimate(scenario, model: model, train: train, test: test, scope: scope).check(against: memoryLimit)
+        }
         var initRNG = root.derive("init")
         let initial = model.initialParameters(rng: &initRNG)
         return FederationData(train: train, test: test, partition: partition, model: model,
                               initialParameters: initial)
+    }
+
+    /// The memory the run will need (see `MemoryEstimate`) for this model and data.
+    public static func memoryEstimate(_ scenario: Scenario, model: any Model, train: Dataset, test: Dataset,
+                                      scope: MemoryEstimate.Scope = .run) -> MemoryEstimate {
+        let bytesPerSample = Double(train.dimension) * 4 + 4
+        return MemoryEstimate(scenario: scenario, parameters: model.parameterCount,
+                              dataBytes: Double(train.count + test.count) * bytesPerSample, scope: scope)
     }
 
     /// The local dataset of logical client `id`.

@@ -15,8 +15,13 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         do {
             let s = try Scenario.load(path: scenario, overrides: common.overrides)
+            let limit = try MemoryLimit.current()
+            let data = try FederationData.prepare(s, file: scenario, memoryLimit: limit)
             print(s.resolvedYAML(), terminator: "")
             print("# fingerprint: 0x\(String(s.fingerprint, radix: 16))")
+            let estimate = FederationData.memoryEstimate(s, model: data.model, train: data.train, test: data.test)
+            print("# memory: about \(MemoryEstimate.format(estimate.totalBytes)) (\(estimate.breakdown); "
+                  + "\(estimate.parameters) parameters); limit \(limit)")
         } catch {
             throw fail(error)
         }

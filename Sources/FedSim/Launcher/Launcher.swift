@@ -48,12 +48,13 @@ public enum Launcher {
             scenario = try Scenario.load(path: resume + "/scenario.yaml")
             let c = try Checkpoint.read(from: resume)
             checkpoint = c
-            data = try FederationData.prepare(scenario)
+            data = try FederationData.prepare(scenario, file: resume + "/scenario.yaml", memoryLimit: try MemoryLimit.current())
             results = try RunResults(continuing: resume, scenario: scenario, throughRound: c.round)
         } else {
             scenario = try Scenario.load(path: options.scenarioPath, overrides: options.overrides)
             directory = options.outputDirectory ?? (scenario.output + "/" + scenario.name)
-            data = try FederationData.prepare(scenario)
+            data = try FederationData.prepare(scenario, file: options.scenarioPath,
+                                              memoryLimit: try MemoryLimit.current())
             results = try RunResults(directory: directory, scenario: scenario,
                                      labelCounts: data.partition.labelCounts(of: data.train))
         }
