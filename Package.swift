@@ -66,7 +66,7 @@ let package = Package(
         .testTarget(name: "FedResultsTests", dependencies: ["FedResults", "FedCore"]),
         // FedSim only for the fixtures: rounds.csv and clients.csv with the writer's own headers.
         .testTarget(name: "FedReportTests", dependencies: ["FedReport", "FedResults", "FedSim", "FedTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FedSim", "FedFuzz", "FedTestSupport", "CTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FedSim", "FedFuzz", "FedTestSupport", "CTestSupport", "CZeroMQ"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -10,7 +10,15 @@ import Foundation
 public enum AtomicFile {
     public static func write(_ bytes: Data, to path: String) throws {
         let tmp = path + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // Out of descriptors (EMFILE/ENFILE) is usually a moment: a burst of connections the
+        // transport is about to close. Try again for up to half a second before giving up.
+        var fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        var attempts = 0
+        while fd < 0, errno == EMFILE || errno == ENFILE, attempts < 50 {
+            attempts += 1
+            usleep(10_000)
+            fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        }
         guard fd >= 0 else { throw ResultsError.cannotWriteFile(path: tmp, reason: systemErrorText(errno)) }
         var failure: String?
         bytes.withUnsafeBytes { raw in

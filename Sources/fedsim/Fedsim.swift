@@ -3,6 +3,7 @@ import CSupport
 import FedResults
 import FedRobust
 import FedSim
+import FedWire
 import Foundation
 import Logging
 
@@ -28,6 +29,8 @@ struct Fedsim: ParsableCommand {
         // time (with d = 10⁷, faulting in a fresh 40 MB aggregate costs more than computing
         // it). Freed memory then stays with the process: its peak footprint, reused.
         _ = fedsim_keep_large_blocks_in_heap(1 << 30)
+        // Many connections (and the run's own files) need descriptors: take all the hard limit allows.
+        PeerGuard.raiseDescriptorLimit()
         main(nil)
     }
 }
