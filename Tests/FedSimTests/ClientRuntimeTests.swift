@@ -46,7 +46,7 @@ final class ClientRuntimeTests: XCTestCase {
 
         var updates: [(time: Double, round: UInt32, client: UInt32, samples: UInt32, loss: Float, delta: [Float])] {
             received.compactMap { entry in
-                guard case let .update(r, id, samples, loss, delta) = entry.message else { return nil }
+                guard case let .update(r, id, samples, loss, delta, _) = entry.message else { return nil }
                 return (entry.time, r, id, samples, loss, delta)
             }
         }
@@ -236,7 +236,7 @@ final class ClientRuntimeTests: XCTestCase {
         let toHub = fake.fromHub.map(\.message)
         XCTAssertEqual(toHub.first, .hello(fingerprint: s.fingerprint, clientIds: [UInt32(attacker)]))
         let honest = expectedDelta(s, data, id: attacker, round: 1, model: data.initialParameters)
-        guard toHub.count == 3, case let .update(_, _, _, _, delta) = toHub[1] else { return XCTFail("\(toHub)") }
+        guard toHub.count == 3, case let .update(_, _, _, _, delta, _) = toHub[1] else { return XCTFail("\(toHub)") }
         XCTAssertEqual(delta, honest.delta)
         XCTAssertEqual(toHub.last, .shutdown(reason: "done"))
         XCTAssertEqual(fake.updates.map(\.delta), [crafted])

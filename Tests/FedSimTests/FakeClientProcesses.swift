@@ -42,7 +42,7 @@ final class FakeClientProcesses {
 
         var tasks: [Task] {
             received.compactMap { entry in
-                guard case let .task(r, ids, model) = entry.message else { return nil }
+                guard case let .task(r, ids, model, _) = entry.message else { return nil }
                 return Task(time: entry.time, round: r, ids: ids, model: model)
             }
         }
@@ -103,7 +103,7 @@ final class FakeClientProcesses {
                 continue
             }
             p.received.append((now, message))
-            if case let .task(r, ids, model) = message, p.alive {
+            if case let .task(r, ids, model, _) = message, p.alive {
                 for frames in p.respond(Task(time: now, round: r, ids: ids, model: model)) {
                     pending.append((now + p.delay, frames, p.identity, p.userId))
                 }

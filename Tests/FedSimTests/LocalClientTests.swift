@@ -30,13 +30,13 @@ final class LocalClientTests: XCTestCase {
     }
 
     private func run(_ c: LocalClient, active: Bool, round: Int = 1) throws -> (outcome: LocalClient.Outcome, samples: Int, loss: Double) {
-        let r = try c.train(round: round, model: data.initialParameters, active: active, federation: data, config: config,
-                            seed: scenario.seed, sampled: 4, attackersSampled: 1, previousChange: nil)
+        let r = try c.train(round: round, model: data.initialParameters, buffer: nil, active: active, federation: data,
+                            procedure: .fedavg(config), seed: scenario.seed, sampled: 4, attackersSampled: 1, previousChange: nil)
         return (r.0, r.samples, r.loss)
     }
 
-    private func sent(_ o: LocalClient.Outcome) -> [Float]? { if case let .send(d) = o { return d } else { return nil } }
-    private func colluded(_ o: LocalClient.Outcome) -> [Float]? { if case let .collude(d) = o { return d } else { return nil } }
+    private func sent(_ o: LocalClient.Outcome) -> [Float]? { if case let .send(d, _) = o { return d } else { return nil } }
+    private func colluded(_ o: LocalClient.Outcome) -> [Float]? { if case let .collude(d, _) = o { return d } else { return nil } }
 
     func testHonestClientSendsItsTrainingDelta() throws {
         let honest = client()

@@ -12,7 +12,7 @@ final class ScenarioErrorTests: XCTestCase {
 
     private static let federationKeys = "clients, processes, rounds, fraction, local_epochs, batch_size, "
         + "learning_rate, momentum, weight_decay, server_learning_rate, deadline, quorum, startup_timeout, "
-        + "heartbeat_timeout"
+        + "heartbeat_timeout, mode, momentum_buffer, momentum_dampening"
     private static let topKeys = "name, seed, output, dataset, partition, model, federation, transport, attack, defense, faults"
 
     private func check(_ cases: [Case]) {
@@ -226,5 +226,34 @@ final class ScenarioErrorTests: XCTestCase {
             XCTAssertEqual((error as? ScenarioError)?.description,
                            "\(NSTemporaryDirectory()): cannot read: Is a directory (EISDIR)")
         }
+    }
+
+    /// FedSGD and worker momentum: the combinations that mean nothing are refused at the key.
+    func testFedSGDAndWorkerMomentumCombinations() {
+        check([
+            Case(yaml: "federation:\n  mode: fedsdg\n",
+                 error: "scenarios/x.yaml:2:9: federation.mode: unknown value \"fedsdg\"; allowed: fedavg, fedsgd", line: #line),
+            Case(yaml: "federation:\n  momentum_buffer: worker\n",
+                 error: "scenarios/x.yaml:2:20: federation.momentum_buffer: worker momentum keeps a buffer of gradients across "
+                    + "rounds and needs federation.mode: fedsgd (in fedavg mode the momentum is local to a round)", line: #line),
+            Case(yaml: "federation:\n  mode: fedsgd\n  momentum_buffer: local\n",
+                 error: "scenarios/x.yaml:3:20: federation.momentum_buffer: local momentum would restart at zero for the one "
+                    + "gradient a fedsgd client computes per round; use worker (momentum: 0 for plain SGD)", line: #line),
+            Case(yaml: "federation:\n  mode: fedsgd\n  momentum_buffer: wroker\n",
+                 error: "scenarios/x.yaml:3:20: federation.momentum_buffer: unknown value \"wroker\"; allowed: local, worker", line: #line),
+            Case(yaml: "federation:\n  momentum_dampening: true\n",
+                 error: "scenarios/x.yaml:2:23: federation.momentum_dampening: applies to the worker momentum buffer only "
+                    + "(federation.mode: fedsgd, momentum_buffer: worker)", line: #line),
+            Case(yaml: "federation:\n  mode: fedsgd\n  momentum_dampening: 1.5\n",
+                 error: "scenarios/x.yaml:3:23: federation.momentum_dampening: expected true or false, got \"1.5\"", line: #line),
+            Case(yaml: "federation:\n  mode: fedsgd\n  local_epochs: 5\n",
+                 error: "scenarios/x.yaml:3:17: federation.local_epochs: 5 local epochs in fedsgd mode, which takes one "
+                    + "minibatch gradient per round; leave it out (or 1), or use mode: fedavg", line: #line),
+            Case(yaml: "federation:\n  mode: fedsgd\n  momentum: 1\n",
+                 error: "scenarios/x.yaml:3:13: federation.momentum: 1 is out of range; allowed: 0 <= momentum < 1", line: #line),
+            Case(yaml: "federation: {clients: 4}\n", overrides: ["federation.mode=fedsgd", "federation.local_epochs=2"],
+                 error: "--set federation.local_epochs=2: federation.local_epochs: 2 local epochs in fedsgd mode, which takes one "
+                    + "minibatch gradient per round; leave it out (or 1), or use mode: fedavg", line: #line),
+        ])
     }
 }

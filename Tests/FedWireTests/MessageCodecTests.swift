@@ -91,7 +91,7 @@ final class MessageCodecTests: XCTestCase {
         let frames = MessageCodec.encode(.update(round: 1, clientId: 1, samples: 1, trainLoss: .infinity,
                                                  delta: [.infinity]))
         let limits = CodecLimits(requireFinite: false)
-        guard case .update(_, _, _, let loss, let delta) = try MessageCodec.decode(frames, limits: limits) else {
+        guard case .update(_, _, _, let loss, let delta, _) = try MessageCodec.decode(frames, limits: limits) else {
             return XCTFail("expected update")
         }
         XCTAssertEqual(loss, .infinity)

@@ -104,7 +104,18 @@ final class ServerAggregation {
 
     /// FLTrust's reference: the server trains on its root dataset from the current global
     /// model with the clients' local procedure; the update is the change (Cao et al., NDSS 2021).
+    /// In FedSGD mode the reference is the server's own step: the negative gradient of one
+    /// root minibatch (`MinibatchSchedule` on the stream "server-fedsgd", step `r - 1`), in the
+    /// clients' convention (the direction added to the model).
     private func serverUpdate(round r: Int, global: [Float], root: Dataset) -> [Float] {
+        let f = scenario.federation
+        if f.mode == .fedsgd {
+            let schedule = MinibatchSchedule(count: root.count, batchSize: f.batchSize)
+            let batch = schedule.indices(step: r - 1, rng: SeededRNG(seed: scenario.seed).derive("server-fedsgd"))
+            let g = minibatchGradient(model: data.model, parameters: global, data: root, indices: batch,
+                                      weightDecay: Float(f.weightDecay)).gradient
+            return g.map { -$0 }
+        }
         var rng = SeededRNG(seed: scenario.seed).derive("server", r)
         let result = trainLocally(model: data.model, start: global, data: root,
                                   config: FederationData.localTraining(scenario.federation), rng: &rng)

@@ -35,7 +35,7 @@ public final class ZMQNetwork: Network {
 
     public func listen(_ endpoint: String, as role: ServerRole) throws -> any ServerTransport {
         switch role {
-        case let .coordinator(_, _, curve, maxPeers):
+        case let .coordinator(_, _, curve, maxPeers, _):
             return try ZMQServerTransport(context: context, bind: endpoint, curve: curve, linger: 1000,
                                           maxMessageSize: role.maxMessageSize, highWaterMark: 100_000, maxPeers: maxPeers)
         case .hub:
@@ -47,7 +47,7 @@ public final class ZMQNetwork: Network {
     public func open(_ endpoint: String, as role: ClientRole) throws -> any ClientTransport {
         let (type, linger, curve): (ZMQSocket.SocketType, Int32?, ClientCurve?)
         switch role {
-        case let .client(_, _, c): (type, linger, curve) = (.dealer, 2000, c)
+        case let .client(_, _, c, _): (type, linger, curve) = (.dealer, 2000, c)
         case .hubClient: (type, linger, curve) = (.dealer, 1000, nil)
         case .sybil: (type, linger, curve) = (.dealer, nil, nil)
         case .tapSender: (type, linger, curve) = (.push, 0, nil)
