@@ -109,6 +109,41 @@ final class ClientRuntimeTests: XCTestCase {
         XCTAssertTrue(net.isClosed)
     }
 
+    /// FedSGD with worker momentum: each client's update is its buffer from the TASK carried on
+    /// with this round's negative minibatch gradient (an empty state frame: no buffer yet). An
+    /// honest client's update is its buffer, so no state frame goes with it.
+    func testFedSGDTaskIsAnsweredWithTheBufferCarriedOn() throws {
+        let (runtime, fake, net, s, data) = try setUp("seed: 4\nfederation: {clients: 3, rounds: 5, mode: fedsgd, batch_size: 8, "
+                                                      + "momentum: 0.5}", hosting: [0, 2])
+        let model = data.initialParameters
+        let buffer = (0..<model.count).map { Float($0) / 8 }
+        var sentTask = false
+        fake.script = { f in
+            if !sentTask, !f.received.isEmpty {
+                f.send(.task(round: 3, clientIds: [0, 2], model: model, states: [buffer, []]))
+                sentTask = true
+            }
+            if f.updates.count == 2 { f.send(.shutdown(reason: "run complete")) }
+        }
+        try runtime.run(network: net, endpoint: "memory://coordinator")
+
+        let states = fake.received.compactMap { entry -> [Float]?? in
+            if case let .update(_, _, _, _, _, state) = entry.message { return .some(state) } else { return nil }
+        }
+        XCTAssertEqual(states, [nil, nil], "honest updates are their buffers")
+        for (u, previous) in zip(fake.updates, [buffer, nil]) {
+            let local = data.clientData(Int(u.client))
+            let batch = MinibatchSchedule(count: local.count, batchSize: 8)
+                .indices(step: 2, rng: SeededRNG(seed: s.seed).derive("fedsgd", Int(u.client)))
+            let (loss, g) = minibatchGradient(model: data.model, parameters: model, data: local, indices: batch)
+            let step = g.map { -$0 }
+            let expected = previous.map { b in zip(b, step).map { Float(0.5) * $0 + $1 } } ?? step
+            XCTAssertEqual(u.delta, expected, "client \(u.client)")
+            XCTAssertEqual(u.loss, loss)
+            XCTAssertEqual(Int(u.samples), local.count)
+        }
+    }
+
     func testDropoutsAndStragglersFollowTheFaultPlan() throws {
         let (runtime, fake, net, s, data) = try setUp(
             "seed: 3\nfederation: {clients: 8, rounds: 3}\nfaults: {dropout: 0.3, straggler: 0.4, delay: 2, distribution: fixed}",

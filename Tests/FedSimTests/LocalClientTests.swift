@@ -73,4 +73,35 @@ final class LocalClientTests: XCTestCase {
         XCTAssertEqual(active.samples, data.clientData(0).count)
         XCTAssertEqual(sent(try run(attacker, active: false).outcome), trained(data.clientData(0)).delta)
     }
+
+    /// FedSGD with worker momentum 0.5: an honest client sends its buffer and no state; a
+    /// sign-flipper sends the flipped buffer with its honest buffer as the state; a booster
+    /// likewise; a colluder hands its honest buffer to the hub and keeps it as the state.
+    func testFedSGDAttackersKeepTheirHonestBuffer() throws {
+        let s = try Tiny.scenario("seed: 11\nfederation: {clients: 4, mode: fedsgd, batch_size: 8, momentum: 0.5}")
+        let d = try FederationData.prepare(s)
+        let procedure = LocalClient.Procedure(s.federation)
+        let previous = [Float](repeating: 0.25, count: d.initialParameters.count)
+        let honest = LocalClient.honestUpdate(procedure, id: 0, round: 2, model: d.initialParameters, buffer: previous,
+                                              data: d.clientData(0), federation: d, seed: s.seed)
+        XCTAssertEqual(honest.state, honest.update)
+        func outcome(_ attack: (any ModelAttack)?, boost: Float = 1) throws -> LocalClient.Outcome {
+            let c = LocalClient(id: 0, clean: d.clientData(0), poisoned: nil, group: 0, modelAttack: attack, boost: boost)
+            return try c.train(round: 2, model: d.initialParameters, buffer: previous, active: true, federation: d,
+                               procedure: procedure, seed: s.seed, sampled: 4, attackersSampled: 1, previousChange: nil).0
+        }
+        let m = honest.update
+        guard case let .send(plain, plainState) = try outcome(nil),
+              case let .send(flipped, flipState) = try outcome(try SignFlip()),
+              case let .send(boosted, boostState) = try outcome(nil, boost: 3),
+              case let .collude(toHub, hubState) = try outcome(try ALIE(z: .fixed(1))) else { return XCTFail() }
+        XCTAssertEqual(plain, m)
+        XCTAssertNil(plainState)
+        XCTAssertEqual(flipped, m.map { -$0 })
+        XCTAssertEqual(flipState, m)
+        XCTAssertEqual(boosted, m.map { 3 * $0 })
+        XCTAssertEqual(boostState, m)
+        XCTAssertEqual(toHub, m)
+        XCTAssertEqual(hubState, m)
+    }
 }

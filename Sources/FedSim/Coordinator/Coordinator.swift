@@ -174,7 +174,7 @@ public final class Coordinator {
     }
 
     /// What the checkpoint keeps of every stateful component: the server's and the workers' buffers.
-    private var savedStates: [String: SavedState] {
+    var savedStates: [String: SavedState] {
         var states = server.savedStates
         if let workers { states[WorkerStates.checkpointKey] = workers.savedState }
         return states

@@ -1,0 +1,152 @@
+import FedAttacks
+import FedCore
+@testable import FedSim
+import FedWire
+import Foundation
+import XCTest
+
+/// FedSGD mode and worker momentum through the coordinator on a `MemoryNetwork`: the client
+/// processes are played by the test with the clients' own update code (`LocalClient`), so
+/// what is checked is the coordinator's side (buffers kept, returned in the TASK, applied with
+/// the SGD step, checkpointed) against plain centralised SGD. Manual clock, no socket.
+final class FedSGDTests: XCTestCase {
+    private struct Rig {
+        let coordinator: Coordinator
+        let peers: FakeClientProcesses
+        let scenario: Scenario
+        let data: FederationData
+    }
+
+    /// A coordinator and one fake process hosting every client; each client answers with
+    /// `LocalClient.train` from the TASK's model and buffer (`attackers` sign-flip).
+    private func rig(_ yaml: String, attackers: Set<Int> = []) throws -> Rig {
+        let s = try Tiny.scenario(yaml, name: "fedsgd")
+        let data = try FederationData.prepare(s)
+        let net = MemoryNetwork(timeLimit: 3600)
+        let c = try Coordinator(scenario: s, data: data, network: net, endpoint: "memory://coordinator", logger: Tiny.logger)
+        let server = try XCTUnwrap(net.server("coordinator"))
+        let peers = FakeClientProcesses(server: server, clock: net.manualClock, scenario: s, parameters: c.global.count)
+        net.onIdle = { peers.step() }
+        let clients = (0..<s.federation.clients).map { id in
+            LocalClient(id: id, clean: data.clientData(id), poisoned: nil, group: attackers.contains(id) ? 0 : nil,
+                        modelAttack: attackers.contains(id) ? try? SignFlip() : nil, boost: 1)
+        }
+        let p = peers.add([1], ids: (0..<UInt32(s.federation.clients)).map { $0 })
+        p.respond = { task in
+            task.ids.enumerated().compactMap { k, id in
+                let c = clients[Int(id)]
+                let buffer = k < task.states.count && !task.states[k].isEmpty ? task.states[k] : nil
+                guard let (outcome, samples, loss) = try? c.train(
+                    round: Int(task.round), model: task.model, buffer: buffer, active: c.group != nil, federation: data,
+                    procedure: LocalClient.Procedure(s.federation), seed: s.seed, sampled: s.federation.clients,
+                    attackersSampled: attackers.count, previousChange: nil),
+                    case let .send(update, state) = outcome else { return nil }
+                return MessageCodec.encode(.update(round: task.round, clientId: id, samples: UInt32(samples),
+                                                   trainLoss: Float(loss), delta: update, state: state))
+            }
+        }
+        return Rig(coordinator: c, peers: peers, scenario: s, data: data)
+    }
+
+    /// Centralised minibatch SGD (`SGD`, PyTorch's semantics) on client 0's data and batches.
+    private func centralised(_ s: Scenario, _ data: FederationData, steps: Int) -> [Float] {
+        let f = s.federation
+        let local = data.clientData(0)
+        let schedule = MinibatchSchedule(count: local.count, batchSize: f.batchSize)
+        let stream = SeededRNG(seed: s.seed).derive("fedsgd", 0)
+        var sgd = SGD(config: SGDConfig(learningRate: Float(f.learningRate), momentum: Float(f.momentum),
+                                        weightDecay: Float(f.weightDecay)))
+        var x = data.initialParameters
+        for t in 0..<steps {
+            let batch = local.subset(schedule.indices(step: t, rng: stream))
+            let (_, g) = data.model.lossAndGradient(parameters: x, inputs: batch.features, labels: batch.labels)
+            sgd.step(parameters: &x, gradient: g)
+        }
+        return x
+    }
+
+    // MARK: - FedSGD = centralised SGD
+
+    /// One honest client, no attack: FedSGD is minibatch SGD on the same batches, bit for bit,
+    /// without momentum, with worker momentum 0.9 (= SGD momentum 0.9) and with weight decay;
+    /// 30 rounds of batches of 16 run through more than one epoch of the client's data.
+    func testOneHonestClientIsCentralisedSGDBitForBit() throws {
+        for extra in ["momentum: 0", "momentum: 0.9", "momentum: 0.9, weight_decay: 0.01", "momentum: 0, weight_decay: 0.05"] {
+            let r = try rig("seed: 3\nfederation: {clients: 1, rounds: 30, mode: fedsgd, batch_size: 16, learning_rate: 0.1, "
+                            + "quorum: 1.0, \(extra)}")
+            XCTAssertGreaterThan(30, r.data.clientData(0).count / 16, "more than one epoch")
+            try r.coordinator.run(results: nil)
+            let expected = centralised(r.scenario, r.data, steps: 30)
+            XCTAssertEqual(r.coordinator.global.map(\.bitPattern), expected.map(\.bitPattern), extra)
+            XCTAssertNotEqual(r.coordinator.global, r.data.initialParameters, extra)
+            XCTAssertEqual(r.coordinator.workers == nil, extra.hasPrefix("momentum: 0,") || extra == "momentum: 0",
+                           "buffers are kept only when beta > 0 (\(extra))")
+        }
+    }
+
+    // MARK: - Buffers across rounds
+
+    /// Two workers, beta 0.5, hand-made updates: worker 0 sends its buffer (the update), worker
+    /// 1 sends 10x its buffer with the buffer beside it (as a crafted update does). Each TASK
+    /// carries what the worker last reported as its buffer; the model moves by lr * mean.
+    func testBuffersComeBackInTheNextTask() throws {
+        let r = try rig("federation: {clients: 2, rounds: 3, mode: fedsgd, momentum: 0.5, learning_rate: 0.1, quorum: 1.0}")
+        let d = r.coordinator.global.count
+        let p = try XCTUnwrap(r.peers.processes.first)
+        p.respond = { task in
+            let v = Float(task.round)
+            return [MessageCodec.encode(.update(round: task.round, clientId: 0, samples: 10, trainLoss: 0.5,
+                                                delta: [Float](repeating: v, count: d))),
+                    MessageCodec.encode(.update(round: task.round, clientId: 1, samples: 10, trainLoss: 0.5,
+                                                delta: [Float](repeating: 10 * v, count: d),
+                                                state: [Float](repeating: v, count: d)))]
+        }
+        try r.coordinator.run(results: nil)
+        let states = p.tasks.map(\.states)
+        XCTAssertEqual(states, [[[], []],
+                                [[Float](repeating: 1, count: d), [Float](repeating: 1, count: d)],
+                                [[Float](repeating: 2, count: d), [Float](repeating: 2, count: d)]])
+        XCTAssertEqual(r.coordinator.workers?.buffers, [0: [Float](repeating: 3, count: d), 1: [Float](repeating: 3, count: d)])
+        // Rounds 1..3 aggregate mean(r, 10 r) = 5.5 r: x3 = x0 + 0.1 * 5.5 + 0.1 * 11 + 0.1 * 16.5.
+        let eta = Float(0.1)
+        XCTAssertEqual(r.coordinator.global, r.data.initialParameters.map { $0 + eta * 5.5 + eta * 11 + eta * 16.5 })
+    }
+
+    // MARK: - Checkpoint and resume
+
+    /// A run stopped after round 5 and resumed from its checkpoint (through the file's bytes,
+    /// by a coordinator whose client processes are new and remember nothing) ends with the
+    /// same model and the same buffers, bit for bit, as the run never stopped. Three workers,
+    /// two sampled per round (buffers wait across skipped rounds), one a sign-flipper whose
+    /// honest buffer rides beside its crafted update.
+    func testResumeIsBitIdentical() throws {
+        let yaml = "seed: 8\nfederation: {clients: 3, rounds: 10, fraction: 0.67, mode: fedsgd, batch_size: 8, "
+            + "learning_rate: 0.05, momentum: 0.9, quorum: 1.0}"
+        let whole = try rig(yaml, attackers: [2])
+        try whole.coordinator.run(results: nil)
+
+        let cut = try rig(yaml, attackers: [2])
+        cut.coordinator.tick = { if cut.coordinator.digests.count == 5 { throw CoordinatorError.internalState } }
+        XCTAssertThrowsError(try cut.coordinator.run(results: nil))
+        let saved = Checkpoint(fingerprint: hex(cut.scenario.fingerprint), round: 5, digests: cut.coordinator.digests,
+                               states: cut.coordinator.savedStates, model: cut.coordinator.global)
+        let checkpoint = try Checkpoint.decode(try saved.encoded(), path: "checkpoint.bin")
+        XCTAssertEqual(checkpoint.states[WorkerStates.checkpointKey]?.perClient["buffer"]?.keys.sorted(), [0, 1, 2])
+
+        let resumed = try rig(yaml, attackers: [2])
+        try resumed.coordinator.resume(from: checkpoint)
+        try resumed.coordinator.run(results: nil)
+        XCTAssertEqual(resumed.coordinator.firstRound, 6)
+        XCTAssertEqual(resumed.coordinator.global.map(\.bitPattern), whole.coordinator.global.map(\.bitPattern))
+        XCTAssertEqual(resumed.coordinator.workers?.buffers, whole.coordinator.workers?.buffers)
+
+        // Without the buffers the checkpoint cannot continue this scenario.
+        var stripped = checkpoint
+        stripped.states[WorkerStates.checkpointKey] = nil
+        let fresh = try rig(yaml, attackers: [2])
+        XCTAssertThrowsError(try fresh.coordinator.resume(from: stripped)) { error in
+            XCTAssertEqual("\(error)", "checkpoint.bin: unreadable checkpoint: no worker momentum buffers, which this "
+                           + "scenario keeps (federation.momentum_buffer: worker)")
+        }
+    }
+}
