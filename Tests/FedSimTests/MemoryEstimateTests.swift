@@ -25,6 +25,19 @@ final class MemoryEstimateTests: XCTestCase {
         XCTAssertEqual(c.breakdown, "coordinator 55.2 KiB")
     }
 
+    /// Worker momentum: the coordinator keeps every worker's buffer (10) and a round's TASK
+    /// states (8); a process hosting 2 clients receives their 2 states (frames and decoded).
+    func testWorkerMomentumBuffersAreCounted() throws {
+        let s = try scenario("federation: {clients: 10, processes: 5, fraction: 0.8, mode: fedsgd, momentum: 0.9}")
+        let e = MemoryEstimate(scenario: s, parameters: 1000, dataBytes: 500)
+        XCTAssertEqual(e.coordinatorBytes, 4000 * (8 + 6 + 10 + 8) + 500)
+        XCTAssertEqual(e.clientProcessBytes, 4000 * (6 + 2 * 2) + 500)
+        let plain = MemoryEstimate(scenario: try scenario("federation: {clients: 10, processes: 5, fraction: 0.8, mode: fedsgd, momentum: 0}"),
+                                   parameters: 1000, dataBytes: 500)
+        XCTAssertEqual(plain.coordinatorBytes, 4000 * (8 + 6) + 500, "no buffers without momentum")
+        XCTAssertEqual(plain.clientProcessBytes, 4000 * 6 + 500)
+    }
+
     func testLimitParsing() throws {
         let machine = 0x1p34   // 16 GiB
         let cases: [(String, Double?)] = [("16GiB", 0x1p34), ("512 MiB", 0x1p29), ("2G", 0x1p31), ("1e9", 1e9),

@@ -19,6 +19,11 @@ import Foundation
 ///                                          model and the send buffer (one client trains at a time)
 ///     adversary hub   = 4P (m + 4)         the malicious updates it crafts, plus the honest mean
 ///
+/// With worker momentum (FedSGD, `momentum_buffer: worker`, `momentum > 0`, N clients, h = the
+/// most clients one process hosts) the coordinator adds `4P (N + k)` (every worker's buffer and
+/// the state frames of a round's TASKs) and a client process `4P x 2h` (the states of its TASK,
+/// as frames and decoded).
+///
 /// The total is `coordinator + processes x client + hub` (hub only when an attack needs it). This
 /// is a floor: activations (batch x layer widths) and allocator slack come on top, so the default
 /// limit keeps a fifth of the machine free.
@@ -46,8 +51,11 @@ public struct MemoryEstimate: Sendable, Equatable {
                             scenario.attacks.reduce(0) { $0 + $1.malicious.count(of: scenario.federation.clients) })
         let needsHub = scenario.attacks.contains { $0.descriptor.needsHub }
         self.parameters = parameters
-        coordinatorBytes = p * Double(sampled + 6) + dataBytes
-        clientProcessBytes = p * 6 + dataBytes
+        let f = scenario.federation
+        let buffers = f.workerMomentum?.keepsBuffer == true
+        let hosted = (f.clients + f.processes - 1) / f.processes
+        coordinatorBytes = p * Double(sampled + 6 + (buffers ? f.clients + sampled : 0)) + dataBytes
+        clientProcessBytes = p * Double(6 + (buffers ? 2 * hosted : 0)) + dataBytes
         processes = scope == .run ? scenario.federation.processes : 0
         hubBytes = needsHub && scope == .run ? p * Double(malicious + 4) : 0
     }
