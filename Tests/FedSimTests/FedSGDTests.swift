@@ -84,6 +84,52 @@ final class FedSGDTests: XCTestCase {
         }
     }
 
+    // MARK: - Hand-computed
+
+    /// Softmax regression on one constant-zero feature, so only the bias b = (b0, -b0) moves:
+    /// 6 samples of class 0 and 2 of class 1 in one batch (batch_size 8), lr 0.5, beta 0.5.
+    /// The bias gradient is (p0 - 3/4, 3/4 - p0) with p0 = sigmoid(2 b0):
+    ///   round 1: p0 = 1/2, g = -1/4, m = -1/4, b0 = 0 + 0.5 * 1/4 = 0.125
+    ///   round 2: p0 = sigmoid(0.25) = 0.5621765, g = -0.1878235,
+    ///            m = 0.5 * -0.25 - 0.1878235 = -0.3128235, b0 = 0.125 + 0.5 * 0.3128235 = 0.2814117
+    /// With dampening (m = beta m + (1 - beta) g):
+    ///   round 1: m = -0.125, b0 = 0.0625; round 2: p0 = sigmoid(0.125) = 0.5312094,
+    ///            g = -0.2187906, m = -0.0625 - 0.1093953 = -0.1718953, b0 = 0.0625 + 0.0859477 = 0.1484477
+    func testFedSGDWithWorkerMomentumByHand() throws {
+        for (dampening, afterRound) in [(false, [0.125, 0.2814117]), (true, [0.0625, 0.1484477])] {
+            var bias: [Double] = []
+            for rounds in 1...2 {
+                let s = try Tiny.scenario("federation: {clients: 1, rounds: \(rounds), mode: fedsgd, batch_size: 8, "
+                                          + "learning_rate: 0.5, momentum: 0.5, momentum_dampening: \(dampening), quorum: 1.0}")
+                let data = Dataset(features: [Float](repeating: 0, count: 8), labels: [0, 0, 0, 1, 0, 0, 1, 0],
+                                   dimension: 1, classes: 2, name: "constant")
+                let model = LogisticRegression(inputDimension: 1, classes: 2)
+                let federation = FederationData(train: data, test: data, partition: Partition(clientIndices: [Array(0..<8)]),
+                                                model: model, initialParameters: [0, 0, 0, 0])
+                let net = MemoryNetwork(timeLimit: 600)
+                let c = try Coordinator(scenario: s, data: federation, network: net, endpoint: "memory://coordinator",
+                                        logger: Tiny.logger)
+                let server = try XCTUnwrap(net.server("coordinator"))
+                let peers = FakeClientProcesses(server: server, clock: net.manualClock, scenario: s, parameters: 4)
+                net.onIdle = { peers.step() }
+                let p = peers.add([1], ids: [0])
+                p.respond = { task in
+                    let buffer = task.states.first.flatMap { $0.isEmpty ? nil : $0 }
+                    let u = LocalClient.honestUpdate(LocalClient.Procedure(s.federation), id: 0, round: Int(task.round),
+                                                     model: task.model, buffer: buffer, data: data, federation: federation,
+                                                     seed: s.seed)
+                    return [MessageCodec.encode(.update(round: task.round, clientId: 0, samples: 8, trainLoss: 0.5, delta: u.update))]
+                }
+                try c.run(results: nil)
+                XCTAssertEqual(Array(c.global.prefix(2)), [0, 0], "the weights of a zero feature do not move")
+                XCTAssertEqual(c.global[2], -c.global[3], accuracy: 1e-7)
+                bias.append(Double(c.global[2]))
+            }
+            for (got, want) in zip(bias, afterRound) { XCTAssertEqual(got, want, accuracy: 1e-6, "dampening \(dampening)") }
+        }
+    }
+
+    // MARK: - Buffers across rounds
     // MARK: - Buffers across rounds
 
     /// Two workers, beta 0.5, hand-made updates: worker 0 sends its buffer (the update), worker
