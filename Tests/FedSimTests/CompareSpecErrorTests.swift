@@ -14,7 +14,7 @@ final class CompareSpecErrorTests: XCTestCase {
     private static let base = "base: {federation: {clients: 8, rounds: 1}}\n"
     private static let federationKeys = "clients, processes, rounds, fraction, local_epochs, batch_size, "
         + "learning_rate, momentum, weight_decay, server_learning_rate, deadline, quorum, startup_timeout, "
-        + "heartbeat_timeout"
+        + "heartbeat_timeout, mode, momentum_buffer, momentum_dampening"
 
     private var folder = ""
 
