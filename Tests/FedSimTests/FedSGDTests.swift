@@ -15,11 +15,18 @@ final class FedSGDTests: XCTestCase {
         let peers: FakeClientProcesses
         let scenario: Scenario
         let data: FederationData
+        let clients: [LocalClient]
+        let attackers: Set<Int>
+
+        /// The answer of a process hosting any of `clients`.
+        func answer(_ test: FedSGDTests) -> (FakeClientProcesses.Task) -> [[[UInt8]]] {
+            test.answer(scenario, data, clients, attackers)
+        }
     }
 
     /// A coordinator and one fake process hosting every client; each client answers with
     /// `LocalClient.train` from the TASK's model and buffer (`attackers` sign-flip).
-    private func rig(_ yaml: String, attackers: Set<Int> = []) throws -> Rig {
+    private func rig(_ yaml: String, attackers: Set<Int> = [], hostAll: Bool = true) throws -> Rig {
         let s = try Tiny.scenario(yaml, name: "fedsgd")
         let data = try FederationData.prepare(s)
         let net = MemoryNetwork(timeLimit: 3600)
@@ -31,8 +38,15 @@ final class FedSGDTests: XCTestCase {
             LocalClient(id: id, clean: data.clientData(id), poisoned: nil, group: attackers.contains(id) ? 0 : nil,
                         modelAttack: attackers.contains(id) ? try? SignFlip() : nil, boost: 1)
         }
-        let p = peers.add([1], ids: (0..<UInt32(s.federation.clients)).map { $0 })
-        p.respond = { task in
+        if hostAll { peers.add([1], ids: (0..<UInt32(s.federation.clients)).map { $0 }).respond = answer(s, data, clients, attackers) }
+        return Rig(coordinator: c, peers: peers, scenario: s, data: data, clients: clients, attackers: attackers)
+    }
+
+    /// A process's answer to a TASK: each listed client's `LocalClient.train` from the TASK's
+    /// model and state (a process keeps nothing between TASKs).
+    private func answer(_ s: Scenario, _ data: FederationData, _ clients: [LocalClient], _ attackers: Set<Int>)
+        -> (FakeClientProcesses.Task) -> [[[UInt8]]] {
+        { task in
             task.ids.enumerated().compactMap { k, id in
                 let c = clients[Int(id)]
                 let buffer = k < task.states.count && !task.states[k].isEmpty ? task.states[k] : nil
@@ -45,7 +59,6 @@ final class FedSGDTests: XCTestCase {
                                                    trainLoss: Float(loss), delta: update, state: state))
             }
         }
-        return Rig(coordinator: c, peers: peers, scenario: s, data: data)
     }
 
     /// Centralised minibatch SGD (`SGD`, PyTorch's semantics) on client 0's data and batches.
@@ -156,6 +169,42 @@ final class FedSGDTests: XCTestCase {
         // Rounds 1..3 aggregate mean(r, 10 r) = 5.5 r: x3 = x0 + 0.1 * 5.5 + 0.1 * 11 + 0.1 * 16.5.
         let eta = Float(0.1)
         XCTAssertEqual(r.coordinator.global, r.data.initialParameters.map { $0 + eta * 5.5 + eta * 11 + eta * 16.5 })
+    }
+
+    // MARK: - Process restarts
+
+    /// The process hosting worker 1 dies after round 1; a new process (which knows nothing)
+    /// takes worker 1 over while round 2 waits, is sent round 2's TASK with worker 1's buffer,
+    /// and the run ends with the model of a run where nothing died, bit for bit.
+    func testARestartedProcessContinuesTheBufferBitForBit() throws {
+        let yaml = "seed: 6\nfederation: {clients: 2, rounds: 4, mode: fedsgd, batch_size: 8, learning_rate: 0.05, "
+            + "momentum: 0.9, deadline: 60, heartbeat_timeout: 3, quorum: 1.0}"
+        let steady = try rig(yaml, hostAll: false)
+        steady.peers.add([1], ids: [0]).respond = steady.answer(self)
+        steady.peers.add([2], ids: [1]).respond = steady.answer(self)
+        try steady.coordinator.run(results: nil)
+
+        let r = try rig(yaml, hostAll: false)
+        let a = r.peers.add([1], ids: [0])
+        a.respond = r.answer(self)
+        a.delay = 10                                       // keeps each round open for 10 s
+        let dies = r.peers.add([2], ids: [1])
+        let answer = r.answer(self)
+        dies.respond = { task in
+            dies.alive = false                             // answers round 1, then falls silent
+            return answer(task)
+        }
+        let replacement = r.peers.add([3], ids: [1])
+        replacement.respond = answer
+        replacement.helloAt = 12                           // during round 2 (10...20 s), [2] silent > 3 s
+        try r.coordinator.run(results: nil)
+
+        XCTAssertEqual(dies.tasks.map(\.round), [1])
+        XCTAssertEqual(replacement.tasks.map(\.round), [2, 3, 4])
+        let handedOver = try XCTUnwrap(replacement.tasks.first?.states.first)
+        XCTAssertEqual(handedOver.count, r.coordinator.global.count, "round 2's TASK carries worker 1's buffer")
+        XCTAssertEqual(r.coordinator.global.map(\.bitPattern), steady.coordinator.global.map(\.bitPattern))
+        XCTAssertEqual(r.coordinator.workers?.buffers, steady.coordinator.workers?.buffers)
     }
 
     // MARK: - Checkpoint and resume
