@@ -278,6 +278,50 @@ final class ClientRuntimeTests: XCTestCase {
         XCTAssertEqual(fake.updates.map(\.samples), [5])
     }
 
+    /// FedSGD with worker momentum: a colluder hands the hub its honest buffer (the TASK's
+    /// buffer carried on with its gradient), and the crafted update goes to the coordinator
+    /// with that honest buffer beside it as the state frame.
+    func testColludingWorkerKeepsItsHonestBufferBesideTheCraftedUpdate() throws {
+        let yaml = "federation: {clients: 4, rounds: 2, mode: fedsgd, batch_size: 8, momentum: 0.5}\n"
+            + "attack: {kind: alie, malicious: 1, z: 1}"
+        let attacker = try XCTUnwrap(AttackPlan(try Tiny.scenario(yaml, name: "client-runtime")).members.first?.first)
+        let (runtime, fake, net, s, data) = try setUp(yaml, hosting: [attacker])
+        let d = data.model.parameterCount
+        let buffer = [Float](repeating: 0.5, count: d), crafted = [Float](repeating: 0.25, count: d)
+        var step = 0
+        fake.script = { f in
+            switch step {
+            case 0 where !f.received.isEmpty:
+                f.send(.task(round: 2, clientIds: [UInt32(attacker)], model: data.initialParameters, states: [buffer]))
+                step = 1
+            case 1 where f.fromHub.contains(where: { if case .update = $0.message { return true } else { return false } }):
+                f.hubLink?.push(.update(round: 2, clientId: UInt32(attacker), samples: 5, trainLoss: 0.5, delta: crafted))
+                step = 2
+            case 2 where !f.updates.isEmpty:
+                f.send(.shutdown(reason: "run complete"))
+                step = 3
+            default:
+                break
+            }
+        }
+        try runtime.run(network: net, endpoint: "memory://coordinator", hubEndpoint: "memory://hub")
+        fake.step()
+
+        let honest = LocalClient.honestUpdate(LocalClient.Procedure(s.federation), id: attacker, round: 2,
+                                              model: data.initialParameters, buffer: buffer,
+                                              data: data.clientData(attacker), federation: data, seed: s.seed)
+        guard case let .update(_, _, _, _, toHub, hubState)? = fake.fromHub.map(\.message).dropFirst().first else {
+            return XCTFail("\(fake.fromHub)")
+        }
+        XCTAssertEqual(toHub, honest.update, "the hub sees the honest momentum")
+        XCTAssertNil(hubState)
+        let sent = fake.received.compactMap { entry -> ([Float], [Float]?)? in
+            if case let .update(_, _, _, _, delta, state) = entry.message { return (delta, state) } else { return nil }
+        }
+        XCTAssertEqual(sent.map(\.0), [crafted])
+        XCTAssertEqual(sent.map(\.1), [honest.update])
+    }
+
     func testColludingClientWithoutAHubEndpointFails() throws {
         let yaml = "federation: {clients: 4, rounds: 1}\nattack: {kind: alie, malicious: 1, z: 1}"
         let (runtime, _, net, _, _) = try setUp(yaml, hosting: [0, 1, 2, 3])
