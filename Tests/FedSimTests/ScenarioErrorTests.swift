@@ -141,7 +141,7 @@ final class ScenarioErrorTests: XCTestCase {
                     + "allowed: none, minmax, standard", line: #line),
             Case(yaml: "partition: {kind: noniid}\n",
                  error: "scenarios/x.yaml:1:19: partition.kind: unknown value \"noniid\"; "
-                    + "allowed: iid, dirichlet, shards", line: #line),
+                    + "allowed: iid, dirichlet, shards, sorted", line: #line),
             Case(yaml: "transport:\n  kind: udp\n",
                  error: "scenarios/x.yaml:2:9: transport.kind: unknown value \"udp\"; allowed: ipc, tcp", line: #line),
         ])

@@ -46,7 +46,9 @@ extension Registry {
         PartitionDescriptor(name: "iid", summary: "shuffle and deal equal shares", uses: []) { _ in .iid },
         PartitionDescriptor(name: "dirichlet", summary: "per-class client shares drawn from Dirichlet(alpha): small alpha, skewed labels",
                             uses: ["alpha", "min_samples"]) { p in .dirichlet(alpha: p.alpha, minSamples: p.minSamples) },
-        PartitionDescriptor(name: "shards", summary: "sort by label, cut into shards, give each client shards_per_client of them",
+        PartitionDescriptor(name: "shards", summary: "shuffle, sort by label, cut into shards, give each client shards_per_client of them",
                             uses: ["shards_per_client"]) { p in .shards(perClient: p.shardsPerClient) },
+        PartitionDescriptor(name: "sorted", summary: "shuffle, sort by label, cut into one contiguous chunk per client (client 0 holds the lowest labels)",
+                            uses: []) { _ in .sorted },
     ]
 }
