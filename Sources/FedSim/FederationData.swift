@@ -50,6 +50,8 @@ extension NormalizeKind {
         case .none: return .none
         case .minmax: return .minmax
         case .standard: return .standard
+        case .pixels: return .pixels
+        case .channels: return .channels
         }
     }
 }

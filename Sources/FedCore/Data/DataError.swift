@@ -41,6 +41,12 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case recordSize(file: String, recordBytes: Int, gotBytes: Int)
     /// A dataset folder lacks a file it needs (`looked` lists where it looked).
     case missingFile(folder: String, file: String, looked: [String])
+    /// A well-formed file whose samples have another shape than the dataset's.
+    case unexpectedShape(file: String, expected: [Int], got: [Int])
+    /// A label outside 0..<classes (`index` is the sample's, from 0).
+    case labelRange(file: String, index: Int, label: Int, classes: Int)
+    /// A file with another number of samples than its dataset publishes.
+    case sampleCount(file: String, expected: Int, got: Int)
     /// A parameter was out of its valid range (`what` names it and the range).
     case invalidParameter(what: String)
 
@@ -83,10 +89,20 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
                 + "(\(gotBytes / recordBytes) records and \(gotBytes % recordBytes) bytes over)"
         case let .missingFile(folder, file, looked):
             return "\(folder): no \(file) (looked for \(looked.joined(separator: ", ")))"
+        case let .unexpectedShape(file, expected, got):
+            return "\(file): samples of shape \(shapeText(got)), expected \(shapeText(expected))"
+        case let .labelRange(file, index, label, classes):
+            return "\(file): label \(label) of sample \(index) is outside 0...\(classes - 1)"
+        case let .sampleCount(file, expected, got):
+            return "\(file): \(got) samples, expected \(expected)"
         case let .invalidParameter(what):
             return "invalid parameter: \(what)"
         }
     }
+}
+
+private func shapeText(_ shape: [Int]) -> String {
+    shape.map(String.init).joined(separator: "x")
 }
 
 private func hex(_ v: UInt32) -> String {
