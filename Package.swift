@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "FedWire", dependencies: ["CZeroMQ"]),
         /// The output files' types (summary.json's records, the CSV writer and reader), shared
         /// by the runtime that writes them and the reports that read them.
-        .target(name: "FedResults"),
+        .target(name: "FedResults", dependencies: ["FedCore"]),
         .target(name: "FedSim", dependencies: [
             "FedCore", "FedRobust", "FedAttacks", "FedWire", "FedResults", "CSupport",
             .product(name: "Logging", package: "swift-log"),
@@ -63,10 +63,10 @@ let package = Package(
         .testTarget(name: "FedWireTests", dependencies: ["FedWire", "FedTestSupport"]),
         .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedWire", "FedResults", "FedTestSupport",
                                                          .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "FedResultsTests", dependencies: ["FedResults"]),
+        .testTarget(name: "FedResultsTests", dependencies: ["FedResults", "FedCore"]),
         // FedSim only for the fixtures: rounds.csv and clients.csv with the writer's own headers.
         .testTarget(name: "FedReportTests", dependencies: ["FedReport", "FedResults", "FedSim", "FedTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FedSim", "FedFuzz", "FedTestSupport", "CTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FedSim", "FedFuzz", "FedTestSupport", "CTestSupport", "CZeroMQ"]),
     ],
     swiftLanguageModes: [.v6]
 )

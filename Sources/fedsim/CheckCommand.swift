@@ -17,10 +17,15 @@ struct CheckCommand: ParsableCommand {
             let s = try Scenario.load(path: scenario, overrides: common.overrides)
             // Load, normalise and partition exactly as a run does, so that a missing or damaged
             // file, or a partition the data cannot satisfy, fails here with its one-line error.
-            let data = try FederationData.prepare(s)
+            let limit = try MemoryLimit.current()
+            let data = try FederationData.prepare(s, file: scenario, memoryLimit: limit)
             print(s.resolvedYAML(), terminator: "")
             print("# fingerprint: 0x\(String(s.fingerprint, radix: 16))")
             print("# data: " + data.summary(partition: s.partition.kind))
+            let estimate = FederationData.memoryEstimate(s, model: data.model, train: data.train, test: data.test,
+                                                         partition: data.partition)
+            print("# memory: about \(MemoryEstimate.format(estimate.totalBytes)) (\(estimate.breakdown); "
+                  + "\(estimate.parameters) parameters); limit \(limit)")
         } catch {
             throw fail(error)
         }

@@ -18,7 +18,7 @@ final class CheckEndToEndTests: EndToEndTestCase {
         try writeFile(Array(idxImages(count: 4, rows: 2, cols: 2).dropLast(3)), to: short)
         let cases: [([String], String)] = [
             (["dataset.kind=idx", "dataset.train_images=\(harness.path("none.idx"))", "dataset.train_labels=\(labels)"],
-             "fedsim: \(harness.path("none.idx")): cannot read: No such file or directory"),
+             "fedsim: \(harness.path("none.idx")): cannot read: No such file or directory (ENOENT)"),
             (["dataset.kind=csv", "dataset.path=\(csv)"], "fedsim: \(csv):3: expected 3 values, got 2"),
             (["dataset.kind=idx", "dataset.train_images=\(short)", "dataset.train_labels=\(labels)"],
              "fedsim: \(short): IDX header declares 32 bytes, file has 29"),

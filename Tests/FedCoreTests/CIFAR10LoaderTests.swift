@@ -73,7 +73,7 @@ final class CIFAR10LoaderTests: XCTestCase {
         XCTAssertEqual(thrownMessage { _ = try CIFAR10Loader.load(folder: folder) }, "\(folder)/data_batch_1.bin: 2 samples, expected 10000")
         try FileManager.default.removeItem(atPath: folder + "/test_batch.bin")
         XCTAssertEqual(thrownMessage { _ = try CIFAR10Loader.load(folder: folder, recordsPerFile: 2) },
-                       "\(folder)/test_batch.bin: cannot read: No such file or directory")
+                       "\(folder)/test_batch.bin: cannot read: No such file or directory (ENOENT)")
         XCTAssertEqual(thrownMessage { _ = try CIFAR10Loader.load(folder: dir.path("none")) },
                        "\(dir.path("none")): no data_batch_1.bin (looked for data_batch_1.bin, cifar-10-batches-bin/data_batch_1.bin)")
     }

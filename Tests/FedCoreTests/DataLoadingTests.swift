@@ -47,7 +47,7 @@ final class DataLoadingTests: XCTestCase {
 
     func testReadMissingFileNamesIt() {
         let msg = thrownMessage { _ = try Gzip.readMaybeCompressed("/nonexistent/fedsim.csv") }
-        XCTAssertEqual(msg, "/nonexistent/fedsim.csv: cannot read: No such file or directory")
+        XCTAssertEqual(msg, "/nonexistent/fedsim.csv: cannot read: No such file or directory (ENOENT)")
     }
 
     // MARK: - Digits

@@ -50,7 +50,7 @@ final class ShardFileTests: XCTestCase {
         XCTAssertEqual(try ShardFile.read(path), sample())
         XCTAssertFalse(FileManager.default.fileExists(atPath: path + ".tmp"))
         XCTAssertEqual(thrownMessage { _ = try ShardFile.read(dir.path + "/none.bin") },
-                       "\(dir.path)/none.bin: cannot read: No such file or directory")
+                       "\(dir.path)/none.bin: cannot read: No such file or directory (ENOENT)")
     }
 
     func testEmptyClientAndNoClients() throws {

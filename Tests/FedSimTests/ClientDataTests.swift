@@ -81,4 +81,18 @@ final class ClientDataTests: XCTestCase {
         XCTAssertEqual(args, ["client", "--scenario", "s.yaml", "--connect", "ipc:///tmp/r/coordinator", "--clients", "3-5",
                               "--parent-pid", "42", "--shard", "/tmp/r/shard-1.bin"])
     }
+
+    func testMemoryEstimateCountsAClientProcessShardNotTheDataset() throws {
+        // 240 samples of 4 features (20 bytes each with the label): 192 train + 48 test. 4 clients of
+        // 48 in 2 processes: a shard file holds 96 samples, 1,920 bytes. Logistic: 10 parameters, 40 bytes.
+        let s = try Tiny.scenario("federation: {clients: 4, processes: 2}")
+        let data = try FederationData.prepare(s)
+        XCTAssertEqual(data.partition.sizes, [48, 48, 48, 48])
+        let whole = FederationData.memoryEstimate(s, model: data.model, train: data.train, test: data.test)
+        XCTAssertEqual(whole.clientProcessBytes, 40 * 6 + 4800)
+        let sharded = FederationData.memoryEstimate(s, model: data.model, train: data.train, test: data.test,
+                                                    partition: data.partition)
+        XCTAssertEqual(sharded.clientProcessBytes, 40 * 6 + 1920)
+        XCTAssertEqual(sharded.coordinatorBytes, whole.coordinatorBytes, "the coordinator still holds all the data")
+    }
 }

@@ -45,7 +45,7 @@ final class ScenarioErrorTests: XCTestCase {
             Case(yaml: "model:\n  layers: [3]\n",
                  error: "scenarios/x.yaml:2:3: model.layers: unknown key; allowed: kind, hidden", line: #line),
             Case(yaml: "transport:\n  kind: tcp\n  address: x\n",
-                 error: "scenarios/x.yaml:3:3: transport.address: unknown key; allowed: kind, host, port, security, server_secret, server_key, allowed_clients",
+                 error: "scenarios/x.yaml:3:3: transport.address: unknown key; allowed: kind, host, port, security, server_secret, server_key, allowed_clients, max_peers",
                  line: #line),
             Case(yaml: "security:\n  level: 1\n",
                  error: "scenarios/x.yaml:1:1: security: unknown key; allowed: \(Self.topKeys)", line: #line),
@@ -220,11 +220,11 @@ final class ScenarioErrorTests: XCTestCase {
     func testMissingFile() {
         XCTAssertThrowsError(try Scenario.load(path: "scenarios/does-not-exist.yaml")) { error in
             XCTAssertEqual((error as? ScenarioError)?.description,
-                           "scenarios/does-not-exist.yaml: cannot read: No such file or directory")
+                           "scenarios/does-not-exist.yaml: cannot read: No such file or directory (ENOENT)")
         }
         XCTAssertThrowsError(try Scenario.load(path: NSTemporaryDirectory())) { error in
             XCTAssertEqual((error as? ScenarioError)?.description,
-                           "\(NSTemporaryDirectory()): cannot read: Is a directory")
+                           "\(NSTemporaryDirectory()): cannot read: Is a directory (EISDIR)")
         }
     }
 }

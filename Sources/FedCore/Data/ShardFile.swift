@@ -101,18 +101,18 @@ public struct ShardFile: Sendable, Equatable {
         let bytes = encoded()
         let tmp = path + ".tmp"
         guard let file = fopen(tmp, "wb") else {
-            throw DataError.cannotWrite(file: tmp, reason: String(cString: strerror(errno)))
+            throw DataError.cannotWrite(file: tmp, reason: systemErrorText(errno))
         }
         let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
         let failed = written != bytes.count || fflush(file) != 0
-        let reason = String(cString: strerror(errno))
+        let reason = systemErrorText(errno)
         fclose(file)
         guard !failed else {
             unlink(tmp)
             throw DataError.cannotWrite(file: tmp, reason: reason)
         }
         guard rename(tmp, path) == 0 else {
-            let why = String(cString: strerror(errno))
+            let why = systemErrorText(errno)
             unlink(tmp)
             throw DataError.cannotWrite(file: path, reason: why)
         }

@@ -78,13 +78,18 @@ public final class Coordinator {
         let d = data.model.parameterCount
         let n = scenario.federation.clients
         limits = .federation(parameters: d, clients: n)
+        if let problem = scenario.transport.exposure(binding: endpoint) {
+            network.close()
+            throw CoordinatorError.exposed(endpoint: endpoint, problem)
+        }
         self.network = network
         loop = network.makeLoop()
         allowlist = curve?.allowlist
         do {
             // The ROUTER accepts an UPDATE (header + d floats) or a HELLO listing every client
             // (`MessageSizeLimit.forUpdates`); under CURVE its ZAP handler is bound first.
-            transport = try network.listen(endpoint, as: .coordinator(parameters: d, clients: n, curve: curve))
+            transport = try network.listen(endpoint, as: .coordinator(parameters: d, clients: n, curve: curve,
+                                                                      maxPeers: scenario.transport.maxPeers))
             boundEndpoint = transport.endpoint
             tap = try tapEndpoint.map { try network.open($0, as: .tapSender) }
         } catch {
@@ -251,6 +256,8 @@ public final class Coordinator {
                 drained += 1
             case let .refused(detail):
                 countRejection("unauthorized_key", detail: detail)
+            case let .peersDropped(count, detail):
+                for _ in 0..<count { countRejection("peer_cap", detail: detail) }
             }
         }
     }
@@ -386,6 +393,8 @@ public enum CoordinatorError: Error, CustomStringConvertible {
     /// A client process of a local run ended early.
     case clientProcessFailed(String)
     case internalState
+    /// Plain tcp:// on a non-loopback address without an explicit `security: none`.
+    case exposed(endpoint: String, String)
 
     public var description: String {
         switch self {
@@ -399,6 +408,8 @@ public enum CoordinatorError: Error, CustomStringConvertible {
             return "interrupted by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)")"
         case let .clientProcessFailed(what):
             return what
+        case let .exposed(endpoint, problem):
+            return "\(endpoint): \(problem)"
         case .internalState:
             return "internal error: no round open"
         }

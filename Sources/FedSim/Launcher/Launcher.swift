@@ -48,12 +48,13 @@ public enum Launcher {
             scenario = try Scenario.load(path: resume + "/scenario.yaml")
             let c = try Checkpoint.read(from: resume)
             checkpoint = c
-            data = try FederationData.prepare(scenario)
+            data = try FederationData.prepare(scenario, file: resume + "/scenario.yaml", memoryLimit: try MemoryLimit.current())
             results = try RunResults(continuing: resume, scenario: scenario, throughRound: c.round)
         } else {
             scenario = try Scenario.load(path: options.scenarioPath, overrides: options.overrides)
             directory = options.outputDirectory ?? (scenario.output + "/" + scenario.name)
-            data = try FederationData.prepare(scenario)
+            data = try FederationData.prepare(scenario, file: options.scenarioPath,
+                                              memoryLimit: try MemoryLimit.current())
             results = try RunResults(directory: directory, scenario: scenario,
                                      labelCounts: data.partition.labelCounts(of: data.train))
         }
@@ -61,7 +62,9 @@ public enum Launcher {
         // A private folder under /tmp for ipc:// sockets (their paths must stay short, about
         // 107 bytes) and the hub's ready file.
         var template = Array("/tmp/fedsim-XXXXXX".utf8CString)
-        guard let dirPointer = mkdtemp(&template) else { throw ResultsError.cannotWrite(path: "/tmp/fedsim-XXXXXX") }
+        guard let dirPointer = mkdtemp(&template) else {
+            throw ResultsError.cannotWriteFile(path: "/tmp/fedsim-XXXXXX", reason: systemErrorText(errno))
+        }
         let runtimeDir = String(cString: dirPointer)
         defer { try? FileManager.default.removeItem(atPath: runtimeDir) }
         let launch = try LaunchPlan(scenario: scenario, runtimeDirectory: runtimeDir)
@@ -155,7 +158,7 @@ public enum Launcher {
             message = e.description
         } catch {
             status = "failed"
-            message = "\(error)"
+            message = FileErrorText.describe(error)
         }
         progress.finish()
         let summary = RunSummary(coordinator, status: status, error: message, processes: processes,

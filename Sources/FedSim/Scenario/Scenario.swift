@@ -184,7 +184,7 @@ public struct Scenario: Sendable, Equatable {
             ScenarioError(file: path, message: "cannot read: \(reason)")
         }
         let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw failure(String(cString: strerror(errno))) }
+        guard descriptor >= 0 else { throw failure(systemErrorText(errno)) }
         defer { close(descriptor) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
@@ -192,7 +192,7 @@ public struct Scenario: Sendable, Equatable {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw failure(String(cString: strerror(errno)))
+                throw failure(systemErrorText(errno))
             }
             if count == 0 { break }
             bytes += chunk[0..<count]

@@ -5,7 +5,8 @@ import FedWire
 public enum ServerRole: Sendable {
     /// The coordinator's ROUTER: HELLOs and UPDATEs from every client process; a CURVE
     /// server with the allowlist when `curve` is given.
-    case coordinator(parameters: Int, clients: Int, curve: ServerCurve?)
+    /// At most `maxPeers` connections are held at once (`transport.max_peers`).
+    case coordinator(parameters: Int, clients: Int, curve: ServerCurve?, maxPeers: Int = TransportConfig.defaultMaxPeers)
     /// The adversary hub's ROUTER, for the colluding clients' HELLOs and honest UPDATEs.
     case hub(parameters: Int, clients: Int)
 
@@ -20,7 +21,7 @@ public enum ServerRole: Sendable {
     /// `ZMQ_MAXMSGSIZE` in bytes: `MessageSizeLimit.forUpdates` for both.
     public var maxMessageSize: Int64? {
         switch self {
-        case let .coordinator(d, n, _), let .hub(d, n): return MessageSizeLimit.forUpdates(parameters: d, clients: n)
+        case let .coordinator(d, n, _, _), let .hub(d, n): return MessageSizeLimit.forUpdates(parameters: d, clients: n)
         }
     }
 }
