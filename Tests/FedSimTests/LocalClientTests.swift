@@ -30,7 +30,7 @@ final class LocalClientTests: XCTestCase {
     }
 
     private func run(_ c: LocalClient, active: Bool, round: Int = 1) throws -> (outcome: LocalClient.Outcome, samples: Int, loss: Double) {
-        let r = try c.train(round: round, model: data.initialParameters, active: active, federation: data, config: config,
+        let r = try c.train(round: round, model: data.initialParameters, active: active, architecture: data.model, config: config,
                             seed: scenario.seed, sampled: 4, attackersSampled: 1, previousChange: nil)
         return (r.0, r.samples, r.loss)
     }

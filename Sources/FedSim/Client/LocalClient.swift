@@ -22,12 +22,13 @@ struct LocalClient {
     /// Factor applied to the delta after training (model-replacement boosting), 1 when none.
     let boost: Float
 
-    /// Trains from `model` for round `round`; `active` says whether the attack runs this round.
-    func train(round: Int, model: [Float], active: Bool, federation: FederationData, config: LocalTraining,
+    /// Trains `architecture` from the parameters `model` for round `round`; `active` says
+    /// whether the attack runs this round.
+    func train(round: Int, model: [Float], active: Bool, architecture: any Model, config: LocalTraining,
                seed: UInt64, sampled: Int, attackersSampled: Int, previousChange: [Float]?) throws -> (Outcome, samples: Int, loss: Double) {
         let data = (active ? poisoned : nil) ?? clean
         var rng = SeededRNG(seed: seed).derive("train", round, id)
-        let result = trainLocally(model: federation.model, start: model, data: data, config: config, rng: &rng)
+        let result = trainLocally(model: architecture, start: model, data: data, config: config, rng: &rng)
         var delta = result.parameters
         for j in 0..<delta.count { delta[j] -= model[j] }
         if active && boost != 1 { for j in 0..<delta.count { delta[j] *= boost } }
