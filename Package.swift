@@ -52,7 +52,7 @@ let package = Package(
         // MARK: - Test support (shared by the test targets; like swift-numerics' _TestSupport)
         /// Fixtures and assertions that several test targets use: matrices from literal rows,
         /// seeded random matrices, tolerant comparisons, reference networks, temporary folders.
-        .target(name: "FedTestSupport", dependencies: ["FedCore"], path: "Tests/FedTestSupport"),
+        .target(name: "FedTestSupport", dependencies: ["FedCore", "CZlib"], path: "Tests/FedTestSupport"),
         /// pidfd_open for the end-to-end harness (a syscall Swift cannot make directly).
         .target(name: "CTestSupport", path: "Tests/CTestSupport"),
 

@@ -124,6 +124,7 @@ final class HostilePeerEndToEndTests: EndToEndTestCase {
         XCTAssertNotNil(try harness.waitForText("coordinator.log", timeout: 60) { $0.contains("unauthorized_key") },
                         harness.text("coordinator.log"))
         let after = try XCTUnwrap(residentBytes(coordinator.pid))
+        print("half-multipart flood from an unlisted key: coordinator RSS \(before >> 20) MB -> \(after >> 20) MB")
         XCTAssertLessThan(after - before, 50 << 20, "coordinator grew from \(before >> 20) MB to \(after >> 20) MB")
         coordinator.terminate(grace: 1)
     }

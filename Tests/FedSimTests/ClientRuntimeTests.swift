@@ -309,7 +309,7 @@ final class ClientRuntimeTests: XCTestCase {
 
         let honest = LocalClient.honestUpdate(LocalClient.Procedure(s.federation), id: attacker, round: 2,
                                               model: data.initialParameters, buffer: buffer,
-                                              data: data.clientData(attacker), federation: data, seed: s.seed)
+                                              data: data.clientData(attacker), architecture: data.model, seed: s.seed)
         guard case let .update(_, _, _, _, toHub, hubState)? = fake.fromHub.map(\.message).dropFirst().first else {
             return XCTFail("\(fake.fromHub)")
         }

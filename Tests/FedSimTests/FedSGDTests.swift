@@ -51,7 +51,7 @@ final class FedSGDTests: XCTestCase {
                 let c = clients[Int(id)]
                 let buffer = k < task.states.count && !task.states[k].isEmpty ? task.states[k] : nil
                 guard let (outcome, samples, loss) = try? c.train(
-                    round: Int(task.round), model: task.model, buffer: buffer, active: c.group != nil, federation: data,
+                    round: Int(task.round), model: task.model, buffer: buffer, active: c.group != nil, architecture: data.model,
                     procedure: LocalClient.Procedure(s.federation), seed: s.seed, sampled: s.federation.clients,
                     attackersSampled: attackers.count, previousChange: nil),
                     case let .send(update, state) = outcome else { return nil }
@@ -129,7 +129,7 @@ final class FedSGDTests: XCTestCase {
                 p.respond = { task in
                     let buffer = task.states.first.flatMap { $0.isEmpty ? nil : $0 }
                     let u = LocalClient.honestUpdate(LocalClient.Procedure(s.federation), id: 0, round: Int(task.round),
-                                                     model: task.model, buffer: buffer, data: data, federation: federation,
+                                                     model: task.model, buffer: buffer, data: data, architecture: model,
                                                      seed: s.seed)
                     return [MessageCodec.encode(.update(round: task.round, clientId: 0, samples: 8, trainLoss: 0.5, delta: u.update))]
                 }

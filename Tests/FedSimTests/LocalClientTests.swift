@@ -30,7 +30,7 @@ final class LocalClientTests: XCTestCase {
     }
 
     private func run(_ c: LocalClient, active: Bool, round: Int = 1) throws -> (outcome: LocalClient.Outcome, samples: Int, loss: Double) {
-        let r = try c.train(round: round, model: data.initialParameters, buffer: nil, active: active, federation: data,
+        let r = try c.train(round: round, model: data.initialParameters, buffer: nil, active: active, architecture: data.model,
                             procedure: .fedavg(config), seed: scenario.seed, sampled: 4, attackersSampled: 1, previousChange: nil)
         return (r.0, r.samples, r.loss)
     }
@@ -83,11 +83,11 @@ final class LocalClientTests: XCTestCase {
         let procedure = LocalClient.Procedure(s.federation)
         let previous = [Float](repeating: 0.25, count: d.initialParameters.count)
         let honest = LocalClient.honestUpdate(procedure, id: 0, round: 2, model: d.initialParameters, buffer: previous,
-                                              data: d.clientData(0), federation: d, seed: s.seed)
+                                              data: d.clientData(0), architecture: d.model, seed: s.seed)
         XCTAssertEqual(honest.state, honest.update)
         func outcome(_ attack: (any ModelAttack)?, boost: Float = 1) throws -> LocalClient.Outcome {
             let c = LocalClient(id: 0, clean: d.clientData(0), poisoned: nil, group: 0, modelAttack: attack, boost: boost)
-            return try c.train(round: 2, model: d.initialParameters, buffer: previous, active: true, federation: d,
+            return try c.train(round: 2, model: d.initialParameters, buffer: previous, active: true, architecture: d.model,
                                procedure: procedure, seed: s.seed, sampled: 4, attackersSampled: 1, previousChange: nil).0
         }
         let m = honest.update

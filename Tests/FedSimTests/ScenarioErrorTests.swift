@@ -133,15 +133,15 @@ final class ScenarioErrorTests: XCTestCase {
         check([
             Case(yaml: "model:\n  kind: cnn\n",
                  error: "scenarios/x.yaml:2:9: model.kind: unknown value \"cnn\"; allowed: logistic, mlp", line: #line),
-            Case(yaml: "dataset:\n  kind: mnist\n",
-                 error: "scenarios/x.yaml:2:9: dataset.kind: unknown value \"mnist\"; "
-                    + "allowed: digits, idx, csv, synthetic", line: #line),
+            Case(yaml: "dataset:\n  kind: emnist\n",
+                 error: "scenarios/x.yaml:2:9: dataset.kind: unknown value \"emnist\"; "
+                    + "allowed: digits, idx, csv, mnist, fashion, cifar10, synthetic", line: #line),
             Case(yaml: "dataset:\n  normalize: zscore\n",
                  error: "scenarios/x.yaml:2:14: dataset.normalize: unknown value \"zscore\"; "
-                    + "allowed: none, minmax, standard", line: #line),
+                    + "allowed: none, minmax, standard, pixels, channels", line: #line),
             Case(yaml: "partition: {kind: noniid}\n",
                  error: "scenarios/x.yaml:1:19: partition.kind: unknown value \"noniid\"; "
-                    + "allowed: iid, dirichlet, shards", line: #line),
+                    + "allowed: iid, dirichlet, shards, sorted", line: #line),
             Case(yaml: "transport:\n  kind: udp\n",
                  error: "scenarios/x.yaml:2:9: transport.kind: unknown value \"udp\"; allowed: ipc, tcp", line: #line),
         ])

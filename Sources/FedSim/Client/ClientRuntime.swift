@@ -16,7 +16,7 @@ import Logging
 public final class ClientRuntime {
     public let scenario: Scenario
     public let clientIds: [Int]
-    private let data: FederationData
+    private let data: ClientData
     private let clients: [Int: LocalClient]
     private let plan: AttackPlan
     private let sampler: ClientSampler
@@ -41,34 +41,50 @@ public final class ClientRuntime {
     private var lastSent = Date.distantPast
     private var round: UInt32 = 0
 
-    public init(scenario: Scenario, clientIds: [Int], parentPid: pid_t?, logger: Logger) throws {
+    /// Prepares the whole federation's data in this process (load, normalise, partition) and
+    /// keeps the hosted clients' shares: a client started by hand on another machine.
+    public convenience init(scenario: Scenario, clientIds: [Int], parentPid: pid_t?, logger: Logger) throws {
+        try Self.checkIds(clientIds, scenario: scenario)
+        let data = ClientData(federation: try FederationData.prepare(scenario), clientIds: clientIds)
+        try self.init(scenario: scenario, data: data, clientIds: clientIds, parentPid: parentPid, logger: logger)
+    }
+
+    /// Hosts `clientIds` on data already cut for them (`ClientData`, e.g. from a shard file).
+    public init(scenario: Scenario, data: ClientData, clientIds: [Int], parentPid: pid_t?, logger: Logger) throws {
+        try Self.checkIds(clientIds, scenario: scenario)
+        if let missing = clientIds.first(where: { data.local[$0] == nil }) {
+            throw ClientError.mismatch("no local data for client \(missing)")
+        }
         self.scenario = scenario
         self.logger = logger
         self.parentPid = parentPid
-        let n = scenario.federation.clients
-        if let bad = clientIds.first(where: { $0 < 0 || $0 >= n }) {
-            throw ClientError.badClientId(bad, clients: n)
-        }
         self.clientIds = clientIds.sorted()
-        data = try FederationData.prepare(scenario)
+        self.data = data
         plan = AttackPlan(scenario)
         sampler = ClientSampler(scenario)
         faults = FaultPlan(scenario)
         var clients: [Int: LocalClient] = [:]
         for id in clientIds {
-            let clean = data.clientData(id)
+            guard let clean = data.local[id] else { continue }
             guard let g = plan.group(of: id) else {
                 clients[id] = LocalClient(id: id, clean: clean, poisoned: nil, group: nil, modelAttack: nil, boost: 1)
                 continue
             }
             let group = plan.groups[g]
             var poisonRNG = SeededRNG(seed: scenario.seed).derive("poison", id)
-            let poisoned = try AttackFactory.dataAttack(group, train: data.train).map { $0.poison(clean, rng: &poisonRNG) }
+            let poisoned = try AttackFactory.dataAttack(group, facts: data.facts).map { $0.poison(clean, rng: &poisonRNG) }
             clients[id] = LocalClient(id: id, clean: clean, poisoned: poisoned, group: g,
                                       modelAttack: try AttackFactory.modelAttack(group),
                                       boost: Float(AttackFactory.boost(group, scenario: scenario, groupSize: plan.members[g].count)))
         }
         self.clients = clients
+    }
+
+    private static func checkIds(_ ids: [Int], scenario: Scenario) throws {
+        let n = scenario.federation.clients
+        if let bad = ids.first(where: { $0 < 0 || $0 >= n }) {
+            throw ClientError.badClientId(bad, clients: n)
+        }
     }
 
     /// The ids this process hosts that need the adversary hub.
@@ -242,7 +258,7 @@ public final class ClientRuntime {
             let active = plan.activeGroup(of: id, round: r) != nil
             let attackers = client.group.map { Set(sampled).intersection(plan.members[$0]).count } ?? 0
             let (outcome, samples, loss) = try client.train(
-                round: r, model: model, buffer: buffer, active: active, federation: data, procedure: procedure,
+                round: r, model: model, buffer: buffer, active: active, architecture: data.model, procedure: procedure,
                 seed: scenario.seed,
                 sampled: sampled.count, attackersSampled: attackers, previousChange: change)
             switch outcome {

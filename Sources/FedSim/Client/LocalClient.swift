@@ -49,12 +49,12 @@ struct LocalClient {
     /// papers' `m = beta m + g` exactly (negation commutes with rounding). Every update is in
     /// the same convention: the server adds `step * aggregate`.
     static func honestUpdate(_ procedure: Procedure, id: Int, round: Int, model: [Float], buffer: [Float]?,
-                             data: Dataset, federation: FederationData, seed: UInt64)
+                             data: Dataset, architecture: any Model, seed: UInt64)
         -> (update: [Float], state: [Float]?, loss: Double) {
         switch procedure {
         case let .fedavg(config):
             var rng = SeededRNG(seed: seed).derive("train", round, id)
-            let result = trainLocally(model: federation.model, start: model, data: data, config: config, rng: &rng)
+            let result = trainLocally(model: architecture, start: model, data: data, config: config, rng: &rng)
             var delta = result.parameters
             for j in 0..<delta.count { delta[j] -= model[j] }
             return (delta, nil, result.meanLoss)
@@ -62,7 +62,7 @@ struct LocalClient {
             guard data.count > 0 else { return ([Float](repeating: 0, count: model.count), buffer, 0) }
             let schedule = MinibatchSchedule(count: data.count, batchSize: batchSize)
             let batch = schedule.indices(step: round - 1, rng: SeededRNG(seed: seed).derive("fedsgd", id))
-            let (loss, g) = minibatchGradient(model: federation.model, parameters: model, data: data, indices: batch,
+            let (loss, g) = minibatchGradient(model: architecture, parameters: model, data: data, indices: batch,
                                               weightDecay: weightDecay)
             let step = g.map { -$0 }
             guard let momentum, momentum.keepsBuffer else { return (step, nil, Double(loss)) }
@@ -71,14 +71,15 @@ struct LocalClient {
         }
     }
 
-    /// Trains from `model` for round `round`; `active` says whether the attack runs this round;
-    /// `buffer` is the worker's momentum buffer from the TASK (nil: none yet).
-    func train(round: Int, model: [Float], buffer: [Float]?, active: Bool, federation: FederationData,
+    /// Trains `architecture` from the parameters `model` for round `round`; `active` says
+    /// whether the attack runs this round; `buffer` is the worker's momentum buffer from the
+    /// TASK (nil: none yet).
+    func train(round: Int, model: [Float], buffer: [Float]?, active: Bool, architecture: any Model,
                procedure: Procedure, seed: UInt64, sampled: Int, attackersSampled: Int,
                previousChange: [Float]?) throws -> (Outcome, samples: Int, loss: Double) {
         let data = (active ? poisoned : nil) ?? clean
         let honest = LocalClient.honestUpdate(procedure, id: id, round: round, model: model, buffer: buffer,
-                                              data: data, federation: federation, seed: seed)
+                                              data: data, architecture: architecture, seed: seed)
         var delta = honest.update
         let boosted = active && boost != 1
         if boosted { for j in 0..<delta.count { delta[j] *= boost } }

@@ -104,11 +104,19 @@ public enum Launcher {
             progress.note("resuming \(scenario.name) after round \(checkpoint.round) of \(scenario.federation.rounds)")
         }
 
+        // The data once, here: each client process reads its clients' shares from its shard
+        // file and never loads the whole training set (the test set stays with the coordinator).
+        var shards: [String] = []
+        for (k, ids) in groups.enumerated() {
+            let path = LaunchPlan.shardFile(process: k, runtimeDirectory: runtimeDir)
+            try ClientData.shardFile(of: data, scenario: scenario, clientIds: ids).write(to: path)
+            shards.append(path)
+        }
         progress.note("starting \(groups.count) client processes for \(scenario.federation.clients) clients")
         for k in groups.indices {
             let args = launch.clientArguments(process: k, scenarioFile: results.scenarioPath, coordinator: coordinator.boundEndpoint,
                                               hub: hub?.endpoint, keys: k < clientKeys.count ? clientKeys[k] : nil,
-                                              parentPid: getpid())
+                                              parentPid: getpid(), shardFile: shards[k])
             children.append(try ChildProcess(executable: options.executable, arguments: args,
                                              logPath: results.logsPath + "/process-\(k).log",
                                              environment: ["OPENBLAS_NUM_THREADS": "1"]))

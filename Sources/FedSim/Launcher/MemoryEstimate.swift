@@ -15,8 +15,10 @@ import Foundation
 ///     coordinator     = 4P (k + 6) + D     the k x P update matrix, the global model, the aggregate,
 ///                                          and up to four more length-P vectors a rule keeps
 ///                                          (centred clipping's centre, a momentum, DP's noise, ...)
-///     client process  = 4P x 6 + D         parameters, gradient, SGD momentum, delta, the received
-///                                          model and the send buffer (one client trains at a time)
+///     client process  = 4P x 6 + D_c       parameters, gradient, SGD momentum, delta, the received
+///                                          model and the send buffer (one client trains at a time);
+///                                          D_c is the largest shard file's data under `fedsim run`
+///                                          (its clients' training samples), D when not known
 ///     adversary hub   = 4P (m + 4)         the malicious updates it crafts, plus the honest mean
 ///
 /// With worker momentum (FedSGD, `momentum_buffer: worker`, `momentum > 0`, N clients, h = the
@@ -44,7 +46,8 @@ public struct MemoryEstimate: Sendable, Equatable {
         case coordinator
     }
 
-    public init(scenario: Scenario, parameters: Int, dataBytes: Double, scope: Scope = .run) {
+    /// `clientDataBytes`: the data one client process holds (its shard file's), if known; else `dataBytes`.
+    public init(scenario: Scenario, parameters: Int, dataBytes: Double, clientDataBytes: Double? = nil, scope: Scope = .run) {
         let p = 4 * Double(parameters)
         let sampled = ClientSampler(scenario).perRound
         let malicious = min(scenario.federation.clients,
@@ -55,7 +58,7 @@ public struct MemoryEstimate: Sendable, Equatable {
         let buffers = f.workerMomentum?.keepsBuffer == true
         let hosted = (f.clients + f.processes - 1) / f.processes
         coordinatorBytes = p * Double(sampled + 6 + (buffers ? f.clients + sampled : 0)) + dataBytes
-        clientProcessBytes = p * Double(6 + (buffers ? 2 * hosted : 0)) + dataBytes
+        clientProcessBytes = p * Double(6 + (buffers ? 2 * hosted : 0)) + (clientDataBytes ?? dataBytes)
         processes = scope == .run ? scenario.federation.processes : 0
         hubBytes = needsHub && scope == .run ? p * Double(malicious + 4) : 0
     }

@@ -15,5 +15,6 @@ extension Registry {
         FLTrust.descriptor,
         FoolsGold.descriptor,
         RobustLearningRate.descriptor,
+        DivideAndConquer.descriptor,
     ]
 }
