@@ -18,7 +18,7 @@ final class ShippedScenarioTests: XCTestCase {
     }
 
     func testEveryShippedScenarioLoads() throws {
-        let all = try files("") + files("attacks")
+        let all = try files("") + files("attacks") + files("defenses")
         XCTAssertGreaterThan(all.count, 10)
         for file in all {
             XCTAssertNoThrow(try Scenario.load(path: file.path), file.lastPathComponent)
