@@ -57,9 +57,9 @@ public struct Trigger: Sendable, Equatable {
 ///   untouched clean data (count + k samples), so the model also keeps its clean accuracy —
 ///   the stealthier choice of Bagdasaryan et al. The attacker then has more samples, so it
 ///   takes more SGD steps per epoch (⌈(count + k)/B⌉ instead of ⌈count/B⌉, about 1 + fraction
-///   times as many: a third more with FLPoison's 0.32, half more with the default 0.5), its
-///   update norm grows with them, and it reports count + k samples to sample-weighted rules.
-///   That norm alone can decide whether a distance rule such as Multi-Krum drops it.
+///   times as many: a third more with FLPoison's 0.32, half more with the default 0.5), which
+///   can lengthen its update, and a distance rule such as Multi-Krum may keep or drop it on
+///   that norm alone. (fedsim's client reports its clean sample count either way.)
 /// - `keepClean = false`, `replace`: the chosen samples are poisoned in place (BadNets,
 ///   FLPoison; count, steps and reported samples unchanged).
 /// Defaults: fraction 0.5 (FLPoison uses 0.32), 3 × 3 bottom-right trigger of value 1.

@@ -70,6 +70,26 @@ final class ServerPreAggregationTests: XCTestCase {
                                        global: data.initialParameters).aggregate, o.aggregate)
     }
 
+    /// `f: auto` is estimated on the bucket means and capped by the rule's bound on them:
+    /// Krum on 5 means admits f ≤ ⌊(5 − 3)/2⌋ = 1, whatever the 10 clients would allow (3).
+    func testAutoFIsBoundedByTheBucketCount() throws {
+        let (server, data, s) = try setup("federation: {clients: 10}\ndefense: {aggregator: krum, bucketing: {s: 2}}\n")
+        let d = data.initialParameters.count
+        var m = gaussianMatrix(rows: 10, columns: d, seed: 8)
+        for i in 0..<3 { for j in 0..<d { m.values[i * d + j] *= 50 } }   // three far outliers
+        let o = server.aggregate(m, clientIds: Array(0..<10), weights: Array(repeating: 1, count: 10), round: 1,
+                                 global: data.initialParameters)
+        XCTAssertTrue(o.applied)
+        XCTAssertEqual(o.figures["buckets"], 5)
+        let perm = Bucketing.permutation(n: 10, rng: SeededRNG(seed: s.seed).derive("preaggregate", 1).derive("bucketing"))
+        let means = Bucketing.mixing(permutation: perm, bucketSize: 2).apply(m)
+        let estimate = try FEstimator.estimate(means, fMax: 1)
+        XCTAssertEqual(o.figures["f_used"], Double(estimate.fUsed))
+        XCTAssertEqual(o.figures["f_estimate"], Double(estimate.fHat))
+        XCTAssertLessThanOrEqual(o.figures["f_used"] ?? 9, 1)
+        XCTAssertEqual(o.decisions.filter(\.selected).count, 2)   // Krum's one bucket, two clients
+    }
+
     /// NNM's `f: auto` takes the rule's fixed f; with a rule without f it estimates f.
     func testNNMTakesTheRulesFixedF() throws {
         let (krum, data, _) = try setup("federation: {clients: 9}\ndefense: {aggregator: {kind: krum, f: 2}, nnm: {}}\n")
