@@ -8,6 +8,7 @@ enum DefenseFactory {
     /// (the noised mean of clipped updates, the only combination the accountant covers) for
     /// `fedavg`, otherwise the rule between clipping and noise (the accountant's epsilon does
     /// not apply; the results say so).
+    ///
     /// The mechanism divides the noised sum by the rows it expects: the rows the rule sees
     /// after the pre-aggregation chain (⌈n/s⌉ bucket means with bucketing), not the clients.
     static func aggregator(_ defense: DefenseConfig, perRound: Int) throws -> any Aggregator {
