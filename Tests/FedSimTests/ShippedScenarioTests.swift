@@ -25,6 +25,20 @@ final class ShippedScenarioTests: XCTestCase {
         }
     }
 
+    /// Every shipped comparison loads; every cell of the pre-aggregation comparison builds
+    /// (no rule's bound fails on the bucket means or mixed rows).
+    func testEveryShippedComparisonLoads() throws {
+        for file in try files("compare") {
+            XCTAssertNoThrow(try CompareSpec.load(path: file.path), file.lastPathComponent)
+        }
+        let spec = try CompareSpec.load(path: ShippedScenarioTests.scenarios.appendingPathComponent("compare/pre-aggregation.yaml").path)
+        let cells = CompareCell.all(spec, baseSeed: try spec.baseScenario().seed)
+        XCTAssertEqual(cells.count, 12)
+        var steps: Set<String> = []
+        for cell in cells { steps.formUnion(try cell.scenario(spec).defense.preAggregation.map(\.kind)) }
+        XCTAssertEqual(steps, ["bucketing", "nnm"])
+    }
+
     func testAttackScenariosCoverEveryAttack() throws {
         var kinds: Set<String> = []
         for file in try files("attacks") {
