@@ -26,6 +26,22 @@ final class PreAggregationChainTests: XCTestCase {
         XCTAssertEqual(RowMixing.identity(4).then(nnm), nnm)
     }
 
+    /// The blocked pass gives, for every value, the Double sum of c·x over the row's terms in
+    /// row order, rounded once — across column blocks too (d = 5,000 > one block of 4,096).
+    func testBlockedApplyMatchesTheDefinition() {
+        let m = gaussianMatrix(rows: 3, columns: 5_000, seed: 12)
+        let mixing = RowMixing(inputs: 3, terms: [[.init(0, 0.25), .init(2, 0.75)], [.init(1, 1.0 / 3), .init(0, 2.0 / 3)]],
+                               representative: [1, 1, 0])
+        let out = mixing.apply(m)
+        XCTAssertEqual(out.rows, 2)
+        for (o, row) in mixing.terms.enumerated() {
+            let expected = (0..<5_000).map { j in
+                Float(row.reduce(0.0) { $0 + $1.coefficient * Double(m.values[$1.row * 5_000 + j]) })
+            }
+            XCTAssertEqual(out.row(o), expected, "row \(o)")
+        }
+    }
+
     /// Clip (norm 10) then bucketing: the outlier is clipped (flag on client 3); the rule sees
     /// two bucket means of the clipped rows, weighted by their members' sample counts; the
     /// permutation is the one of `rng.derive("bucketing")`, so the same seed gives the same bits.
