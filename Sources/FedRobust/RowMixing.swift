@@ -68,44 +68,21 @@ public struct RowMixing: Sendable, Equatable {
         return RowMixing(inputs: inputs, terms: composed, representative: representative.map { next.representative[$0] })
     }
 
-    /// The output row combinations applied to `m`: each output value is Σ c·x summed in
-    /// Double over the row's terms in increasing input row order, then rounded to Float.
-    /// One pass over the matrix in column blocks of `blockWidth`: a block of every input row
-    /// stays in cache while all the output rows of that block are formed (NNM reads each
-    /// input row n − f times, from cache rather than memory).
+    /// The output row combinations applied to `m`: one `RowCombination` per output row (Double
+    /// sums in the kernel's fixed tree, reading only the rows with a non-zero coefficient,
+    /// column blocks split between the cores). Measured faster than one blocked pass forming
+    /// every output row per block (n = 100, d = 10⁵, NNM f = 20: 280–370 ms against 580–600
+    /// ms with Krum or the median after it, release build on 2 shared cores).
     public func apply(_ m: UpdateMatrix) -> UpdateMatrix {
         precondition(m.rows == inputs, "RowMixing.apply: \(m.rows) rows for \(inputs) inputs")
-        let d = m.columns
-        var out = UpdateMatrix(rows: outputs, columns: d)
-        let width = RowMixing.blockWidth(rows: inputs)
-        var acc = [Double](repeating: 0, count: width)
-        m.values.withUnsafeBufferPointer { src in
-            out.values.withUnsafeMutableBufferPointer { dst in
-                acc.withUnsafeMutableBufferPointer { a in
-                    var start = 0
-                    while start < d {
-                        let w = min(width, d - start)
-                        for (o, row) in terms.enumerated() {
-                            for j in 0..<w { a[j] = 0 }
-                            for t in row {
-                                let base = t.row * d + start
-                                let c = t.coefficient
-                                for j in 0..<w { a[j] += c * Double(src[base + j]) }
-                            }
-                            let target = o * d + start
-                            for j in 0..<w { dst[target + j] = Float(a[j]) }
-                        }
-                        start += w
-                    }
-                }
-            }
+        var out = UpdateMatrix(rows: outputs, columns: m.columns)
+        var coefficients = [Double](repeating: 0, count: inputs)
+        for (o, row) in terms.enumerated() {
+            for t in row { coefficients[t.row] = t.coefficient }
+            out.setRow(o, RowCombination.combine(m, coefficients: coefficients))
+            for t in row { coefficients[t.row] = 0 }
         }
         return out
-    }
-
-    /// Columns per block for n input rows: n × B Floats ≤ 512 KiB (in L2), 256 ≤ B ≤ 4,096.
-    static func blockWidth(rows n: Int) -> Int {
-        max(256, min(4_096, (1 << 17) / max(n, 1)))
     }
 
     /// Per output row, the sum of the weights of the input rows it represents (a bucket
