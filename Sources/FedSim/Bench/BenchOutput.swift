@@ -39,7 +39,7 @@ public enum BenchOutput {
          ("outlier_scale", "10"), ("seed", "\(c.seed)"), ("repeats", "\(c.repeats)"), ("warmup", "\(c.warmup)"),
          ("threads", "\(c.threads)"), ("cores", "\(cores)"), ("clock", MonotonicClock.name),
          ("dtype", "float32"), ("layout", "contiguous_row_major"), ("kernels", KernelISA.current)]
-            + (c.pre.isEmpty ? [] : [("pre", c.pre.joined(separator: "+"))])
+            + (c.pre.isEmpty ? [] : [("pre", ((try? c.preDescriptors().map(\.name)) ?? c.pre).joined(separator: "+"))])
     }
 
     /// Notes printed once under the header (comments in text, a "notes" field in JSON).
