@@ -8,9 +8,9 @@ import FedCore
 ///     y_b = (1/|B_b|) Σ_{k ∈ B_b} x_π(k),    B_b = {b·s, …, min((b+1)·s, n) − 1}
 ///
 /// The rule then runs on the n' = ⌈n/s⌉ bucket means; the last bucket holds n − (n' − 1)·s
-/// updates when s does not divide n (its mean is over those, as in ByzFL and the authors'
-/// code). Averaging s honest updates shrinks their spread (heterogeneity) by about √s, which
-/// is what lets median, Krum or RFA tell honest from Byzantine on non-IID data.
+/// updates when s does not divide n (its mean is over those, as in ByzFL and the LPD-EPFL
+/// reference code). Averaging s honest updates shrinks their spread (heterogeneity) by about
+/// √s, which is what lets median, Krum or RFA tell honest from Byzantine on non-IID data.
 ///
 /// f for the rule: each Byzantine update spoils at most one bucket, so at most f of the n'
 /// means are Byzantine — the rule keeps its f (the LPD-EPFL reference code passes the same f
