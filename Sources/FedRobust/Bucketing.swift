@@ -8,13 +8,13 @@ import FedCore
 ///     y_b = (1/|B_b|) Σ_{k ∈ B_b} x_π(k),    B_b = {b·s, …, min((b+1)·s, n) − 1}
 ///
 /// The rule then runs on the n' = ⌈n/s⌉ bucket means; the last bucket holds n − (n' − 1)·s
-/// updates when s does not divide n (its mean is over those, as in ByzFL and the LPD-EPFL
-/// reference code). Averaging s honest updates shrinks their spread (heterogeneity) by about
+/// updates when s does not divide n (its mean is over those, as in the authors' epfml code
+/// and ByzFL). Averaging s honest updates shrinks their spread (heterogeneity) by about
 /// √s, which is what lets median, Krum or RFA tell honest from Byzantine on non-IID data.
 ///
 /// f for the rule: each Byzantine update spoils at most one bucket, so at most f of the n'
-/// means are Byzantine — the rule keeps its f (the LPD-EPFL reference code passes the same f
-/// to the second rule), but the fraction grows from f/n to f/n' ≈ s·f/n (the paper's
+/// means are Byzantine — the rule keeps its f (the authors' code builds Krum with n = ⌈n/s⌉
+/// and the same f, the trimmed mean with b = f), but the fraction grows from f/n to f/n' ≈ s·f/n (the paper's
 /// requirement s·δ ≤ δ_max). The rule's bound is checked against n' (Krum with f = 2 needs
 /// n' ≥ 7, so n ≥ 13 with s = 2). With `f: auto` the rule estimates f on the bucket means.
 ///
