@@ -16,8 +16,8 @@ import FedCore
 /// means are Byzantine — the rule keeps its f (the authors' code builds Krum with n = ⌈n/s⌉
 /// and the same f, the trimmed mean with b = f), but the fraction grows from f/n to
 /// f/n' ≈ s·f/n (the paper's requirement s·δ ≤ δ_max). The rule's bound is checked against n'
-/// (Krum with f = 2 needs
-/// n' ≥ 7, so n ≥ 13 with s = 2). With `f: auto` the rule estimates f on the bucket means.
+/// (Krum with f = 2 needs n' ≥ 7, so n ≥ 13 with s = 2). With `f: auto` the rule estimates f
+/// on the bucket means.
 ///
 /// Example (s = 2, π = [2, 0, 1]): x = [[1, 2], [3, 4], [5, 6]] → [[3, 4], [3, 4]]: the first
 /// bucket is the mean of x_2 and x_0, the second is x_1 alone.
