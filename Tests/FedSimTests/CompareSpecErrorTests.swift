@@ -75,7 +75,7 @@ final class CompareSpecErrorTests: XCTestCase {
                  line: #line),
             // An unknown key in a full defense section.
             Case(yaml: Self.base + "defenses:\n  - {aggregator: median, dpp: {}}\n",
-                 error: "c.yaml:3:26: defenses[0].dpp: unknown key; allowed: aggregator, clip, dp",
+                 error: "c.yaml:3:26: defenses[0].dpp: unknown key; allowed: aggregator, clip, nnm, bucketing, dp",
                  line: #line),
             // An unknown attack kind.
             Case(yaml: Self.base + "attacks: [none, sign-flp]\n",

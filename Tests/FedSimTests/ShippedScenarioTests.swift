@@ -18,11 +18,25 @@ final class ShippedScenarioTests: XCTestCase {
     }
 
     func testEveryShippedScenarioLoads() throws {
-        let all = try files("") + files("attacks") + files("fedsgd")
+        let all = try files("") + files("attacks") + files("defenses") + files("fedsgd")
         XCTAssertGreaterThan(all.count, 10)
         for file in all {
             XCTAssertNoThrow(try Scenario.load(path: file.path), file.lastPathComponent)
         }
+    }
+
+    /// Every shipped comparison loads; every cell of the pre-aggregation comparison builds
+    /// (no rule's bound fails on the bucket means or mixed rows).
+    func testEveryShippedComparisonLoads() throws {
+        for file in try files("compare") {
+            XCTAssertNoThrow(try CompareSpec.load(path: file.path), file.lastPathComponent)
+        }
+        let spec = try CompareSpec.load(path: ShippedScenarioTests.scenarios.appendingPathComponent("compare/pre-aggregation.yaml").path)
+        let cells = CompareCell.all(spec, baseSeed: try spec.baseScenario().seed)
+        XCTAssertEqual(cells.count, 12)
+        var steps: Set<String> = []
+        for cell in cells { steps.formUnion(try cell.scenario(spec).defense.preAggregation.map(\.kind)) }
+        XCTAssertEqual(steps, ["bucketing", "nnm"])
     }
 
     func testAttackScenariosCoverEveryAttack() throws {

@@ -114,7 +114,7 @@ public struct Scenario: Sendable, Equatable {
         do {
             try DefenseFactory.check(defense, perRound: ClientSampler(self).perRound)
         } catch let error as AggregatorError {
-            var failure = reader.error("defense", "\(error) (federation: \(ClientSampler(self).perRound) updates per round)")
+            var failure = reader.error("defense", "\(error) (\(DefenseFactory.rowsNote(defense, perRound: ClientSampler(self).perRound)))")
             failure.isPrecondition = true
             throw failure
         }
