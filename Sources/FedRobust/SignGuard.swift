@@ -13,7 +13,7 @@ import FedCore
 /// Mean shift (Comaniciu & Meer, 2002) with a flat kernel, as scikit-learn's `MeanShift`
 /// that the authors' code calls: the bandwidth is scikit-learn's `estimate_bandwidth` with
 /// quantile 0.3 (the mean over points of the distance to their ⌊0.3 n⌋-th nearest point, the
-/// point itself counted first); every point seeds a climb to the mean of the points within
+/// point itself counted first, and at least the nearest other point); every point seeds a climb to the mean of the points within
 /// the bandwidth until it moves less than 10⁻³ of it; modes are kept by the number of points
 /// around them, dropping any within the bandwidth of one kept before; each point joins its
 /// nearest mode. Identical statistics (bandwidth 0) make one cluster.
@@ -97,11 +97,13 @@ public struct SignGuard: Aggregator {
 /// Flat-kernel mean shift on a few points in a few dimensions (see `SignGuard`).
 enum MeanShift {
     /// scikit-learn's `estimate_bandwidth`: the mean over points of the distance to the
-    /// k-th nearest point, k = max(1, ⌊quantile · n⌋), the point itself being the first.
+    /// k-th nearest point, the point itself being the first, k = ⌊quantile · n⌋ but at least 2
+    /// (scikit-learn allows k = 1, which below n = 7 makes every bandwidth 0: a point's
+    /// nearest point is itself).
     static func estimateBandwidth(_ points: [[Double]], quantile: Double) -> Double {
         let n = points.count
-        guard n > 0 else { return 0 }
-        let k = max(1, Int(Double(n) * quantile))
+        guard n > 1 else { return 0 }
+        let k = min(n, max(2, Int(Double(n) * quantile)))
         var total = 0.0
         for p in points {
             let distances = points.map { distance(p, $0) }.sorted()

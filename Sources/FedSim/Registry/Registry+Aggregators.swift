@@ -16,5 +16,6 @@ extension Registry {
         FoolsGold.descriptor,
         RobustLearningRate.descriptor,
         DivideAndConquer.descriptor,
+        SignGuard.descriptor,
     ]
 }
