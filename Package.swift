@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "FedWire", dependencies: ["CZeroMQ"]),
         /// The output files' types (summary.json's records, the CSV writer and reader), shared
         /// by the runtime that writes them and the reports that read them.
-        .target(name: "FedResults"),
+        .target(name: "FedResults", dependencies: ["FedCore"]),
         .target(name: "FedSim", dependencies: [
             "FedCore", "FedRobust", "FedAttacks", "FedWire", "FedResults", "CSupport",
             .product(name: "Logging", package: "swift-log"),
@@ -52,7 +52,7 @@ let package = Package(
         // MARK: - Test support (shared by the test targets; like swift-numerics' _TestSupport)
         /// Fixtures and assertions that several test targets use: matrices from literal rows,
         /// seeded random matrices, tolerant comparisons, reference networks, temporary folders.
-        .target(name: "FedTestSupport", dependencies: ["FedCore"], path: "Tests/FedTestSupport"),
+        .target(name: "FedTestSupport", dependencies: ["FedCore", "CZlib"], path: "Tests/FedTestSupport"),
         /// pidfd_open for the end-to-end harness (a syscall Swift cannot make directly).
         .target(name: "CTestSupport", path: "Tests/CTestSupport"),
 
@@ -63,10 +63,10 @@ let package = Package(
         .testTarget(name: "FedWireTests", dependencies: ["FedWire", "FedTestSupport"]),
         .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedWire", "FedResults", "FedTestSupport",
                                                          .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "FedResultsTests", dependencies: ["FedResults"]),
+        .testTarget(name: "FedResultsTests", dependencies: ["FedResults", "FedCore"]),
         // FedSim only for the fixtures: rounds.csv and clients.csv with the writer's own headers.
         .testTarget(name: "FedReportTests", dependencies: ["FedReport", "FedResults", "FedSim", "FedTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["FedSim", "FedFuzz", "FedTestSupport", "CTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["FedSim", "FedFuzz", "FedTestSupport", "CTestSupport", "CZeroMQ"]),
     ],
     swiftLanguageModes: [.v6]
 )

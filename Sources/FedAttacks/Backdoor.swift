@@ -51,10 +51,17 @@ public struct Trigger: Sendable, Equatable {
 /// trigger on a random subset of the attacker's samples and relabel them to `target`.
 ///
 /// `poison` picks `k = max(1, round(fraction · count))` distinct samples with the `rng`
-/// (halves round away from zero); each gets the trigger and label `target`. With
-/// `keepClean = true` (default) the poisoned copies are *appended* to the untouched clean data
-/// (count + k samples), so the model also keeps its clean accuracy — the stealthier choice of Bagdasaryan et al.; with `keepClean = false`
-/// the chosen samples are replaced in place (FLPoison style; count unchanged).
+/// (halves round away from zero); each gets the trigger and label `target`. Two conventions
+/// (scenario key `poisoning`):
+/// - `keepClean = true`, `append` (default): the poisoned copies are *appended* to the
+///   untouched clean data (count + k samples), so the model also keeps its clean accuracy —
+///   the stealthier choice of Bagdasaryan et al. The attacker then has more samples, so it
+///   takes more SGD steps per epoch (⌈(count + k)/B⌉ instead of ⌈count/B⌉, about 1 + fraction
+///   times as many: a third more with FLPoison's 0.32, half more with the default 0.5), which
+///   can lengthen its update, and a distance rule such as Multi-Krum may keep or drop it on
+///   that norm alone. (fedsim's client reports its clean sample count either way.)
+/// - `keepClean = false`, `replace`: the chosen samples are poisoned in place (BadNets,
+///   FLPoison; count, steps and reported samples unchanged).
 /// Defaults: fraction 0.5 (FLPoison uses 0.32), 3 × 3 bottom-right trigger of value 1.
 ///
 /// Model replacement (Bagdasaryan, Veit, Hua, Estrin & Shmatikov, "How To Backdoor Federated
@@ -165,7 +172,9 @@ extension Backdoor {
         summary: "a pixel-patch trigger relabelled to a target class, optionally boosted (Bagdasaryan et al., AISTATS 2020)",
         parameters: [
             Parameter("target", .integer(Interval(0...)), default: .int(7), doc: "class the trigger should produce"),
-            Parameter("fraction", .number(.openClosed(0, 1)), default: .number(0.5), doc: "share of the client's samples stamped and relabelled (added to its clean data)"),
+            Parameter("fraction", .number(.openClosed(0, 1)), default: .number(0.5), doc: "share of the client's samples stamped and relabelled"),
+            Parameter("poisoning", .choice(["append", "replace"]), default: .word("append"),
+                      doc: "append: triggered copies added to the clean data (Bagdasaryan et al.); replace: the chosen samples poisoned in place (BadNets, FLPoison)"),
             Parameter("trigger_size", .integer(Interval(1...)), default: .int(2), doc: "side of the square trigger patch, in pixels"),
             Parameter("trigger_value", .number(.unbounded), default: .null, doc: "value of the trigger pixels; none: the largest feature value of the training data"),
             Parameter("boost", .autoOrNumber(.greaterThan(0)), default: .number(1), doc: "factor on the delta (model replacement); auto: n / (f eta)"),
@@ -187,6 +196,7 @@ extension Backdoor {
     private static func make(_ values: ParameterValues, facts: AttackDescriptor.DataFacts) throws -> Backdoor {
         let value = values.optionalDouble("trigger_value").map(Float.init) ?? facts.maxFeature
         return try Backdoor(target: values.int("target"), fraction: values.double("fraction"),
-                            trigger: Trigger(size: values.int("trigger_size"), value: value))
+                            trigger: Trigger(size: values.int("trigger_size"), value: value),
+                            keepClean: values.word("poisoning") == "append")
     }
 }

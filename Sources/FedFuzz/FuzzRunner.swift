@@ -147,7 +147,7 @@ public final class FuzzRunner {
                 switch message {
                 case let .welcome(_, _, ids):
                     report.grantedIds = Array(Set(report.grantedIds).union(ids)).sorted()
-                case let .heartbeat(round), let .task(round, _, _):
+                case let .heartbeat(round), let .task(round, _, _, _):
                     if round > 0 { fuzzer.roundHint = round }
                 default:
                     break

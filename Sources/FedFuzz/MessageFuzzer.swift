@@ -144,7 +144,7 @@ public struct MessageFuzzer: Sendable {
             return m
         case .badFlags:
             var m = anyTemplate()
-            m[0][7] = UInt8(1 + int(255))
+            m[0][7] = UInt8(2 + int(254))  // 1 is the worker-state flag of TASK and UPDATE
             return m
         case .reservedField:
             return reservedFieldCase()

@@ -46,11 +46,7 @@ public enum ReportWriter {
 
     static func save(_ html: String, in folder: String) throws -> String {
         let path = folder + "/" + fileName
-        do {
-            try Data(html.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw ReportError.cannotWrite(path)
-        }
+        try AtomicFile.write(Data(html.utf8), to: path)
         return path
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import FedCore
 import Foundation
 
 /// Writes a file so that a reader sees the old version or the new one, never a mix: a
@@ -9,8 +10,16 @@ import Foundation
 public enum AtomicFile {
     public static func write(_ bytes: Data, to path: String) throws {
         let tmp = path + ".tmp"
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw ResultsError.cannotWriteFile(path: tmp, reason: String(cString: strerror(errno))) }
+        // Out of descriptors (EMFILE/ENFILE) is usually a moment: a burst of connections the
+        // transport is about to close. Try again for up to half a second before giving up.
+        var fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        var attempts = 0
+        while fd < 0, errno == EMFILE || errno == ENFILE, attempts < 50 {
+            attempts += 1
+            usleep(10_000)
+            fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        }
+        guard fd >= 0 else { throw ResultsError.cannotWriteFile(path: tmp, reason: systemErrorText(errno)) }
         var failure: String?
         bytes.withUnsafeBytes { raw in
             var offset = 0
@@ -18,20 +27,20 @@ public enum AtomicFile {
                 let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
                 if n < 0 {
                     if errno == EINTR { continue }
-                    failure = String(cString: strerror(errno))
+                    failure = systemErrorText(errno)
                 } else {
                     offset += n
                 }
             }
         }
-        if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+        if failure == nil, fsync(fd) != 0 { failure = systemErrorText(errno) }
         close(fd)
         if let failure {
             unlink(tmp)
             throw ResultsError.cannotWriteFile(path: tmp, reason: failure)
         }
         guard rename(tmp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
+            let reason = systemErrorText(errno)
             unlink(tmp)
             throw ResultsError.cannotWriteFile(path: path, reason: reason)
         }

@@ -1,18 +1,19 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import FedCore
 import Foundation
 
 /// Appends rows to a CSV file, flushing after every row so that a killed run leaves a valid
-/// file with every completed row (pandas and spreadsheets open it as it is).
+/// file with every completed row (pandas and spreadsheets open it as it is). Errors name the
+/// file and the system's reason ("No space left on device", "Too many open files").
 public final class CSVWriter {
-    private let handle: FileHandle
+    private var fd: Int32
     public let path: String
     public let header: [String]
 
     public init(path: String, header: [String]) throws {
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-        guard let h = FileHandle(forWritingAtPath: path) else {
-            throw ResultsError.cannotWrite(path: path)
-        }
-        handle = h
+        fd = try CSVWriter.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
         self.path = path
         self.header = header
         try write(header)
@@ -26,34 +27,56 @@ public final class CSVWriter {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         let expected = header.joined(separator: ",")
         guard lines.first == expected else {
-            throw ResultsError.cannotWrite(path: path + " (its header differs from this fedsim's; cannot continue it)")
+            throw ResultsError.cannotWriteFile(path: path, reason: "its header differs from this fedsim's; cannot continue it")
         }
         lines = [expected] + lines.dropFirst().filter { line in
             Int(line.prefix { $0 != "," }).map { $0 <= round } ?? false
         }
-        guard FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8)),
-              let h = FileHandle(forWritingAtPath: path) else {
-            throw ResultsError.cannotWrite(path: path)
-        }
-        try h.seekToEnd()
-        handle = h
+        fd = try CSVWriter.open(path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
         self.path = path
         self.header = header
+        try append(lines.joined(separator: "\n") + "\n")
     }
 
     /// Writes one row; values are quoted only where CSV requires it.
     public func write(_ fields: [String]) throws {
         precondition(fields.count == header.count, "CSV row of \(fields.count) fields for \(header.count) columns in \(path)")
-        let line = fields.map(CSVWriter.escape).joined(separator: ",") + "\n"
-        try handle.write(contentsOf: Data(line.utf8))
+        try append(fields.map(CSVWriter.escape).joined(separator: ",") + "\n")
     }
 
     public func close() {
-        try? handle.synchronize()
-        try? handle.close()
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        _ = Glibc.close(fd)
+        fd = -1
     }
 
-    deinit { try? handle.close() }
+    deinit { close() }
+
+    private func append(_ text: String) throws {
+        precondition(fd >= 0, "CSV file \(path) written after close")
+        var failure: String?
+        var bytes = Array(text.utf8)
+        bytes.withUnsafeMutableBytes { raw in
+            var offset = 0
+            while offset < raw.count, failure == nil {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = systemErrorText(errno)
+                } else {
+                    offset += n
+                }
+            }
+        }
+        if let failure { throw ResultsError.cannotWriteFile(path: path, reason: failure) }
+    }
+
+    private static func open(_ path: String, flags: Int32) throws -> Int32 {
+        let fd = Glibc.open(path, flags, 0o644)
+        guard fd >= 0 else { throw ResultsError.cannotWriteFile(path: path, reason: systemErrorText(errno)) }
+        return fd
+    }
 
     static func escape(_ field: String) -> String {
         guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) else { return field }
@@ -62,12 +85,10 @@ public final class CSVWriter {
 }
 
 public enum ResultsError: Error, CustomStringConvertible {
-    case cannotWrite(path: String)
     /// The system said why (errno's text).
     case cannotWriteFile(path: String, reason: String)
     public var description: String {
         switch self {
-        case let .cannotWrite(path): return "\(path): cannot write"
         case let .cannotWriteFile(path, reason): return "\(path): cannot write: \(reason)"
         }
     }

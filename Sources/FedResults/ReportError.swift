@@ -12,8 +12,6 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
     case unterminatedQuote(file: String, line: Int)
     /// A field whose value the report cannot use.
     case badValue(file: String, line: Int, column: String, value: String, expected: String)
-    /// report.html cannot be written.
-    case cannotWrite(String)
 
     public var description: String {
         switch self {
@@ -29,8 +27,6 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
             return "\(file):\(line): quoted field never ends"
         case let .badValue(file, line, column, value, expected):
             return "\(file):\(line): \(column): expected \(expected), got \"\(value)\""
-        case let .cannotWrite(p):
-            return "\(p): cannot write"
         }
     }
 }

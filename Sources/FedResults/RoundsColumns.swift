@@ -54,9 +54,9 @@ public enum ClientsColumns {
     public static let samples = Column("samples", .integer, doc: "its local sample count (the aggregation weight)")
     public static let updateNorm = Column("update_norm", .number, doc: "L2 norm of its update")
     public static let trainLoss = Column("train_loss", .number, doc: "its reported mean training loss")
-    public static let selected = Column("selected", .flag, doc: "the rule let its update into the aggregate")
-    public static let weight = Column("weight", .number, doc: "its share of the aggregate (weights sum to 1)")
-    public static let score = Column("score", .number, doc: "the rule's score of its update (Krum score, trust, alpha, distance)")
+    public static let selected = Column("selected", .flag, doc: "the rule let its update into the aggregate (after bucketing or nnm: a bucket or mixed row holding it)")
+    public static let weight = Column("weight", .number, doc: "its share of the aggregate (weights sum to 1; mapped back through bucketing and nnm)")
+    public static let score = Column("score", .number, doc: "the rule's score of its update, or of its bucket or mixed row (Krum score, trust, alpha, distance)")
     public static let clipped = Column("clipped", .flag, doc: "its update was scaled down by clipping")
     public static let fault = Column("fault", .text, doc: "ground truth of an injected fault: dropout, straggler or empty")
 

@@ -31,6 +31,9 @@ public struct AggregatorDescriptor: Sendable {
     public var parameters: [Parameter] { schema.parameters }
     /// True when the rule carries state between rounds (`Aggregator.savedState`).
     public let keepsState: Bool
+    /// True when that state is kept per client id (FoolsGold's histories): the rule then needs
+    /// one row per client, and refuses pre-aggregation steps that mix clients' rows.
+    public let keysStateByClient: Bool
     /// The named figures the rule reports in `AggregationResult.figures`, each with a doc line;
     /// every one becomes a column of rounds.csv.
     public let figures: [(name: String, doc: String)]
@@ -46,7 +49,7 @@ public struct AggregatorDescriptor: Sendable {
     ///     settling of values that depend on others; throws naming the key at fault.
     ///   - build: the rule from checked values (throws `AggregatorError` for bad values).
     public init(name: String, summary: String, parameters: [Parameter] = [], keepsState: Bool = false,
-                figures: [(name: String, doc: String)] = [], maxF: (@Sendable (Int) -> Int)? = nil,
+                keysStateByClient: Bool = false, figures: [(name: String, doc: String)] = [], maxF: (@Sendable (Int) -> Int)? = nil,
                 rootDatasetSize: (@Sendable (ParameterValues) -> Int)? = nil,
                 normalize: @escaping @Sendable (inout ParameterValues) throws(ParameterError) -> Void = { _ in },
                 build: @escaping @Sendable (ParameterValues, BuildOptions) throws -> any Aggregator) {
@@ -54,6 +57,7 @@ public struct AggregatorDescriptor: Sendable {
         self.summary = summary
         schema = ParameterSchema(parameters, normalize: normalize)
         self.keepsState = keepsState
+        self.keysStateByClient = keysStateByClient
         self.figures = figures
         self.maxF = maxF
         self.rootDatasetSize = rootDatasetSize

@@ -231,7 +231,7 @@ extension FoolsGold {
             Parameter("normalization", .choice(["n", "sum"]), default: .word("n"),
                       doc: "n: sum of alpha_i x_i / n (the paper); sum: divide by the sum of alpha"),
         ],
-        keepsState: true, figures: [("alpha_mean", "mean learning rate alpha over the round's clients")]
+        keepsState: true, keysStateByClient: true, figures: [("alpha_mean", "mean learning rate alpha over the round's clients")]
     ) { values, _ in
         try FoolsGold(kappa: values.double("kappa"), normalization: values.word("normalization") == "n" ? .participants : .alphaSum)
     }

@@ -5,6 +5,11 @@ import FedCore
 ///
 ///     v* ≈ argmin_v Σ_i α_i ||v − x_i||₂            α_i = w_i / Σ w  (context.weights)
 ///
+/// α is sample-weighted by default, as in RFA (whose objective weighs each client by its
+/// share of the data), or uniform, α_i = 1/n (`.uniform`: ByzFL's and epfml's geometric
+/// median take no weights). With uniform α a client cannot buy influence by claiming more
+/// samples; with sample weights the result stays FedAvg-like on honest rounds.
+///
 /// Start from v = Σ α_i x_i (the weighted mean, as in krishnap25/RFA) or from 0, then at most
 /// T times:
 ///
@@ -38,10 +43,12 @@ public struct GeometricMedian: Aggregator {
     public let start: Start
     /// Early stop when the objective's relative decrease is below this.
     public let tolerance: Double
+    /// Sample-weighted α (default) or uniform.
+    public let weighting: Mean.Weighting
 
     /// - Throws: `.parameter` unless ν > 0, T ≥ 0 and tol ≥ 0.
     public init(nu: Double = 1e-5, maxIterations: Int = 4, start: Start = .weightedMean,
-                tolerance: Double = 1e-6) throws(AggregatorError) {
+                tolerance: Double = 1e-6, weighting: Mean.Weighting = .samples) throws(AggregatorError) {
         guard nu > 0 && nu.isFinite else {
             throw .parameter(rule: "geomed", message: "nu must be positive and finite; got \(nu)")
         }
@@ -55,6 +62,7 @@ public struct GeometricMedian: Aggregator {
         self.maxIterations = maxIterations
         self.start = start
         self.tolerance = tolerance
+        self.weighting = weighting
     }
 
     public func check(n: Int) throws(AggregatorError) {
@@ -64,7 +72,8 @@ public struct GeometricMedian: Aggregator {
     public mutating func aggregate(_ updates: UpdateMatrix, context: AggregationContext) throws -> AggregationResult {
         let n = updates.rows, d = updates.columns
         try check(n: n)
-        let alpha = try Mean.normalisedWeights(context.weights, n: n, rule: name)
+        let raw = weighting == .samples ? context.weights : [Double](repeating: 1, count: n)
+        let alpha = try Mean.normalisedWeights(raw, n: n, rule: name)
         // One pass per step: v = Σ β_i x_i and ||x_i − v|| together (RowCombination).
         var (v, dist) = start == .weightedMean
             ? RowCombination.combineWithDistances(updates, coefficients: alpha)
@@ -97,10 +106,13 @@ extension GeometricMedian {
             Parameter("start", .choice(["mean", "zero"]), default: .word("mean"), doc: "first iterate: the weighted mean or zero"),
             Parameter("tolerance", .number(.atLeast(0)), default: .number(1e-6),
                       doc: "stop early when an iteration improves the objective by less than this share of it; 0: always run every iteration"),
+            Parameter("weighted", .boolean, default: .bool(true),
+                      doc: "weight each update by its sample count (RFA); false: uniform weights (ByzFL)"),
         ],
         figures: [("iterations", "Weiszfeld iterations run"), ("objective", "sum of weighted distances to the result")]
     ) { values, _ in
         try GeometricMedian(nu: values.double("nu"), maxIterations: values.int("iterations"),
-                            start: values.word("start") == "zero" ? .zero : .weightedMean, tolerance: values.double("tolerance"))
+                            start: values.word("start") == "zero" ? .zero : .weightedMean, tolerance: values.double("tolerance"),
+                            weighting: values.bool("weighted") ? .samples : .uniform)
     }
 }

@@ -38,6 +38,12 @@ public struct StaticClipping: PreAggregationStep {
         return clipped
     }
 
+    public func apply(_ updates: UpdateMatrix, context: PreAggregationContext) -> PreAggregationOutput {
+        var m = updates
+        let clipped = apply(&m)
+        return PreAggregationOutput(updates: m, clipped: clipped)
+    }
+
     /// The factor min(1, bound / r) that clips a vector of norm r to norm ≤ bound (1 for r = 0).
     static func scale(norm r: Double, bound: Double) -> Double {
         r > bound ? bound / r : 1

@@ -12,7 +12,10 @@ public struct FederationData: Sendable {
     public let model: any Model
     public let initialParameters: [Float]
 
-    public static func prepare(_ scenario: Scenario) throws -> FederationData {
+    /// With a `memoryLimit`, the run's memory estimate (`MemoryEstimate`) is checked against it
+    /// after the model is described and before its parameters are allocated.
+    public static func prepare(_ scenario: Scenario, memoryLimit: MemoryLimit? = nil,
+                               scope: MemoryEstimate.Scope = .run) throws -> FederationData {
         let root = SeededRNG(seed: scenario.seed)
         var (train, test) = try scenario.dataset.descriptor.load(scenario.dataset, root)
         let normalizer = Normalizer.fit(scenario.dataset.normalize.core, on: train)
@@ -23,10 +26,38 @@ public struct FederationData: Sendable {
         let partition = try makePartition(train, clients: scenario.federation.clients,
                                           spec: scenario.partition.spec, rng: &partRNG)
         let model = try scenario.model.make(inputShape: train.shape, classes: max(train.classes, test.classes))
+        if let memoryLimit {
+            try memoryEstimate(scenario, model: model, train: train, test: test, partition: partition, scope: scope)
+                .check(against: memoryLimit)
+        }
         var initRNG = root.derive("init")
         let initial = model.initialParameters(rng: &initRNG)
         return FederationData(train: train, test: test, partition: partition, model: model,
                               initialParameters: initial)
+    }
+
+    /// One line on what was loaded, for `fedsim check`: "digits: 1437 train + 360 test samples
+    /// of shape [1, 8, 8], 10 classes; 10 clients (iid) hold 143...144 samples each".
+    public func summary(partition kind: String) -> String {
+        let sizes = partition.sizes
+        return "\(train.name): \(train.count) train + \(test.count) test samples of shape \(train.shape), "
+            + "\(max(train.classes, test.classes)) classes; \(partition.clients) clients (\(kind)) hold "
+            + "\(sizes.min() ?? 0)...\(sizes.max() ?? 0) samples each"
+    }
+
+    /// The memory the run will need (see `MemoryEstimate`) for this model and data. With the
+    /// `partition`, a client process of `fedsim run` holds only its shard file's samples (its
+    /// clients' shares of the training set): the largest of those is its data.
+    public static func memoryEstimate(_ scenario: Scenario, model: any Model, train: Dataset, test: Dataset,
+                                      partition: Partition? = nil, scope: MemoryEstimate.Scope = .run) -> MemoryEstimate {
+        let bytesPerSample = Double(train.dimension) * 4 + 4
+        let shard = partition.map { p in
+            ClientIdList.groups(clients: p.clients, processes: scenario.federation.processes)
+                .map { ids in ids.reduce(0) { $0 + p.clientIndices[$1].count } }.max() ?? 0
+        }
+        return MemoryEstimate(scenario: scenario, parameters: model.parameterCount,
+                              dataBytes: Double(train.count + test.count) * bytesPerSample,
+                              clientDataBytes: shard.map { Double($0) * bytesPerSample }, scope: scope)
     }
 
     /// The local dataset of logical client `id`.
@@ -50,6 +81,8 @@ extension NormalizeKind {
         case .none: return .none
         case .minmax: return .minmax
         case .standard: return .standard
+        case .pixels: return .pixels
+        case .channels: return .channels
         }
     }
 }

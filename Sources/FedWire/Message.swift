@@ -6,9 +6,13 @@ public enum Message: Equatable, Sendable {
     /// coordinator -> client process: registration accepted; parameterCount of the model.
     case welcome(fingerprint: UInt64, parameterCount: UInt32, clientIds: [UInt32])
     /// coordinator -> client process: train these clients from this global model in this round.
-    case task(round: UInt32, clientIds: [UInt32], model: [Float])
-    /// client process -> coordinator: one logical client's model delta (local - global).
-    case update(round: UInt32, clientId: UInt32, samples: UInt32, trainLoss: Float, delta: [Float])
+    /// `states`: empty, or one worker state per id (empty: none yet), e.g. its momentum buffer
+    /// (header flag `MessageCodec.stateFlag`).
+    case task(round: UInt32, clientIds: [UInt32], model: [Float], states: [[Float]] = [])
+    /// client process -> coordinator: one logical client's update (FedAvg: its model delta,
+    /// local - global; FedSGD: its descent direction). `state`: the worker's state when it is
+    /// not the update itself (header flag `MessageCodec.stateFlag`).
+    case update(round: UInt32, clientId: UInt32, samples: UInt32, trainLoss: Float, delta: [Float], state: [Float]? = nil)
     /// either direction: liveness; round = the sender's current round.
     case heartbeat(round: UInt32)
     /// coordinator -> client process: the run is over (reason is UTF-8, at most 1024 bytes).

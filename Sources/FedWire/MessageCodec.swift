@@ -8,6 +8,10 @@ public enum MessageCodec {
     /// SHUTDOWN reasons longer than this many UTF-8 bytes are cut (at a character boundary)
     /// by `encode`.
     public static let maxReasonBytes = 1024
+    /// Header flag (bit 0) of TASK and UPDATE: worker state frames follow the body. TASK: one
+    /// frame per listed id, each empty (no state yet) or `count` Float32 values; UPDATE: one
+    /// frame of `count` Float32 values. No other flag is defined.
+    public static let stateFlag: UInt8 = 0x01
 
     // MARK: - Encode
 
@@ -24,13 +28,17 @@ public enum MessageCodec {
             let header = MessageHeader(kind: .welcome, samples: parameterCount, count: count32(ids.count),
                                        aux: fingerprint)
             return [header.encoded(), rawBytes(ids)]
-        case .task(let round, let ids, let model):
-            let header = MessageHeader(kind: .task, round: round, count: count32(model.count))
-            return [header.encoded(), rawBytes(ids), rawBytes(model)]
-        case .update(let round, let clientId, let samples, let trainLoss, let delta):
-            let header = MessageHeader(kind: .update, round: round, clientId: clientId, samples: samples,
+        case .task(let round, let ids, let model, let states):
+            precondition(states.isEmpty || states.count == ids.count,
+                         "FedWire: a TASK carries no states or one per id; got \(states.count) for \(ids.count) ids")
+            var header = MessageHeader(kind: .task, round: round, count: count32(model.count))
+            if !states.isEmpty { header.flags = stateFlag }
+            return [header.encoded(), rawBytes(ids), rawBytes(model)] + states.map { rawBytes($0) }
+        case .update(let round, let clientId, let samples, let trainLoss, let delta, let state):
+            var header = MessageHeader(kind: .update, round: round, clientId: clientId, samples: samples,
                                        count: count32(delta.count), aux: UInt64(trainLoss.bitPattern))
-            return [header.encoded(), rawBytes(delta)]
+            if state != nil { header.flags = stateFlag }
+            return [header.encoded(), rawBytes(delta)] + (state.map { [rawBytes($0)] } ?? [])
         case .heartbeat(let round):
             return [MessageHeader(kind: .heartbeat, round: round).encoded()]
         case .shutdown(let reason):
@@ -52,9 +60,12 @@ public enum MessageCodec {
         let header = MessageHeader(parsing: first)
         guard header.version == version else { throw .unsupportedVersion(got: header.version) }
         guard let kind = MessageKind(rawValue: header.kind) else { throw .unknownKind(got: header.kind) }
-        guard header.flags == 0 else { throw .badFlags(got: header.flags) }
-        guard frames.count == kind.frameCount else {
-            throw .frameCount(kind: kind, expected: kind.frameCount, got: frames.count)
+        let withState = header.flags == stateFlag && (kind == .task || kind == .update)
+        guard header.flags == 0 || withState else { throw .badFlags(got: header.flags) }
+        // A TASK with states has one more frame per id (checked once the ids are read).
+        let expectedFrames = kind.frameCount + (withState ? 1 : 0)
+        guard withState && kind == .task ? frames.count >= expectedFrames : frames.count == expectedFrames else {
+            throw .frameCount(kind: kind, expected: expectedFrames, got: frames.count)
         }
         let count = Int(header.count)
 
@@ -80,7 +91,16 @@ public enum MessageCodec {
             }
             let ids = try clientIds(kind, idFrame, headerCount: idFrame.count / 4, limits: limits)
             let model = try floats(kind, frames[2], headerCount: count, limits: limits)
-            return .task(round: header.round, clientIds: ids, model: model)
+            guard withState else { return .task(round: header.round, clientIds: ids, model: model) }
+            guard frames.count == kind.frameCount + ids.count else {
+                throw .frameCount(kind: kind, expected: kind.frameCount + ids.count, got: frames.count)
+            }
+            var states: [[Float]] = []
+            states.reserveCapacity(ids.count)
+            for frame in frames[kind.frameCount...] {
+                states.append(frame.isEmpty ? [] : try floats(kind, frame, headerCount: count, limits: limits))
+            }
+            return .task(round: header.round, clientIds: ids, model: model, states: states)
 
         case .update:
             guard header.aux >> 32 == 0 else {
@@ -90,8 +110,9 @@ public enum MessageCodec {
             let loss = Float(bitPattern: lossBits)
             if limits.requireFinite && !loss.isFinite { throw .nonFiniteLoss(bits: lossBits) }
             let delta = try floats(kind, frames[1], headerCount: count, limits: limits)
+            let state = withState ? try floats(kind, frames[2], headerCount: count, limits: limits) : nil
             return .update(round: header.round, clientId: header.clientId, samples: header.samples,
-                           trainLoss: loss, delta: delta)
+                           trainLoss: loss, delta: delta, state: state)
 
         case .heartbeat:
             try requireZero(kind, header, clientId: true, samples: true, count: true, aux: true)

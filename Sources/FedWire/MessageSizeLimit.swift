@@ -16,6 +16,9 @@
 /// The other sockets (a client's DEALER to the hub, sybil DEALERs, the coordinator's tap PUSH)
 /// set no limit (libzmq's default, -1). Worked example, the quickstart (d = 650, n = 10):
 /// `forUpdates` = 32 + 2,600 + 64 = 2,696 bytes; `forTasks` = 32 + 5,200 + 1,024 = 6,256 bytes.
+///
+/// With worker state on the wire (`MessageCodec.stateFlag`: worker momentum in FedSGD mode),
+/// `states` more frames of 4·d bytes may follow: one on an UPDATE, one per hosted client on a TASK.
 public enum MessageSizeLimit {
     /// Bytes of the largest body frame a federation can carry: a model or a delta (4·d bytes of
     /// Float32) or a client-id list (4·n bytes of UInt32).
@@ -28,8 +31,8 @@ public enum MessageSizeLimit {
     /// An UPDATE is a header and one frame of 4·d bytes; a HELLO a header and one frame of 4·n
     /// bytes (a process may host every client). The 64 bytes are slack. The hub's tap carries
     /// only UPDATEs: `clients: 0` gives `headerSize + 4·d + 64`.
-    public static func forUpdates(parameters d: Int, clients n: Int) -> Int64 {
-        Int64(MessageCodec.headerSize + largestBody(parameters: d, clients: n) + 64)
+    public static func forUpdates(parameters d: Int, clients n: Int, states: Int = 0) -> Int64 {
+        Int64(MessageCodec.headerSize + largestBody(parameters: d, clients: n) + 4 * d * states + 64)
     }
 
     /// What a client process accepts from the coordinator: `headerSize + 8·max(d, n) + 1024`.
@@ -38,7 +41,8 @@ public enum MessageSizeLimit {
     /// and a model frame of 4·d bytes), and 1,024 bytes the longest SHUTDOWN reason
     /// (`MessageCodec.maxReasonBytes`). The coordinator is trusted by its clients, so being
     /// generous costs nothing and never cuts a client off from its own federation.
-    public static func forTasks(parameters d: Int, clients n: Int) -> Int64 {
-        Int64(MessageCodec.headerSize + 2 * largestBody(parameters: d, clients: n) + MessageCodec.maxReasonBytes)
+    public static func forTasks(parameters d: Int, clients n: Int, states: Int = 0) -> Int64 {
+        Int64(MessageCodec.headerSize + 2 * largestBody(parameters: d, clients: n) + 4 * d * states
+              + MessageCodec.maxReasonBytes)
     }
 }

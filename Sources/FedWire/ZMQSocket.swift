@@ -44,6 +44,9 @@ public final class ZMQSocket {
     public let context: ZMQContext
     public let type: SocketType
     var handle: UnsafeMutableRawPointer?
+    /// The file descriptor of the connection the last received message came from
+    /// (`ZMQ_SRCFD`; -1 for inproc:// or before the first message). `PeerGuard` keeps such peers.
+    public private(set) var lastSourceDescriptor: Int32 = -1
 
     /// Creates a socket of `type` in `context` and sets the default linger.
     public init(context: ZMQContext, type: SocketType) throws(ZMQError) {
@@ -180,7 +183,10 @@ public final class ZMQSocket {
                 initialized = size
             }
             parts.append(part)
-            if zmq_msg_more(msg) == 0 { return (parts, userId) }
+            if zmq_msg_more(msg) == 0 {
+                lastSourceDescriptor = zmq_msg_get(msg, ZMQ_SRCFD)
+                return (parts, userId)
+            }
         }
     }
 

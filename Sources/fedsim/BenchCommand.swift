@@ -37,6 +37,9 @@ struct AggregatorsBenchCommand: ParsableCommand {
     @Option(help: "Comma-separated rules to run (default: all): \(AggregatorBench.Rule.allCases.map(\.rawValue).joined(separator: ",")).")
     var only: String?
 
+    @Option(help: "Comma-separated pre-aggregation steps timed before every rule, at their defaults (\(Registry.preAggregation.map(\.name).joined(separator: ","))).")
+    var pre: String?
+
     @Option(help: "Seed of the synthetic updates.")
     var seed: UInt64 = 1
 
@@ -67,8 +70,9 @@ struct AggregatorsBenchCommand: ParsableCommand {
 
     func configuration() throws -> AggregatorBench.Configuration {
         let rules = try only.map { try AggregatorBench.Rule.parseList($0) } ?? []
+        let steps = pre.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
         return AggregatorBench.Configuration(n: n, d: d, repeats: repeats, warmup: warmup, f: f,
-                                             rules: rules, seed: seed, threads: threads)
+                                             rules: rules, seed: seed, threads: threads, pre: steps)
     }
 
     func run() throws {

@@ -26,6 +26,9 @@ struct ClientCommand: ParsableCommand {
     @Option(help: "The coordinator's CURVE public key file (default: transport.server_key of the scenario).")
     var serverKey: String?
 
+    @Option(help: "This process's shard file (written by fedsim run): its clients' data, so that the whole dataset is not loaded. Without it the process prepares the data itself.")
+    var shard: String?
+
     @OptionGroup var child: ChildOptions
 
     func run() throws {
@@ -35,7 +38,15 @@ struct ClientCommand: ParsableCommand {
             let s = try Scenario.load(path: scenario, overrides: child.common.overrides)
             // Many client processes share the cores: one OpenBLAS thread each (DESIGN.md).
             setBLASThreads(1)
-            let runtime = try ClientRuntime(scenario: s, clientIds: ids, parentPid: child.parentPid, logger: logger)
+            let runtime: ClientRuntime
+            if let shard {
+                let data = try ClientData(shardFile: shard, scenario: s, clientIds: ids)
+                logger.info("read \(data.local.values.reduce(0) { $0 + $1.count }) samples of clients \(clients) from \(shard)")
+                runtime = try ClientRuntime(scenario: s, data: data, clientIds: ids, parentPid: child.parentPid, logger: logger)
+            } else {
+                runtime = try ClientRuntime(scenario: s, clientIds: ids, parentPid: child.parentPid, logger: logger)
+                logger.info("prepared the whole dataset here (no --shard) and kept clients \(clients)")
+            }
             var curve: ClientCurve?
             if s.transport.security == .curve {
                 guard let key, let serverKey = serverKey ?? s.transport.serverKey else {

@@ -27,7 +27,7 @@ struct CoordinatorCommand: ParsableCommand {
         do {
             let s = try Scenario.load(path: scenario, overrides: common.overrides)
             directory = display.output ?? (s.output + "/" + s.name)
-            let data = try FederationData.prepare(s)
+            let data = try FederationData.prepare(s, file: scenario, memoryLimit: try MemoryLimit.current(), scope: .coordinator)
             let results = try RunResults(directory: directory, scenario: s,
                                          labelCounts: data.partition.labelCounts(of: data.train))
             // Client processes share the cores: one OpenBLAS thread (DESIGN.md).

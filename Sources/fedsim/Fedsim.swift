@@ -1,7 +1,9 @@
 import ArgumentParser
 import CSupport
+import FedResults
 import FedRobust
 import FedSim
+import FedWire
 import Foundation
 import Logging
 
@@ -20,13 +22,15 @@ struct Fedsim: ParsableCommand {
             try KernelISA.validateEnvironment(ProcessInfo.processInfo.environment["FEDSIM_KERNELS"])
         } catch {
             FileHandle.standardError.write(Data("fedsim: error: \(error)\n".utf8))
-            Foundation.exit(2)
+            Foundation.exit(64)  // EX_USAGE: the environment asks for something this machine cannot do
         }
         // A coordinator allocates the same big buffers every round (the n x d matrix, the
         // aggregate): keep freed ones in the heap rather than map and zero fresh pages each
         // time (with d = 10⁷, faulting in a fresh 40 MB aggregate costs more than computing
         // it). Freed memory then stays with the process: its peak footprint, reused.
         _ = fedsim_keep_large_blocks_in_heap(1 << 30)
+        // Many connections (and the run's own files) need descriptors: take all the hard limit allows.
+        PeerGuard.raiseDescriptorLimit()
         main(nil)
     }
 }
@@ -77,7 +81,7 @@ func makeLogger(_ label: String, level: Logger.Level) -> Logger {
 
 /// Prints a one-line error and exits with `code`.
 func fail(_ error: Error, code: Int32 = 1) -> ExitCode {
-    FileHandle.standardError.write(Data("fedsim: \(error)\n".utf8))
+    FileHandle.standardError.write(Data("fedsim: \(FileErrorText.describe(error))\n".utf8))
     return ExitCode(code)
 }
 

@@ -72,6 +72,32 @@ final class BackdoorTests: XCTestCase {
         }
     }
 
+    /// The `poisoning` key: append (default) adds k = round(0.32 · 30) = 10 triggered copies,
+    /// so the attacker trains on 40 samples, 5 batches of 8 per epoch instead of 4; replace
+    /// poisons 10 of the 30 in place (30 samples, 4 batches).
+    func testPoisoningKeyAppendOrReplace() throws {
+        let clean = data(count: 30)
+        let facts = AttackDescriptor.DataFacts(classes: 10, maxFeature: 1)
+        var values = Backdoor.descriptor.defaults
+        values.set("fraction", .number(0.32))
+        XCTAssertEqual(values["poisoning"], .word("append"))
+        let table: [(mode: String, samples: Int, steps: Int)] = [("append", 40, 5), ("replace", 30, 4)]
+        for c in table {
+            values.set("poisoning", .word(c.mode))
+            let attack = try XCTUnwrap(try Backdoor.descriptor.dataAttack(values, facts: facts) as? Backdoor)
+            XCTAssertEqual(attack.keepClean, c.mode == "append")
+            var rng = SeededRNG(seed: 2)
+            let poisoned = attack.poison(clean, rng: &rng)
+            XCTAssertEqual(poisoned.count, c.samples, c.mode)
+            XCTAssertEqual(poisoned.labels.filter { $0 == 7 }.count, 10, c.mode)   // no clean sample has label 7
+            let model = LogisticRegression(inputDimension: 16, classes: 10)
+            let config = LocalTraining(epochs: 1, batchSize: 8, sgd: SGDConfig(learningRate: 0.1))
+            let trained = trainLocally(model: model, start: model.initialParameters(rng: &rng), data: poisoned, config: config, rng: &rng)
+            XCTAssertEqual(trained.steps, c.steps, c.mode)
+            XCTAssertEqual(trained.samples, c.samples, c.mode)
+        }
+    }
+
     func testSuccessRateAndBoost() {
         XCTAssertEqual(Backdoor.successRate(predictions: [7, 7, 1, 7], trueLabels: [1, 7, 2, 3], target: 7),
                        2.0 / 3.0, accuracy: 1e-12)

@@ -23,41 +23,6 @@ final class DataLoadingTests: XCTestCase {
         return path
     }
 
-    /// gzip with zlib's deflate (windowBits 15 + 16 = 31 writes a gzip header).
-    private func gzip(_ input: [UInt8]) throws -> [UInt8] {
-        var stream = z_stream()
-        XCTAssertEqual(deflateInit2_(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY,
-                                     ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)), Z_OK)
-        defer { deflateEnd(&stream) }
-        var out = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 64)
-        var source = input
-        let status = source.withUnsafeMutableBufferPointer { inBuf in
-            out.withUnsafeMutableBufferPointer { outBuf -> Int32 in
-                stream.next_in = inBuf.baseAddress
-                stream.avail_in = UInt32(inBuf.count)
-                stream.next_out = outBuf.baseAddress
-                stream.avail_out = UInt32(outBuf.count)
-                return deflate(&stream, Z_FINISH)
-            }
-        }
-        XCTAssertEqual(status, Z_STREAM_END)
-        return Array(out[0..<Int(stream.total_out)])
-    }
-
-    private func be32(_ v: UInt32) -> [UInt8] {
-        [UInt8(v >> 24), UInt8((v >> 16) & 0xff), UInt8((v >> 8) & 0xff), UInt8(v & 0xff)]
-    }
-
-    private func idxImages(count: Int, rows: Int, cols: Int, magic: UInt32 = 0x0803) -> [UInt8] {
-        var b = be32(magic) + be32(UInt32(count)) + be32(UInt32(rows)) + be32(UInt32(cols))
-        for i in 0..<(count * rows * cols) { b.append(UInt8(i % 256)) }
-        return b
-    }
-
-    private func idxLabels(_ labels: [UInt8], magic: UInt32 = 0x0801) -> [UInt8] {
-        be32(magic) + be32(UInt32(labels.count)) + labels
-    }
-
     // MARK: - Gzip
 
     func testGzipRoundTripAndDetection() throws {
@@ -82,7 +47,7 @@ final class DataLoadingTests: XCTestCase {
 
     func testReadMissingFileNamesIt() {
         let msg = thrownMessage { _ = try Gzip.readMaybeCompressed("/nonexistent/fedsim.csv") }
-        XCTAssertEqual(msg, "/nonexistent/fedsim.csv: cannot read: No such file or directory")
+        XCTAssertEqual(msg, "/nonexistent/fedsim.csv: cannot read: No such file or directory (ENOENT)")
     }
 
     // MARK: - Digits

@@ -44,7 +44,43 @@ final class DataTransformTests: XCTestCase {
     func testNoneLeavesDataAlone() {
         let train = dataset([[2, 3], [4, 5]], labels: [0, 1])
         XCTAssertEqual(Normalizer.fit(.none, on: train).applied(to: train), train)
-        XCTAssertEqual(NormalizationKind.allCases.map(\.rawValue), ["none", "minmax", "standard"])
+        XCTAssertEqual(NormalizationKind.allCases.map(\.rawValue), ["none", "minmax", "standard", "pixels", "channels"])
+    }
+
+    func testPixelsDivideBy255() {
+        let train = dataset([[0, 51, 255], [102, 7, 1]], labels: [0, 1])
+        let t = Normalizer.fit(.pixels, on: train).applied(to: train)
+        assertClose(t.features, [0, 0.2, 1, 0.4, 7.0 / 255, 1.0 / 255], accuracy: 1e-7)
+    }
+
+    func testChannelsStandardiseEachImageChannel() {
+        // Two samples of shape [2, 1, 2]: channel 0 holds 1, 3, 5, 7 (mean 4, sd sqrt(5));
+        // channel 1 holds 10, 10, 10, 10 (sd 0, treated as 1).
+        let train = Dataset(features: [1, 3, 10, 10, 5, 7, 10, 10], labels: [0, 1], dimension: 4, shape: [2, 1, 2],
+                            classes: 2, name: "img")
+        let n = Normalizer.fit(.channels, on: train)
+        let stats = Normalizer.channelStatistics(train)
+        XCTAssertEqual(stats.map(\.mean), [4, 10])
+        XCTAssertEqual(stats[0].sd, 5.0.squareRoot(), accuracy: 1e-12)
+        XCTAssertEqual(stats[1].sd, 0)
+        XCTAssertEqual(n.offset, [4, 4, 10, 10])
+        let r = Float(1 / 5.0.squareRoot())
+        assertClose(n.applied(to: train).features, [-3 * r, -r, 0, 0, r, 3 * r, 0, 0], accuracy: 1e-6)
+        // Flat samples are one channel: 1, 2, 3, 4 -> mean 2.5, sd sqrt(1.25).
+        let flat = dataset([[1, 2], [3, 4]], labels: [0, 1])
+        let f = Normalizer.fit(.channels, on: flat)
+        XCTAssertEqual(f.offset, [2.5, 2.5])
+        assertClose(f.scale, [1 / 1.25.squareRoot(), 1 / 1.25.squareRoot()], accuracy: 1e-6)
+    }
+
+    func testChannelsOnRawMNISTLikePixelsMatchTheirScaledStatistics() {
+        // torchvision's Normalize(m, s) after ToTensor (x / 255) is (x / 255 - m) / s = (x - 255 m) / (255 s):
+        // fitting on raw pixels gives the same map, so MNIST's published 0.1307 / 0.3081 are μ / 255, σ / 255.
+        let raw = Dataset(features: [0, 0, 255, 51], labels: [0, 1], dimension: 2, shape: [1, 1, 2], classes: 2, name: "px")
+        let scaled = Dataset(features: raw.features.map { $0 / 255 }, labels: raw.labels, dimension: 2, shape: [1, 1, 2],
+                             classes: 2, name: "px")
+        assertClose(Normalizer.fit(.channels, on: raw).applied(to: raw).features,
+                    Normalizer.fit(.channels, on: scaled).applied(to: scaled).features, accuracy: 1e-5)
     }
 
     func testMinMaxOnDigitsIsInUnitInterval() throws {

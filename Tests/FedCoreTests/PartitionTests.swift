@@ -33,7 +33,7 @@ final class PartitionTests: XCTestCase {
 
     func testEveryKindCoversTheDataDisjointlyAndIsDeterministic() throws {
         let data = try digits()
-        let specs: [PartitionSpec] = [.iid, .dirichlet(alpha: 0.5, minSamples: 10), .shards(perClient: 2)]
+        let specs: [PartitionSpec] = [.iid, .dirichlet(alpha: 0.5, minSamples: 10), .shards(perClient: 2), .sorted]
         for spec in specs {
             var rng = SeededRNG(seed: 2024)
             let p = try makePartition(data, clients: 20, spec: spec, rng: &rng)

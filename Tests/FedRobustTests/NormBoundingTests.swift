@@ -54,3 +54,54 @@ final class NormBoundingTests: XCTestCase {
         XCTAssertThrowsError(try NormBounding(noiseStd: -1))
     }
 }
+
+/// The conventions norm bounding and the geometric median differ on: a fixed or a median
+/// bound, sample-weighted or uniform averaging.
+final class NormBoundingConventionTests: XCTestCase {
+    /// Norms 1, 2, 3, 10 (rows along axes), weights 1, 1, 1, 5: the median bound is 2.5.
+    private let m = matrix([[1, 0, 0, 0], [0, 2, 0, 0], [0, 0, 3, 0], [0, 0, 0, 10]])
+    private let weights: [Double] = [1, 1, 1, 5]
+
+    func testMedianBoundHandComputed() throws {
+        var uniform = try NormBounding(bound: .median, weighting: .uniform)
+        let u = try uniform.aggregate(m, context: RobustFixtures.context(4, weights: weights))
+        // (1, 2, 3·2.5/3, 10·2.5/10) / 4
+        assertClose(u.aggregate, [0.25, 0.5, 0.625, 0.625], accuracy: 1e-6)
+        XCTAssertEqual(u.decisions.map(\.clipped), [false, false, true, true])
+        XCTAssertEqual(u.decisions.map(\.weight), [0.25, 0.25, 0.25, 0.25])
+        XCTAssertEqual(u.figures["norm_bound"], 2.5)
+        XCTAssertEqual(u.figures["clipped_fraction"], 0.5)
+        // Odd n: the middle norm (2 of 1, 2, 10).
+        var odd = try NormBounding(bound: .median, weighting: .uniform)
+        XCTAssertEqual(try odd.aggregate(matrix([[1, 0], [0, 2], [10, 0]]), context: RobustFixtures.context(3)).figures["norm_bound"], 2)
+    }
+
+    func testSampleWeightedAgainstUniform() throws {
+        var weighted = try NormBounding(maxNorm: 2.5)
+        let w = try weighted.aggregate(m, context: RobustFixtures.context(4, weights: weights))
+        // α = (1, 1, 1, 5)/8: (1/8, 2/8, 2.5/8, 2.5·5/8)
+        assertClose(w.aggregate, [0.125, 0.25, 0.3125, 1.5625], accuracy: 1e-6)
+        XCTAssertEqual(w.figures["norm_bound"], 2.5)
+        var uniform = try NormBounding(maxNorm: 2.5, weighting: .uniform)
+        assertClose(try uniform.aggregate(m, context: RobustFixtures.context(4, weights: weights)).aggregate,
+                    [0.25, 0.5, 0.625, 0.625], accuracy: 1e-6)
+        // The default stays the sample-weighted fixed bound (existing results unchanged).
+        let d = try NormBounding.descriptor.make(NormBounding.descriptor.defaults)
+        XCTAssertEqual((d as? NormBounding)?.bound, .fixed(3))
+        XCTAssertEqual((d as? NormBounding)?.weighting, .samples)
+    }
+
+    /// Geometric median of 0, 0, 10 (1-d) with weights 1, 1, 8: uniform weights give the
+    /// point 0 (two of three), sample weights 10 (8 of 10 of the weight). Weiszfeld converges
+    /// to within ν of the point.
+    func testGeometricMedianWeighting() throws {
+        let x = matrix([[0], [0], [10]])
+        let context = RobustFixtures.context(3, weights: [1, 1, 8])
+        var uniform = try GeometricMedian(maxIterations: 200, tolerance: 0, weighting: .uniform)
+        XCTAssertEqual(Double(try uniform.aggregate(x, context: context).aggregate[0]), 0, accuracy: 1e-3)
+        var weighted = try GeometricMedian(maxIterations: 200, tolerance: 0)
+        XCTAssertEqual(Double(try weighted.aggregate(x, context: context).aggregate[0]), 10, accuracy: 1e-3)
+        let d = try GeometricMedian.descriptor.make(GeometricMedian.descriptor.defaults)
+        XCTAssertEqual((d as? GeometricMedian)?.weighting, .samples)
+    }
+}

@@ -42,7 +42,7 @@ final class AdversaryHubLoopTests: XCTestCase {
         }
         func updates(_ identity: [UInt8]) -> [(time: Double, delta: [Float], client: UInt32)] {
             (byIdentity[identity] ?? []).compactMap {
-                if case let .update(_, id, _, _, delta) = $0.message { return ($0.time, delta, id) } else { return nil }
+                if case let .update(_, id, _, _, delta, _) = $0.message { return ($0.time, delta, id) } else { return nil }
             }
         }
     }

@@ -69,7 +69,7 @@ final class AdversaryHubTests: XCTestCase {
         let expected: [Float] = [2 + Float(2).squareRoot(), 4 + Float(8).squareRoot()]
         var crafted: [[Float]] = []
         for (s, id) in zip(sockets, ids) {
-            guard case let .update(round, client, samples, loss, delta) = try receiveUpdate(s) else { return XCTFail() }
+            guard case let .update(round, client, samples, loss, delta, _) = try receiveUpdate(s) else { return XCTFail() }
             XCTAssertEqual(round, 1)
             XCTAssertEqual(Int(client), id)
             XCTAssertEqual(samples, 10)

@@ -63,7 +63,7 @@ final class AttackPlanTests: XCTestCase {
         let again = try Scenario.parse(yaml: s.resolvedYAML(), file: "r.yaml", baseDirectory: NSTemporaryDirectory())
         XCTAssertEqual(again, s)
         XCTAssertEqual(s.attacks[0].parameters.entries.map { "\($0.key)=\($0.value)" },
-                       ["target=7", "fraction=0.5", "trigger_size=2", "trigger_value=none", "boost=auto"])
+                       ["target=7", "fraction=0.5", "poisoning=append", "trigger_size=2", "trigger_value=none", "boost=auto"])
         XCTAssertTrue(AttackPlan(s).needsTap)
     }
 

@@ -126,6 +126,24 @@ final class BenchTests: XCTestCase {
         for c in bad { XCTAssertThrowsError(try c.validate(), "\(c)") }
     }
 
+    /// `--pre bucketing`: every rule runs on the ⌈12/2⌉ = 6 bucket means, so Krum's f is the
+    /// largest legal one for 6 rows (⌊(6 − 3)/2⌋ = 1, not the requested 2); lines say `pre=`.
+    func testPreAggregationRunsBeforeEachRuleOnItsRows() throws {
+        let config = AggregatorBench.Configuration(n: 12, d: 500, repeats: 1, warmup: 0,
+                                                   rules: [rule("krum"), rule("median")], seed: 7, pre: ["bucketing"])
+        let results = try AggregatorBench.run(config)
+        XCTAssertEqual(results.map(\.f), [1, 2])
+        XCTAssertEqual(results.map(\.pre), [["bucketing"], ["bucketing"]])
+        let text = BenchOutput.line(BenchOutput.fields(results[0]), type: "bench", format: .text)
+        XCTAssertEqual(BenchOutput.parse(text)?["pre"], "bucketing", text)
+        XCTAssertNil(BenchOutput.parse(BenchOutput.line(BenchOutput.fields(
+            try AggregatorBench.run(.init(n: 12, d: 500, repeats: 1, warmup: 0, rules: [rule("median")]))[0]),
+            type: "bench", format: .text))?["pre"], "no pre field without --pre")
+        XCTAssertThrowsError(try AggregatorBench.Configuration(n: 12, d: 10, pre: ["bucket"]).validate()) { error in
+            XCTAssertEqual("\(error)", "unknown pre-aggregation step 'bucket'; known: clip, nnm, bucketing")
+        }
+    }
+
     func testTheMatrixIsSeededAndHasScaledOutlierRows() {
         let a = BenchMatrix(n: 10, d: 2_000, outliers: 2, seed: 3)
         let b = BenchMatrix(n: 10, d: 2_000, outliers: 2, seed: 3)

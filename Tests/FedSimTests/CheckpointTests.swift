@@ -35,7 +35,9 @@ final class CheckpointTests: XCTestCase {
 
     func testRestoredServerContinuesIdentically() throws {
         for defense in ["{aggregator: foolsgold}", "{aggregator: fedavg, dp: {noise_multiplier: 1.0, clip: 1.0}}",
-                        "{aggregator: {kind: centered-clipping, tau: 0.5}}"] {
+                        "{aggregator: {kind: centered-clipping, tau: 0.5}}",
+                        "{aggregator: {kind: centered-clipping, tau: 0.5}, clip: {norm: 1.0}, bucketing: {s: 2}}",
+                        "{aggregator: median, nnm: {f: 1}, dp: {noise_multiplier: 1.0, clip: 1.0}}"] {
             let s = try Scenario.parse(yaml: "model: {kind: logistic}\nfederation: {clients: 4}\ndefense: \(defense)\n",
                                        file: "c.yaml", baseDirectory: NSTemporaryDirectory())
             let data = try FederationData.prepare(s)

@@ -46,7 +46,7 @@ final class ClientRuntimeTests: XCTestCase {
 
         var updates: [(time: Double, round: UInt32, client: UInt32, samples: UInt32, loss: Float, delta: [Float])] {
             received.compactMap { entry in
-                guard case let .update(r, id, samples, loss, delta) = entry.message else { return nil }
+                guard case let .update(r, id, samples, loss, delta, _) = entry.message else { return nil }
                 return (entry.time, r, id, samples, loss, delta)
             }
         }
@@ -107,6 +107,41 @@ final class ClientRuntimeTests: XCTestCase {
         }
         XCTAssertTrue(net.clients.allSatisfy(\.isClosed), "run closes its transports")
         XCTAssertTrue(net.isClosed)
+    }
+
+    /// FedSGD with worker momentum: each client's update is its buffer from the TASK carried on
+    /// with this round's negative minibatch gradient (an empty state frame: no buffer yet). An
+    /// honest client's update is its buffer, so no state frame goes with it.
+    func testFedSGDTaskIsAnsweredWithTheBufferCarriedOn() throws {
+        let (runtime, fake, net, s, data) = try setUp("seed: 4\nfederation: {clients: 3, rounds: 5, mode: fedsgd, batch_size: 8, "
+                                                      + "momentum: 0.5}", hosting: [0, 2])
+        let model = data.initialParameters
+        let buffer = (0..<model.count).map { Float($0) / 8 }
+        var sentTask = false
+        fake.script = { f in
+            if !sentTask, !f.received.isEmpty {
+                f.send(.task(round: 3, clientIds: [0, 2], model: model, states: [buffer, []]))
+                sentTask = true
+            }
+            if f.updates.count == 2 { f.send(.shutdown(reason: "run complete")) }
+        }
+        try runtime.run(network: net, endpoint: "memory://coordinator")
+
+        let states = fake.received.compactMap { entry -> [Float]?? in
+            if case let .update(_, _, _, _, _, state) = entry.message { return .some(state) } else { return nil }
+        }
+        XCTAssertEqual(states, [nil, nil], "honest updates are their buffers")
+        for (u, previous) in zip(fake.updates, [buffer, nil]) {
+            let local = data.clientData(Int(u.client))
+            let batch = MinibatchSchedule(count: local.count, batchSize: 8)
+                .indices(step: 2, rng: SeededRNG(seed: s.seed).derive("fedsgd", Int(u.client)))
+            let (loss, g) = minibatchGradient(model: data.model, parameters: model, data: local, indices: batch)
+            let step = g.map { -$0 }
+            let expected = previous.map { b in zip(b, step).map { Float(0.5) * $0 + $1 } } ?? step
+            XCTAssertEqual(u.delta, expected, "client \(u.client)")
+            XCTAssertEqual(u.loss, loss)
+            XCTAssertEqual(Int(u.samples), local.count)
+        }
     }
 
     func testDropoutsAndStragglersFollowTheFaultPlan() throws {
@@ -236,11 +271,55 @@ final class ClientRuntimeTests: XCTestCase {
         let toHub = fake.fromHub.map(\.message)
         XCTAssertEqual(toHub.first, .hello(fingerprint: s.fingerprint, clientIds: [UInt32(attacker)]))
         let honest = expectedDelta(s, data, id: attacker, round: 1, model: data.initialParameters)
-        guard toHub.count == 3, case let .update(_, _, _, _, delta) = toHub[1] else { return XCTFail("\(toHub)") }
+        guard toHub.count == 3, case let .update(_, _, _, _, delta, _) = toHub[1] else { return XCTFail("\(toHub)") }
         XCTAssertEqual(delta, honest.delta)
         XCTAssertEqual(toHub.last, .shutdown(reason: "done"))
         XCTAssertEqual(fake.updates.map(\.delta), [crafted])
         XCTAssertEqual(fake.updates.map(\.samples), [5])
+    }
+
+    /// FedSGD with worker momentum: a colluder hands the hub its honest buffer (the TASK's
+    /// buffer carried on with its gradient), and the crafted update goes to the coordinator
+    /// with that honest buffer beside it as the state frame.
+    func testColludingWorkerKeepsItsHonestBufferBesideTheCraftedUpdate() throws {
+        let yaml = "federation: {clients: 4, rounds: 2, mode: fedsgd, batch_size: 8, momentum: 0.5}\n"
+            + "attack: {kind: alie, malicious: 1, z: 1}"
+        let attacker = try XCTUnwrap(AttackPlan(try Tiny.scenario(yaml, name: "client-runtime")).members.first?.first)
+        let (runtime, fake, net, s, data) = try setUp(yaml, hosting: [attacker])
+        let d = data.model.parameterCount
+        let buffer = [Float](repeating: 0.5, count: d), crafted = [Float](repeating: 0.25, count: d)
+        var step = 0
+        fake.script = { f in
+            switch step {
+            case 0 where !f.received.isEmpty:
+                f.send(.task(round: 2, clientIds: [UInt32(attacker)], model: data.initialParameters, states: [buffer]))
+                step = 1
+            case 1 where f.fromHub.contains(where: { if case .update = $0.message { return true } else { return false } }):
+                f.hubLink?.push(.update(round: 2, clientId: UInt32(attacker), samples: 5, trainLoss: 0.5, delta: crafted))
+                step = 2
+            case 2 where !f.updates.isEmpty:
+                f.send(.shutdown(reason: "run complete"))
+                step = 3
+            default:
+                break
+            }
+        }
+        try runtime.run(network: net, endpoint: "memory://coordinator", hubEndpoint: "memory://hub")
+        fake.step()
+
+        let honest = LocalClient.honestUpdate(LocalClient.Procedure(s.federation), id: attacker, round: 2,
+                                              model: data.initialParameters, buffer: buffer,
+                                              data: data.clientData(attacker), architecture: data.model, seed: s.seed)
+        guard case let .update(_, _, _, _, toHub, hubState)? = fake.fromHub.map(\.message).dropFirst().first else {
+            return XCTFail("\(fake.fromHub)")
+        }
+        XCTAssertEqual(toHub, honest.update, "the hub sees the honest momentum")
+        XCTAssertNil(hubState)
+        let sent = fake.received.compactMap { entry -> ([Float], [Float]?)? in
+            if case let .update(_, _, _, _, delta, state) = entry.message { return (delta, state) } else { return nil }
+        }
+        XCTAssertEqual(sent.map(\.0), [crafted])
+        XCTAssertEqual(sent.map(\.1), [honest.update])
     }
 
     func testColludingClientWithoutAHubEndpointFails() throws {

@@ -14,7 +14,7 @@ final class CompareSpecErrorTests: XCTestCase {
     private static let base = "base: {federation: {clients: 8, rounds: 1}}\n"
     private static let federationKeys = "clients, processes, rounds, fraction, local_epochs, batch_size, "
         + "learning_rate, momentum, weight_decay, server_learning_rate, deadline, quorum, startup_timeout, "
-        + "heartbeat_timeout"
+        + "heartbeat_timeout, mode, momentum_buffer, momentum_dampening"
 
     private var folder = ""
 
@@ -75,7 +75,7 @@ final class CompareSpecErrorTests: XCTestCase {
                  line: #line),
             // An unknown key in a full defense section.
             Case(yaml: Self.base + "defenses:\n  - {aggregator: median, dpp: {}}\n",
-                 error: "c.yaml:3:26: defenses[0].dpp: unknown key; allowed: aggregator, clip, dp",
+                 error: "c.yaml:3:26: defenses[0].dpp: unknown key; allowed: aggregator, clip, nnm, bucketing, dp",
                  line: #line),
             // An unknown attack kind.
             Case(yaml: Self.base + "attacks: [none, sign-flp]\n",

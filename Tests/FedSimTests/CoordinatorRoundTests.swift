@@ -287,7 +287,7 @@ final class CoordinatorRoundTests: XCTestCase {
         _ = try run(r)
 
         let tap = try XCTUnwrap(r.net.clients("tapSender").first)
-        let forwarded = tap.takeMessages().compactMap { m -> UInt32? in if case let .update(_, id, _, _, _) = m { return id } else { return nil } }
+        let forwarded = tap.takeMessages().compactMap { m -> UInt32? in if case let .update(_, id, _, _, _, _) = m { return id } else { return nil } }
         XCTAssertEqual(forwarded.sorted(), [0, 1])
         XCTAssertEqual(tap.endpoint, "memory://tap")
     }

@@ -62,7 +62,7 @@ final class CoordinatorTests: XCTestCase {
         guard case let .welcome(_, count, accepted) = try receive(client) else { return XCTFail("expected WELCOME") }
         XCTAssertEqual(Int(count), d)
         XCTAssertEqual(accepted, [0, 1])
-        guard case let .task(round, ids, model) = try receive(client) else { return XCTFail("expected TASK") }
+        guard case let .task(round, ids, model, _) = try receive(client) else { return XCTFail("expected TASK") }
         XCTAssertEqual(round, 1)
         XCTAssertEqual(ids, [0, 1])
         XCTAssertEqual(model, initial)
@@ -93,7 +93,7 @@ final class CoordinatorTests: XCTestCase {
         try client.send(MessageCodec.encode(.update(round: 1, clientId: 1, samples: 30, trainLoss: 0.5,
                                                     delta: [Float](repeating: 3, count: d))))
 
-        guard case let .task(round2, _, model2) = try receive(client) else { return XCTFail("expected round 2") }
+        guard case let .task(round2, _, model2, _) = try receive(client) else { return XCTFail("expected round 2") }
         XCTAssertEqual(round2, 2)
         for (a, b) in zip(model2, initial) { XCTAssertEqual(a, b + 2.5, accuracy: 1e-5) }
         for id in [UInt32(0), 1] {

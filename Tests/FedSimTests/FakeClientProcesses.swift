@@ -12,6 +12,8 @@ final class FakeClientProcesses {
         var round: UInt32
         var ids: [UInt32]
         var model: [Float]
+        /// The worker states the TASK carried (empty, or one per id).
+        var states: [[Float]] = []
     }
 
     final class Process {
@@ -42,8 +44,8 @@ final class FakeClientProcesses {
 
         var tasks: [Task] {
             received.compactMap { entry in
-                guard case let .task(r, ids, model) = entry.message else { return nil }
-                return Task(time: entry.time, round: r, ids: ids, model: model)
+                guard case let .task(r, ids, model, states) = entry.message else { return nil }
+                return Task(time: entry.time, round: r, ids: ids, model: model, states: states)
             }
         }
 
@@ -103,8 +105,8 @@ final class FakeClientProcesses {
                 continue
             }
             p.received.append((now, message))
-            if case let .task(r, ids, model) = message, p.alive {
-                for frames in p.respond(Task(time: now, round: r, ids: ids, model: model)) {
+            if case let .task(r, ids, model, states) = message, p.alive {
+                for frames in p.respond(Task(time: now, round: r, ids: ids, model: model, states: states)) {
                     pending.append((now + p.delay, frames, p.identity, p.userId))
                 }
             }

@@ -32,7 +32,7 @@ final class LaunchPlanTests: XCTestCase {
             ("federation: {clients: 4}\nattack: {kind: min-max, malicious: 1, knowledge: omniscient}",
              "ipc:///tmp/fedsim-abc123/coordinator", "ipc:///tmp/fedsim-abc123/hub", "ipc:///tmp/fedsim-abc123/tap"),
             ("transport: {kind: tcp}", "tcp://127.0.0.1:*", nil, nil),
-            ("transport: {kind: tcp, host: 0.0.0.0, port: 5555}\nattack: {kind: ipm, malicious: 2, knowledge: omniscient}",
+            ("transport: {kind: tcp, host: 0.0.0.0, port: 5555, security: none}\nattack: {kind: ipm, malicious: 2, knowledge: omniscient}",
              "tcp://0.0.0.0:5555", "tcp://0.0.0.0:*", "tcp://0.0.0.0:*"),
         ]
         for (yaml, coordinator, hub, tap) in table {

@@ -30,13 +30,13 @@ final class LocalClientTests: XCTestCase {
     }
 
     private func run(_ c: LocalClient, active: Bool, round: Int = 1) throws -> (outcome: LocalClient.Outcome, samples: Int, loss: Double) {
-        let r = try c.train(round: round, model: data.initialParameters, active: active, federation: data, config: config,
-                            seed: scenario.seed, sampled: 4, attackersSampled: 1, previousChange: nil)
+        let r = try c.train(round: round, model: data.initialParameters, buffer: nil, active: active, architecture: data.model,
+                            procedure: .fedavg(config), seed: scenario.seed, sampled: 4, attackersSampled: 1, previousChange: nil)
         return (r.0, r.samples, r.loss)
     }
 
-    private func sent(_ o: LocalClient.Outcome) -> [Float]? { if case let .send(d) = o { return d } else { return nil } }
-    private func colluded(_ o: LocalClient.Outcome) -> [Float]? { if case let .collude(d) = o { return d } else { return nil } }
+    private func sent(_ o: LocalClient.Outcome) -> [Float]? { if case let .send(d, _) = o { return d } else { return nil } }
+    private func colluded(_ o: LocalClient.Outcome) -> [Float]? { if case let .collude(d, _) = o { return d } else { return nil } }
 
     func testHonestClientSendsItsTrainingDelta() throws {
         let honest = client()
@@ -72,5 +72,36 @@ final class LocalClientTests: XCTestCase {
         XCTAssertEqual(sent(active.outcome), trained(poisoned).delta)
         XCTAssertEqual(active.samples, data.clientData(0).count)
         XCTAssertEqual(sent(try run(attacker, active: false).outcome), trained(data.clientData(0)).delta)
+    }
+
+    /// FedSGD with worker momentum 0.5: an honest client sends its buffer and no state; a
+    /// sign-flipper sends the flipped buffer with its honest buffer as the state; a booster
+    /// likewise; a colluder hands its honest buffer to the hub and keeps it as the state.
+    func testFedSGDAttackersKeepTheirHonestBuffer() throws {
+        let s = try Tiny.scenario("seed: 11\nfederation: {clients: 4, mode: fedsgd, batch_size: 8, momentum: 0.5}")
+        let d = try FederationData.prepare(s)
+        let procedure = LocalClient.Procedure(s.federation)
+        let previous = [Float](repeating: 0.25, count: d.initialParameters.count)
+        let honest = LocalClient.honestUpdate(procedure, id: 0, round: 2, model: d.initialParameters, buffer: previous,
+                                              data: d.clientData(0), architecture: d.model, seed: s.seed)
+        XCTAssertEqual(honest.state, honest.update)
+        func outcome(_ attack: (any ModelAttack)?, boost: Float = 1) throws -> LocalClient.Outcome {
+            let c = LocalClient(id: 0, clean: d.clientData(0), poisoned: nil, group: 0, modelAttack: attack, boost: boost)
+            return try c.train(round: 2, model: d.initialParameters, buffer: previous, active: true, architecture: d.model,
+                               procedure: procedure, seed: s.seed, sampled: 4, attackersSampled: 1, previousChange: nil).0
+        }
+        let m = honest.update
+        guard case let .send(plain, plainState) = try outcome(nil),
+              case let .send(flipped, flipState) = try outcome(try SignFlip()),
+              case let .send(boosted, boostState) = try outcome(nil, boost: 3),
+              case let .collude(toHub, hubState) = try outcome(try ALIE(z: .fixed(1))) else { return XCTFail() }
+        XCTAssertEqual(plain, m)
+        XCTAssertNil(plainState)
+        XCTAssertEqual(flipped, m.map { -$0 })
+        XCTAssertEqual(flipState, m)
+        XCTAssertEqual(boosted, m.map { 3 * $0 })
+        XCTAssertEqual(boostState, m)
+        XCTAssertEqual(toHub, m)
+        XCTAssertEqual(hubState, m)
     }
 }

@@ -12,7 +12,7 @@ final class ScenarioErrorTests: XCTestCase {
 
     private static let federationKeys = "clients, processes, rounds, fraction, local_epochs, batch_size, "
         + "learning_rate, momentum, weight_decay, server_learning_rate, deadline, quorum, startup_timeout, "
-        + "heartbeat_timeout"
+        + "heartbeat_timeout, mode, momentum_buffer, momentum_dampening"
     private static let topKeys = "name, seed, output, dataset, partition, model, federation, transport, attack, defense, faults"
 
     private func check(_ cases: [Case]) {
@@ -45,7 +45,7 @@ final class ScenarioErrorTests: XCTestCase {
             Case(yaml: "model:\n  depth: [3]\n",
                  error: "scenarios/x.yaml:2:3: model.depth: unknown key; allowed: kind, hidden, init", line: #line),
             Case(yaml: "transport:\n  kind: tcp\n  address: x\n",
-                 error: "scenarios/x.yaml:3:3: transport.address: unknown key; allowed: kind, host, port, security, server_secret, server_key, allowed_clients",
+                 error: "scenarios/x.yaml:3:3: transport.address: unknown key; allowed: kind, host, port, security, server_secret, server_key, allowed_clients, max_peers",
                  line: #line),
             Case(yaml: "security:\n  level: 1\n",
                  error: "scenarios/x.yaml:1:1: security: unknown key; allowed: \(Self.topKeys)", line: #line),
@@ -133,15 +133,15 @@ final class ScenarioErrorTests: XCTestCase {
         check([
             Case(yaml: "model:\n  kind: resnet\n",
                  error: "scenarios/x.yaml:2:9: model.kind: unknown value \"resnet\"; allowed: logistic, mlp, cnn, layers", line: #line),
-            Case(yaml: "dataset:\n  kind: mnist\n",
-                 error: "scenarios/x.yaml:2:9: dataset.kind: unknown value \"mnist\"; "
-                    + "allowed: digits, idx, csv, synthetic", line: #line),
+            Case(yaml: "dataset:\n  kind: emnist\n",
+                 error: "scenarios/x.yaml:2:9: dataset.kind: unknown value \"emnist\"; "
+                    + "allowed: digits, idx, csv, mnist, fashion, cifar10, synthetic", line: #line),
             Case(yaml: "dataset:\n  normalize: zscore\n",
                  error: "scenarios/x.yaml:2:14: dataset.normalize: unknown value \"zscore\"; "
-                    + "allowed: none, minmax, standard", line: #line),
+                    + "allowed: none, minmax, standard, pixels, channels", line: #line),
             Case(yaml: "partition: {kind: noniid}\n",
                  error: "scenarios/x.yaml:1:19: partition.kind: unknown value \"noniid\"; "
-                    + "allowed: iid, dirichlet, shards", line: #line),
+                    + "allowed: iid, dirichlet, shards, sorted", line: #line),
             Case(yaml: "transport:\n  kind: udp\n",
                  error: "scenarios/x.yaml:2:9: transport.kind: unknown value \"udp\"; allowed: ipc, tcp", line: #line),
         ])
@@ -220,11 +220,40 @@ final class ScenarioErrorTests: XCTestCase {
     func testMissingFile() {
         XCTAssertThrowsError(try Scenario.load(path: "scenarios/does-not-exist.yaml")) { error in
             XCTAssertEqual((error as? ScenarioError)?.description,
-                           "scenarios/does-not-exist.yaml: cannot read: No such file or directory")
+                           "scenarios/does-not-exist.yaml: cannot read: No such file or directory (ENOENT)")
         }
         XCTAssertThrowsError(try Scenario.load(path: NSTemporaryDirectory())) { error in
             XCTAssertEqual((error as? ScenarioError)?.description,
-                           "\(NSTemporaryDirectory()): cannot read: Is a directory")
+                           "\(NSTemporaryDirectory()): cannot read: Is a directory (EISDIR)")
         }
+    }
+
+    /// FedSGD and worker momentum: the combinations that mean nothing are refused at the key.
+    func testFedSGDAndWorkerMomentumCombinations() {
+        check([
+            Case(yaml: "federation:\n  mode: fedsdg\n",
+                 error: "scenarios/x.yaml:2:9: federation.mode: unknown value \"fedsdg\"; allowed: fedavg, fedsgd", line: #line),
+            Case(yaml: "federation:\n  momentum_buffer: worker\n",
+                 error: "scenarios/x.yaml:2:20: federation.momentum_buffer: worker momentum keeps a buffer of gradients across "
+                    + "rounds and needs federation.mode: fedsgd (in fedavg mode the momentum is local to a round)", line: #line),
+            Case(yaml: "federation:\n  mode: fedsgd\n  momentum_buffer: local\n",
+                 error: "scenarios/x.yaml:3:20: federation.momentum_buffer: local momentum would restart at zero for the one "
+                    + "gradient a fedsgd client computes per round; use worker (momentum: 0 for plain SGD)", line: #line),
+            Case(yaml: "federation:\n  mode: fedsgd\n  momentum_buffer: wroker\n",
+                 error: "scenarios/x.yaml:3:20: federation.momentum_buffer: unknown value \"wroker\"; allowed: local, worker", line: #line),
+            Case(yaml: "federation:\n  momentum_dampening: true\n",
+                 error: "scenarios/x.yaml:2:23: federation.momentum_dampening: applies to the worker momentum buffer only "
+                    + "(federation.mode: fedsgd, momentum_buffer: worker)", line: #line),
+            Case(yaml: "federation:\n  mode: fedsgd\n  momentum_dampening: 1.5\n",
+                 error: "scenarios/x.yaml:3:23: federation.momentum_dampening: expected true or false, got \"1.5\"", line: #line),
+            Case(yaml: "federation:\n  mode: fedsgd\n  local_epochs: 5\n",
+                 error: "scenarios/x.yaml:3:17: federation.local_epochs: 5 local epochs in fedsgd mode, which takes one "
+                    + "minibatch gradient per round; leave it out (or 1), or use mode: fedavg", line: #line),
+            Case(yaml: "federation:\n  mode: fedsgd\n  momentum: 1\n",
+                 error: "scenarios/x.yaml:3:13: federation.momentum: 1 is out of range; allowed: 0 <= momentum < 1", line: #line),
+            Case(yaml: "federation: {clients: 4}\n", overrides: ["federation.mode=fedsgd", "federation.local_epochs=2"],
+                 error: "--set federation.local_epochs=2: federation.local_epochs: 2 local epochs in fedsgd mode, which takes one "
+                    + "minibatch gradient per round; leave it out (or 1), or use mode: fedavg", line: #line),
+        ])
     }
 }

@@ -49,6 +49,7 @@ final class ScenarioTests: XCTestCase {
         transport:
           kind: tcp
           host: coordinator.lan
+          security: none
           port: 5555
         """
 
@@ -156,6 +157,7 @@ final class ScenarioTests: XCTestCase {
               server_secret: null
               server_key: null
               allowed_clients: null
+              max_peers: 1024
             attack: []
             defense:
               aggregator:
@@ -268,7 +270,7 @@ final class ScenarioTests: XCTestCase {
         // The fingerprint is the hash of the resolved form without output and transport.
         let defaults = try parse("")
         let transport = "transport:\n  kind: ipc\n  host: \"127.0.0.1\"\n  port: 0\n  security: none\n"
-            + "  server_secret: null\n  server_key: null\n  allowed_clients: null\n"
+            + "  server_secret: null\n  server_key: null\n  allowed_clients: null\n  max_peers: 1024\n"
         XCTAssertTrue(defaults.resolvedYAML().contains(transport))
         XCTAssertEqual(defaults.fingerprint, Scenario.fnv1a64(defaults.resolvedYAML()
             .replacingOccurrences(of: "output: \"runs\"\n", with: "")

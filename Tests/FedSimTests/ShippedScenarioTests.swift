@@ -18,7 +18,7 @@ final class ShippedScenarioTests: XCTestCase {
     }
 
     func testEveryShippedScenarioLoads() throws {
-        let all = try files("") + files("attacks")
+        let all = try files("") + files("attacks") + files("defenses") + files("fedsgd")
         XCTAssertGreaterThan(all.count, 10)
         for file in all {
             XCTAssertNoThrow(try Scenario.load(path: file.path), file.lastPathComponent)
@@ -36,6 +36,20 @@ final class ShippedScenarioTests: XCTestCase {
         }
     }
 
+    /// Every shipped comparison loads; every cell of the pre-aggregation comparison builds
+    /// (no rule's bound fails on the bucket means or mixed rows).
+    func testEveryShippedComparisonLoads() throws {
+        for file in try files("compare") {
+            XCTAssertNoThrow(try CompareSpec.load(path: file.path), file.lastPathComponent)
+        }
+        let spec = try CompareSpec.load(path: ShippedScenarioTests.scenarios.appendingPathComponent("compare/pre-aggregation.yaml").path)
+        let cells = CompareCell.all(spec, baseSeed: try spec.baseScenario().seed)
+        XCTAssertEqual(cells.count, 12)
+        var steps: Set<String> = []
+        for cell in cells { steps.formUnion(try cell.scenario(spec).defense.preAggregation.map(\.kind)) }
+        XCTAssertEqual(steps, ["bucketing", "nnm"])
+    }
+
     func testAttackScenariosCoverEveryAttack() throws {
         var kinds: Set<String> = []
         for file in try files("attacks") {
@@ -46,5 +60,24 @@ final class ShippedScenarioTests: XCTestCase {
             if Registry.attack(stem) != nil { XCTAssertEqual(s.attacks.map(\.kind), [stem], stem) }
         }
         XCTAssertEqual(kinds, Set(Registry.attacks.map(\.name)))
+    }
+
+    /// The FedSGD scenarios state the setting of Karimireddy, He & Jaggi (ICLR 2022): 25
+    /// workers, batch 32, lr 0.01, 600 steps of one gradient each, worker momentum 0 or 0.9.
+    func testFedSGDScenariosAreThePapersSetting() throws {
+        let all = try files("fedsgd")
+        XCTAssertEqual(all.map(\.lastPathComponent), ["alie-centered-clipping.yaml", "no-momentum.yaml", "worker-momentum.yaml"])
+        for file in all {
+            let f = try Scenario.load(path: file.path).federation
+            let name = file.lastPathComponent
+            XCTAssertEqual(f.mode, .fedsgd, name)
+            XCTAssertEqual(f.momentumBuffer, .worker, name)
+            XCTAssertFalse(f.momentumDampening, name)
+            XCTAssertEqual([f.clients, f.batchSize, f.rounds, f.localEpochs], [25, 32, 600, 1], name)
+            XCTAssertEqual(f.fraction, 1, name)
+            XCTAssertEqual(f.learningRate, 0.01, name)
+            XCTAssertEqual(f.serverStep, Float(0.01), name)
+            XCTAssertEqual(f.momentum, name == "no-momentum.yaml" ? 0 : 0.9, name)
+        }
     }
 }

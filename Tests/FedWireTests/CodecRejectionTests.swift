@@ -83,6 +83,37 @@ final class CodecRejectionTests: XCTestCase {
         }
     }
 
+    /// The state flag (bit 0, TASK and UPDATE only) and the frames it adds.
+    func testStateFrameRejections() {
+        let stateUpdate = MessageCodec.encode(.update(round: 1, clientId: 2, samples: 3, trainLoss: 0.5,
+                                                      delta: [1, 2], state: [3, 4]))
+        let stateTask = MessageCodec.encode(.task(round: 1, clientIds: [4, 5], model: [1, 2], states: [[3, 4], []]))
+        let cases: [(String, [[UInt8]], CodecError)] = [
+            ("flag on a heartbeat", patch(MessageCodec.encode(.heartbeat(round: 1)), at: 7, UInt8(1)), .badFlags(got: 1)),
+            ("flag on a hello", patch(hello, at: 7, UInt8(1)), .badFlags(got: 1)),
+            ("undefined flag on an update", patch(stateUpdate, at: 7, UInt8(3)), .badFlags(got: 3)),
+            ("update flag without its frame", Array(stateUpdate.prefix(2)), .frameCount(kind: .update, expected: 3, got: 2)),
+            ("update state frame without the flag", patch(stateUpdate, at: 7, UInt8(0)),
+             .frameCount(kind: .update, expected: 2, got: 3)),
+            ("update state of another length", [stateUpdate[0], stateUpdate[1], floatBytes([3])],
+             .bodySize(kind: .update, expectedBytes: 8, gotBytes: 4)),
+            ("NaN in an update state", [stateUpdate[0], stateUpdate[1], floatBytes([3, .nan])],
+             .nonFinite(index: 1, kind: .update)),
+            ("task with fewer states than ids", Array(stateTask.prefix(4)), .frameCount(kind: .task, expected: 5, got: 4)),
+            ("task flag and no state at all", Array(stateTask.prefix(3)), .frameCount(kind: .task, expected: 4, got: 3)),
+            ("task with more states than ids", stateTask + [[]], .frameCount(kind: .task, expected: 5, got: 6)),
+            ("task state of another length", [stateTask[0], stateTask[1], stateTask[2], floatBytes([1, 2, 3]), []],
+             .bodySize(kind: .task, expectedBytes: 8, gotBytes: 12)),
+            ("Inf in a task state", [stateTask[0], stateTask[1], stateTask[2], [], floatBytes([.infinity, 1])],
+             .nonFinite(index: 0, kind: .task)),
+        ]
+        for (name, frames, expected) in cases {
+            XCTAssertThrowsError(try MessageCodec.decode(frames), name) { error in
+                XCTAssertEqual(error as? CodecError, expected, name)
+            }
+        }
+    }
+
     func testWelcomeParameterCountOverLimit() {
         let frames = MessageCodec.encode(.welcome(fingerprint: 1, parameterCount: 11, clientIds: [1]))
         XCTAssertThrowsError(try MessageCodec.decode(frames, limits: CodecLimits(maxParameters: 10))) { error in

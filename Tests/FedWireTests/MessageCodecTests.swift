@@ -34,6 +34,27 @@ final class MessageCodecTests: XCTestCase {
         }
     }
 
+    /// Worker states (header flag bit 0): a TASK carries one frame per id (empty: none yet),
+    /// an UPDATE one frame beside its delta; without states the frames are version 1's exactly.
+    func testRoundTripWithWorkerStates() throws {
+        let cases: [(String, Message, frames: Int)] = [
+            ("task with states", .task(round: 2, clientIds: [3, 1], model: [1, 2], states: [[0.5, -0.25], []]), 5),
+            ("task, every state empty", .task(round: 1, clientIds: [0], model: [1, 2], states: [[]]), 4),
+            ("update with state", .update(round: 2, clientId: 1, samples: 9, trainLoss: 0.5, delta: [1, 2], state: [-1, -2]), 3),
+        ]
+        for (name, message, count) in cases {
+            let frames = MessageCodec.encode(message)
+            XCTAssertEqual(frames.count, count, name)
+            XCTAssertEqual(frames[0][7], MessageCodec.stateFlag, name)
+            XCTAssertEqual(try MessageCodec.decode(frames), message, name)
+        }
+        XCTAssertEqual(MessageCodec.encode(.task(round: 2, clientIds: [3], model: [1], states: []))[0][7], 0)
+        XCTAssertEqual(MessageCodec.encode(.update(round: 2, clientId: 3, samples: 1, trainLoss: 0, delta: [1], state: nil))[0][7], 0)
+        // The state frame of an UPDATE: [-1.0, -2.0] as little-endian Float32.
+        let u = MessageCodec.encode(.update(round: 2, clientId: 1, samples: 9, trainLoss: 0.5, delta: [1, 2], state: [-1, -2]))
+        XCTAssertEqual(u[2], [0x00, 0x00, 0x80, 0xBF, 0x00, 0x00, 0x00, 0xC0])
+    }
+
     // MARK: - Exact layout
 
     func testUpdateEncodesDocumentedBytes() {
@@ -91,7 +112,7 @@ final class MessageCodecTests: XCTestCase {
         let frames = MessageCodec.encode(.update(round: 1, clientId: 1, samples: 1, trainLoss: .infinity,
                                                  delta: [.infinity]))
         let limits = CodecLimits(requireFinite: false)
-        guard case .update(_, _, _, let loss, let delta) = try MessageCodec.decode(frames, limits: limits) else {
+        guard case .update(_, _, _, let loss, let delta, _) = try MessageCodec.decode(frames, limits: limits) else {
             return XCTFail("expected update")
         }
         XCTAssertEqual(loss, .infinity)

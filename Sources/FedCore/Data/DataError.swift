@@ -33,6 +33,20 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case emptyShards(clients: Int, shardsPerClient: Int, samples: Int)
     /// A Dirichlet partition never gave every client `minSamples` samples.
     case dirichletGaveUp(alpha: Double, clients: Int, minSamples: Int, redraws: Int, samples: Int)
+    /// A file could not be written (`reason` is the system's message).
+    case cannotWrite(file: String, reason: String)
+    /// A client process's shard file is damaged or not a shard file.
+    case shardFile(file: String, reason: String)
+    /// A CIFAR-10 binary batch's length is not a whole number of records.
+    case recordSize(file: String, recordBytes: Int, gotBytes: Int)
+    /// A dataset folder lacks a file it needs (`looked` lists where it looked).
+    case missingFile(folder: String, file: String, looked: [String])
+    /// A well-formed file whose samples have another shape than the dataset's.
+    case unexpectedShape(file: String, expected: [Int], got: [Int])
+    /// A label outside 0..<classes (`index` is the sample's, from 0).
+    case labelRange(file: String, index: Int, label: Int, classes: Int)
+    /// A file with another number of samples than its dataset publishes.
+    case sampleCount(file: String, expected: Int, got: Int)
     /// A parameter was out of its valid range (`what` names it and the range).
     case invalidParameter(what: String)
 
@@ -66,10 +80,29 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .dirichletGaveUp(alpha, clients, minSamples, redraws, samples):
             return "dirichlet(alpha = \(alpha)): after \(redraws) redraws some of the \(clients) clients "
                 + "still had fewer than \(minSamples) of \(samples) samples; raise alpha or lower minSamples"
+        case let .cannotWrite(file, reason):
+            return "\(file): cannot write: \(reason)"
+        case let .shardFile(file, reason):
+            return "\(file): unreadable shard file: \(reason)"
+        case let .recordSize(file, recordBytes, gotBytes):
+            return "\(file): \(gotBytes) bytes is not a whole number of \(recordBytes)-byte records "
+                + "(\(gotBytes / recordBytes) records and \(gotBytes % recordBytes) bytes over)"
+        case let .missingFile(folder, file, looked):
+            return "\(folder): no \(file) (looked for \(looked.joined(separator: ", ")))"
+        case let .unexpectedShape(file, expected, got):
+            return "\(file): samples of shape \(shapeText(got)), expected \(shapeText(expected))"
+        case let .labelRange(file, index, label, classes):
+            return "\(file): label \(label) of sample \(index) is outside 0...\(classes - 1)"
+        case let .sampleCount(file, expected, got):
+            return "\(file): \(got) samples, expected \(expected)"
         case let .invalidParameter(what):
             return "invalid parameter: \(what)"
         }
     }
+}
+
+private func shapeText(_ shape: [Int]) -> String {
+    shape.map(String.init).joined(separator: "x")
 }
 
 private func hex(_ v: UInt32) -> String {

@@ -93,7 +93,7 @@ public enum Gzip {
     ///   directory").
     public static func readFile(_ path: String) throws -> [UInt8] {
         guard let file = fopen(path, "rb") else {
-            throw DataError.unreadable(file: path, reason: String(cString: strerror(errno)))
+            throw DataError.unreadable(file: path, reason: systemErrorText(errno))
         }
         defer { fclose(file) }
         var result = [UInt8]()
@@ -103,7 +103,7 @@ public enum Gzip {
             if n > 0 { result.append(contentsOf: chunk[0..<n]) }
             if n < chunk.count {
                 if ferror(file) != 0 {
-                    throw DataError.unreadable(file: path, reason: String(cString: strerror(errno)))
+                    throw DataError.unreadable(file: path, reason: systemErrorText(errno))
                 }
                 break
             }

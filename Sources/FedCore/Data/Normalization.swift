@@ -9,6 +9,14 @@ public enum NormalizationKind: String, Sendable, CaseIterable, Codable {
     /// standard deviation σ_j = sqrt(mean((x_j − μ_j)²)) (divisor n, as scikit-learn's
     /// StandardScaler). A constant feature (σ_j = 0) uses σ_j = 1, so it maps to 0.
     case standard
+    /// Every feature: x' = x / 255, the convention for 8-bit images (pixels to [0, 1]; what
+    /// torchvision's `ToTensor` does). Fits nothing.
+    case pixels
+    /// Per channel c of [C, H, W] samples: x' = (x − μ_c) / σ_c, with μ_c and σ_c (divisor n) over
+    /// every training pixel of channel c; samples of another rank are one channel. On MNIST's raw
+    /// pixels this is torchvision's `Normalize((0.1307,), (0.3081,))` after `ToTensor` (the two
+    /// numbers are MNIST's μ / 255 and σ / 255); CIFAR-10 gets three pairs. σ_c = 0 uses 1.
+    case channels
 }
 
 /// A per-feature affine map x'_j = (x_j − offset_j) · scale_j, fitted on the training set only
@@ -71,7 +79,45 @@ public struct Normalizer: Sendable, Equatable {
                 return sd > 0 ? Float(1 / sd) : 1
             }
             return Normalizer(kind: .standard, offset: mean.map { Float($0) }, scale: scale)
+        case .pixels:
+            return Normalizer(kind: .pixels, offset: [Float](repeating: 0, count: d),
+                              scale: [Float](repeating: 1 / 255, count: d))
+        case .channels:
+            let stats = channelStatistics(data)
+            let per = d / stats.count
+            var offset = [Float](), scale = [Float]()
+            for (mean, sd) in stats {
+                offset += [Float](repeating: Float(mean), count: per)
+                scale += [Float](repeating: sd > 0 ? Float(1 / sd) : 1, count: per)
+            }
+            return Normalizer(kind: .channels, offset: offset, scale: scale)
         }
+    }
+
+    /// Mean and population standard deviation of each channel of `data` (a [C, H, W] sample
+    /// has C channels, any other shape one), accumulated in Double.
+    public static func channelStatistics(_ data: Dataset) -> [(mean: Double, sd: Double)] {
+        let d = data.dimension, n = data.count
+        let channels = data.shape.count == 3 ? data.shape[0] : 1
+        let per = d / channels
+        var result = [(mean: Double, sd: Double)]()
+        data.features.withUnsafeBufferPointer { x in
+            for c in 0..<channels {
+                var sum = 0.0
+                for i in 0..<n { for j in (c * per)..<((c + 1) * per) { sum += Double(x[i * d + j]) } }
+                let count = Double(n * per)
+                let mean = count > 0 ? sum / count : 0
+                var sq = 0.0
+                for i in 0..<n {
+                    for j in (c * per)..<((c + 1) * per) {
+                        let e = Double(x[i * d + j]) - mean
+                        sq += e * e
+                    }
+                }
+                result.append((mean, count > 0 ? (sq / count).squareRoot() : 0))
+            }
+        }
+        return result
     }
 
     /// Rescales every feature of `data` in place.

@@ -6,9 +6,12 @@ public enum PartitionSpec: Sendable, Equatable {
     /// client shares p ~ Dir(alpha · 1_N). Small alpha (0.1) is very skewed, alpha >= 100 is
     /// close to IID. Redrawn until every client has at least `minSamples` samples.
     case dirichlet(alpha: Double, minSamples: Int = 10)
-    /// McMahan et al. (AISTATS 2017) pathological non-IID: sort by label, cut into
+    /// McMahan et al. (AISTATS 2017) pathological non-IID: shuffle, sort by label, cut into
     /// N · perClient shards, give each client `perClient` random shards.
     case shards(perClient: Int)
+    /// Karimireddy, He & Jaggi (ICLR 2022) extreme non-IID: shuffle, sort by label, cut into N
+    /// contiguous chunks in client order (client 0 holds the lowest labels).
+    case sorted
 }
 
 /// The result of partitioning: which samples of the training set each client holds.
@@ -69,6 +72,9 @@ public func makePartition(_ data: Dataset, clients: Int, spec: PartitionSpec,
         return Partition(clientIndices: try ShardPartitioner.split(labels: data.labels, classes: data.classes,
                                                                    clients: clients, perClient: perClient,
                                                                    rng: &rng))
+    case .sorted:
+        return Partition(clientIndices: try SortedPartitioner.split(labels: data.labels, classes: data.classes,
+                                                                    clients: clients, rng: &rng))
     }
 }
 

@@ -1,7 +1,8 @@
 /// Shard partition (McMahan, Moore, Ramage, Hampson & Agüera y Arcas, "Communication-efficient
 /// learning of deep networks from decentralized data", AISTATS 2017; docs/ALGORITHMS.md 1.3).
 ///
-/// Sort the indices by label (stable: ties keep dataset order), cut the sorted list into
+/// Put the indices in label-sorted order (`LabelSortedOrder`: a seeded shuffle, then a stable
+/// sort by label, so that inside a class the order is random, not the file's), cut it into
 /// S = N·s contiguous shards, shard i = [floor(i·n/S), floor((i+1)·n/S)) (equal sizes when S
 /// divides n, otherwise sizes differ by at most one, and no sample is dropped), shuffle the
 /// shard ids with the generator and give client j the shards at positions j·s ..< (j+1)·s.
@@ -23,8 +24,7 @@ public enum ShardPartitioner {
         guard !overflow, shardCount <= n else {
             throw DataError.emptyShards(clients: clients, shardsPerClient: perClient, samples: n)
         }
-        // Counting sort by label is stable.
-        let sorted = indicesByClass(labels, classes: classes).flatMap { $0 }
+        let sorted = LabelSortedOrder.indices(labels: labels, classes: classes, rng: &rng)
         var shardIDs = Array(0..<shardCount)
         rng.shuffle(&shardIDs)
         return (0..<clients).map { j in

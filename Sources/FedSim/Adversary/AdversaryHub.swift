@@ -72,7 +72,9 @@ public final class AdversaryHub {
             // The ROUTER accepts HELLOs and UPDATEs, the tap UPDATEs only (`MessageSizeLimit.forUpdates`).
             socket = try network.listen(bind, as: .hub(parameters: parameterCount, clients: scenario.federation.clients))
             endpoint = socket.endpoint
-            tap = try tapBind.map { try network.open($0, as: .tapReceiver(parameters: parameterCount)) }
+            // Forwarded UPDATEs of malicious workers carry their state frame (worker momentum).
+            let states = scenario.federation.workerMomentum?.keepsBuffer == true ? 1 : 0
+            tap = try tapBind.map { try network.open($0, as: .tapReceiver(parameters: parameterCount, states: states)) }
             tapEndpoint = tap?.endpoint
         } catch {
             network.close()
@@ -149,7 +151,7 @@ public final class AdversaryHub {
             _ = try? socket.send(MessageCodec.encode(.welcome(
                 fingerprint: scenario.fingerprint, parameterCount: UInt32(limits.maxParameters),
                 clientIds: mine.map(UInt32.init))), to: identity)
-        case let .update(round, clientId, samples, loss, delta):
+        case let .update(round, clientId, samples, loss, delta, _):
             let id = Int(clientId), r = Int(round)
             guard processes[identity]?.contains(id) == true, let g = plan.activeGroup(of: id, round: r),
                   attacks[g] != nil else {
@@ -171,7 +173,7 @@ public final class AdversaryHub {
     }
 
     private func handleTap(_ frames: [[UInt8]]) {
-        guard case let .update(round, clientId, _, _, delta)? = try? MessageCodec.decode(frames, limits: limits) else { return }
+        guard case let .update(round, clientId, _, _, delta, _)? = try? MessageCodec.decode(frames, limits: limits) else { return }
         let id = Int(clientId)
         // The tap carries every update the coordinator accepted; the hub keeps the honest ones.
         guard plan.group(of: id) == nil else { return }

@@ -9,10 +9,11 @@ enum AttackFactory {
         AttackDescriptor.DataFacts(classes: train.classes, maxFeature: train.features.max() ?? 1)
     }
 
-    /// The data attack of `group` (label flipping, backdoor), or nil. `train` is the whole
-    /// training set, for parameters that depend on the data (the trigger's default value).
-    static func dataAttack(_ group: AttackGroupConfig, train: Dataset) throws -> (any DataAttack)? {
-        try group.descriptor.dataAttack(group.parameters, facts: facts(train))
+    /// The data attack of `group` (label flipping, backdoor), or nil. `facts` are the whole
+    /// training set's, for parameters that depend on the data (the trigger's default value);
+    /// a client process holding only its shards has them from its shard file.
+    static func dataAttack(_ group: AttackGroupConfig, facts: AttackDescriptor.DataFacts) throws -> (any DataAttack)? {
+        try group.descriptor.dataAttack(group.parameters, facts: facts)
     }
 
     /// The model attack of `group`, or nil for data and protocol attacks.

@@ -12,6 +12,11 @@ import Foundation
 /// each call timed alone on the monotonic clock (`MonotonicClock`). Reported: the best and
 /// the median of the repeats, in milliseconds. One instance per rule lives through its
 /// warm-up and repeats, as the coordinator keeps one for a whole run.
+///
+/// With `pre` (registered pre-aggregation steps at their defaults, `--pre bucketing`), each
+/// call times the chain and the rule together, as the server runs them; the rule's f is then
+/// the largest legal one for the rows the chain hands it (⌈n/s⌉ after bucketing), and NNM
+/// takes the rule's f as in a scenario.
 public enum AggregatorBench {
     /// A registered rule to benchmark (`Registry.aggregators`), by its scenario name.
     public struct Rule: Sendable, Hashable, RawRepresentable {
@@ -76,9 +81,12 @@ public enum AggregatorBench {
         /// 0: library defaults (OpenBLAS and column passes on every core); k > 0: OpenBLAS
         /// and the median / trimmed-mean column passes on k threads.
         public var threads: Int
+        /// Pre-aggregation steps (registered names) run before every rule, in the registry's
+        /// order, each at its defaults; empty: none.
+        public var pre: [String]
 
         public init(n: Int, d: Int, repeats: Int = 3, warmup: Int = 1, f: Int? = nil,
-                    rules: [Rule] = [], seed: UInt64 = 1, threads: Int = 0) {
+                    rules: [Rule] = [], seed: UInt64 = 1, threads: Int = 0, pre: [String] = []) {
             self.n = n
             self.d = d
             self.repeats = repeats
@@ -87,6 +95,19 @@ public enum AggregatorBench {
             self.rules = rules
             self.seed = seed
             self.threads = threads
+            self.pre = pre
+        }
+
+        /// The pre-aggregation steps' descriptors in the registry's order; throws for an
+        /// unknown name.
+        func preDescriptors() throws -> [PreAggregationDescriptor] {
+            for name in pre where Registry.preAggregation(name) == nil { throw BenchError.unknownStep(name) }
+            return Registry.preAggregation.filter { pre.contains($0.name) }
+        }
+
+        /// The rows each rule sees: n, or what the pre-aggregation chain makes of n.
+        func ruleRows() throws -> Int {
+            try preDescriptors().reduce(n) { rows, d in try d.make(d.defaults).outputRows(n: rows) }
         }
 
         /// The requested f (default ⌊0.2 n⌋), which is also the number of outlier rows.
@@ -106,7 +127,8 @@ public enum AggregatorBench {
 
         /// The selected rules (all when `rules` is empty) with the f each runs with.
         public func resolvedF() throws -> [(rule: Rule, f: Int?)] {
-            try (rules.isEmpty ? Rule.allCases : rules).map { ($0, try $0.f(requested: requestedF, n: n)) }
+            let rows = try ruleRows()
+            return try (rules.isEmpty ? Rule.allCases : rules).map { ($0, try $0.f(requested: requestedF, n: rows)) }
         }
     }
 
@@ -124,6 +146,8 @@ public enum AggregatorBench {
         public var timesMs: [Double]
         public var warmup: Int
         public var threads: Int
+        /// The pre-aggregation steps timed with the rule (registry order).
+        public var pre: [String] = []
 
         public var bestMs: Double { timesMs.min() ?? .nan }
         /// Median of the repeats (mean of the two middle ones for an even count).
@@ -185,18 +209,30 @@ public enum AggregatorBench {
     /// Warm-up and timed calls of one rule on `data`.
     static func time(_ rule: Rule, f: Int?, data: BenchMatrix, config: Configuration) throws -> Result {
         var aggregator = try rule.make(f: f, threads: config.threads)
-        try aggregator.check(n: data.updates.rows)
+        let chain = PreAggregationChain(try config.preDescriptors().map { d in
+            var values = d.defaults
+            if let f, values.keys.contains("f") { values.set("f", .int(f), given: false) }
+            return try d.make(values)
+        })
+        try chain.check(n: data.updates.rows)
+        try aggregator.check(n: chain.outputRows(n: data.updates.rows))
         let root = SeededRNG(seed: config.seed)
         let warmup = rule.isStateful ? max(1, config.warmup) : config.warmup
         var times: [Double] = []
         for call in 0..<(warmup + config.repeats) {
             let round = call + 1
+            let start = MonotonicClock.nanoseconds()
+            var updates = data.updates, ids = data.clientIds, weights = data.weights
+            if !chain.steps.isEmpty {
+                let prepared = try chain.apply(updates, clientIds: ids, weights: weights, round: round,
+                                               rng: root.derive("bench-preaggregate", round))
+                (updates, ids, weights) = (prepared.updates, prepared.clientIds, prepared.weights)
+            }
             let context = AggregationContext(
-                round: round, clientIds: data.clientIds, weights: data.weights,
+                round: round, clientIds: ids, weights: weights,
                 serverUpdate: rule.needsServerUpdate ? data.serverUpdate : nil,
                 rng: root.derive("bench-round", round))
-            let start = MonotonicClock.nanoseconds()
-            let result = try aggregator.aggregate(data.updates, context: context)
+            let result = try aggregator.aggregate(updates, context: context)
             let elapsed = MonotonicClock.nanoseconds() - start
             guard result.aggregate.count == data.updates.columns else {
                 throw BenchError.invalid("\(rule.rawValue) returned \(result.aggregate.count) values for d = \(data.updates.columns)")
@@ -204,7 +240,8 @@ public enum AggregatorBench {
             if call >= warmup { times.append(Double(elapsed) / 1e6) }
         }
         return Result(rule: rule, n: config.n, d: config.d, f: f ?? data.outliers, usesF: f != nil,
-                      outliers: data.outliers, timesMs: times, warmup: warmup, threads: config.threads)
+                      outliers: data.outliers, timesMs: times, warmup: warmup, threads: config.threads,
+                      pre: chain.steps.map(\.name))
     }
 }
 
@@ -216,6 +253,8 @@ public enum BenchError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalid(String)
     /// An unknown rule name in `--only`.
     case unknownRule(String)
+    /// An unknown pre-aggregation step in `--pre`.
+    case unknownStep(String)
 
     public var description: String {
         switch self {
@@ -226,6 +265,8 @@ public enum BenchError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .unknownRule(name):
             let known = AggregatorBench.Rule.allCases.map(\.rawValue).joined(separator: ", ")
             return "unknown aggregator '\(name)'; known: \(known)"
+        case let .unknownStep(name):
+            return "unknown pre-aggregation step '\(name)'; known: \(Registry.preAggregation.map(\.name).joined(separator: ", "))"
         }
     }
 }

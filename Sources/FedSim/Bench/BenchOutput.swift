@@ -23,6 +23,7 @@ public enum BenchOutput {
          ("f", "\(r.f)"), ("best_ms", ms(r.bestMs)), ("median_ms", ms(r.medianMs)),
          ("repeats", "\(r.timesMs.count)"), ("warmup", "\(r.warmup)"), ("outliers", "\(r.outliers)"),
          ("f_param", r.usesF ? "yes" : "no"), ("threads", "\(r.threads)")]
+            + (r.pre.isEmpty ? [] : [("pre", r.pre.joined(separator: "+"))])
     }
 
     /// The memory floor (`AggregatorBench.Floor`) as fields.
@@ -38,6 +39,7 @@ public enum BenchOutput {
          ("outlier_scale", "10"), ("seed", "\(c.seed)"), ("repeats", "\(c.repeats)"), ("warmup", "\(c.warmup)"),
          ("threads", "\(c.threads)"), ("cores", "\(cores)"), ("clock", MonotonicClock.name),
          ("dtype", "float32"), ("layout", "contiguous_row_major"), ("kernels", KernelISA.current)]
+            + (c.pre.isEmpty ? [] : [("pre", ((try? c.preDescriptors().map(\.name)) ?? c.pre).joined(separator: "+"))])
     }
 
     /// Notes printed once under the header (comments in text, a "notes" field in JSON).

@@ -16,7 +16,7 @@ import Logging
 public final class ClientRuntime {
     public let scenario: Scenario
     public let clientIds: [Int]
-    private let data: FederationData
+    private let data: ClientData
     private let clients: [Int: LocalClient]
     private let plan: AttackPlan
     private let sampler: ClientSampler
@@ -24,8 +24,9 @@ public final class ClientRuntime {
     private let parentPid: pid_t?
     /// The last global model received and its round (free riders replay its change).
     private var previousModel: (round: Int, model: [Float])?
-    /// Updates sent to the hub and not yet crafted: client id -> (round, earliest send time).
-    private var awaitingHub: [Int: (round: Int, due: Date)] = [:]
+    /// Updates sent to the hub and not yet crafted: client id -> (round, earliest send time,
+    /// the worker's honest buffer to send beside the crafted update).
+    private var awaitingHub: [Int: (round: Int, due: Date, state: [Float]?)] = [:]
     /// Injected faults (dropouts, stragglers); a late update waits on a loop timer.
     private let faults: FaultPlan
     /// Protocol attackers: each one's update of the round before, and the sybil identities.
@@ -40,34 +41,50 @@ public final class ClientRuntime {
     private var lastSent = Date.distantPast
     private var round: UInt32 = 0
 
-    public init(scenario: Scenario, clientIds: [Int], parentPid: pid_t?, logger: Logger) throws {
+    /// Prepares the whole federation's data in this process (load, normalise, partition) and
+    /// keeps the hosted clients' shares: a client started by hand on another machine.
+    public convenience init(scenario: Scenario, clientIds: [Int], parentPid: pid_t?, logger: Logger) throws {
+        try Self.checkIds(clientIds, scenario: scenario)
+        let data = ClientData(federation: try FederationData.prepare(scenario), clientIds: clientIds)
+        try self.init(scenario: scenario, data: data, clientIds: clientIds, parentPid: parentPid, logger: logger)
+    }
+
+    /// Hosts `clientIds` on data already cut for them (`ClientData`, e.g. from a shard file).
+    public init(scenario: Scenario, data: ClientData, clientIds: [Int], parentPid: pid_t?, logger: Logger) throws {
+        try Self.checkIds(clientIds, scenario: scenario)
+        if let missing = clientIds.first(where: { data.local[$0] == nil }) {
+            throw ClientError.mismatch("no local data for client \(missing)")
+        }
         self.scenario = scenario
         self.logger = logger
         self.parentPid = parentPid
-        let n = scenario.federation.clients
-        if let bad = clientIds.first(where: { $0 < 0 || $0 >= n }) {
-            throw ClientError.badClientId(bad, clients: n)
-        }
         self.clientIds = clientIds.sorted()
-        data = try FederationData.prepare(scenario)
+        self.data = data
         plan = AttackPlan(scenario)
         sampler = ClientSampler(scenario)
         faults = FaultPlan(scenario)
         var clients: [Int: LocalClient] = [:]
         for id in clientIds {
-            let clean = data.clientData(id)
+            guard let clean = data.local[id] else { continue }
             guard let g = plan.group(of: id) else {
                 clients[id] = LocalClient(id: id, clean: clean, poisoned: nil, group: nil, modelAttack: nil, boost: 1)
                 continue
             }
             let group = plan.groups[g]
             var poisonRNG = SeededRNG(seed: scenario.seed).derive("poison", id)
-            let poisoned = try AttackFactory.dataAttack(group, train: data.train).map { $0.poison(clean, rng: &poisonRNG) }
+            let poisoned = try AttackFactory.dataAttack(group, facts: data.facts).map { $0.poison(clean, rng: &poisonRNG) }
             clients[id] = LocalClient(id: id, clean: clean, poisoned: poisoned, group: g,
                                       modelAttack: try AttackFactory.modelAttack(group),
                                       boost: Float(AttackFactory.boost(group, scenario: scenario, groupSize: plan.members[g].count)))
         }
         self.clients = clients
+    }
+
+    private static func checkIds(_ ids: [Int], scenario: Scenario) throws {
+        let n = scenario.federation.clients
+        if let bad = ids.first(where: { $0 < 0 || $0 >= n }) {
+            throw ClientError.badClientId(bad, clients: n)
+        }
     }
 
     /// The ids this process hosts that need the adversary hub.
@@ -88,7 +105,9 @@ public final class ClientRuntime {
         let d = data.model.parameterCount
         defer { network.close() }
         // TASKs carry the model and the ids: `MessageSizeLimit.forTasks`, with the client's slack.
-        let socket = try network.open(endpoint, as: .client(parameters: d, clients: f.clients, curve: curve))
+        // With worker momentum a TASK carries one state frame per hosted client more.
+        let states = f.workerMomentum?.keepsBuffer == true ? clientIds.count : 0
+        let socket = try network.open(endpoint, as: .client(parameters: d, clients: f.clients, curve: curve, states: states))
         defer { socket.close() }
         openSybil = { try network.open(endpoint, as: .sybil) }
         defer {
@@ -186,9 +205,9 @@ public final class ClientRuntime {
                 }
             }
             welcomed = true
-        case let .task(r, ids, model):
+        case let .task(r, ids, model, states):
             round = r
-            try train(round: Int(r), ids: ids.map(Int.init), model: model, socket: socket, hub: hub, loop: loop)
+            try train(round: Int(r), ids: ids.map(Int.init), model: model, states: states, socket: socket, hub: hub, loop: loop)
             lastSent = loop.now
         case let .heartbeat(r):
             round = max(round, r)
@@ -204,18 +223,24 @@ public final class ClientRuntime {
 
     /// Trains every listed client this process hosts from `model`; sends one update each to
     /// the coordinator, or to the hub for colluding attackers.
-    private func train(round r: Int, ids: [Int], model: [Float], socket: any ClientTransport,
+    private func train(round r: Int, ids: [Int], model: [Float], states: [[Float]], socket: any ClientTransport,
                        hub: (any ClientTransport)?, loop: EventLoop) throws {
         guard model.count == data.model.parameterCount else {
             logger.warning("round \(r): task model has \(model.count) parameters, expected \(data.model.parameterCount); ignored")
             return
         }
-        let config = FederationData.localTraining(scenario.federation)
+        let f = scenario.federation
+        let procedure = LocalClient.Procedure(f)
         var change: [Float]?
-        if let p = previousModel, p.round == r - 1 { change = zip(model, p.model).map { $0 - $1 } }
+        if let p = previousModel, p.round == r - 1 {
+            // In FedSGD mode the model moved by lr * aggregate: the change in update units is / lr.
+            let eta = f.mode == .fedsgd ? f.serverStep : 1
+            change = zip(model, p.model).map { f.mode == .fedsgd ? ($0 - $1) / eta : $0 - $1 }
+        }
         previousModel = (r, model)
         let sampled = sampler.sample(round: r)
-        for id in ids {
+        for (k, id) in ids.enumerated() {
+            let buffer = k < states.count && !states[k].isEmpty ? states[k] : nil
             guard let client = clients[id] else {
                 logger.warning("round \(r): asked to train client \(id), which this process does not host")
                 continue
@@ -233,20 +258,21 @@ public final class ClientRuntime {
             let active = plan.activeGroup(of: id, round: r) != nil
             let attackers = client.group.map { Set(sampled).intersection(plan.members[$0]).count } ?? 0
             let (outcome, samples, loss) = try client.train(
-                round: r, model: model, active: active, federation: data, config: config, seed: scenario.seed,
+                round: r, model: model, buffer: buffer, active: active, architecture: data.model, procedure: procedure,
+                seed: scenario.seed,
                 sampled: sampled.count, attackersSampled: attackers, previousChange: change)
             switch outcome {
-            case let .send(delta):
+            case let .send(delta, state):
                 let update = Message.update(round: UInt32(r), clientId: UInt32(id), samples: UInt32(samples),
-                                            trainLoss: Float(loss), delta: delta)
+                                            trainLoss: Float(loss), delta: delta, state: state)
                 if active, let g = client.group, plan.groups[g].descriptor.isWire {
                     try attackProtocol(plan.groups[g], id: id, honest: update, socket: socket)
                 } else {
                     try submit(update, to: socket, at: due, loop: loop)
                 }
-            case let .collude(delta):
+            case let .collude(delta, state):
                 guard let hub else { continue }
-                awaitingHub[id] = (r, due)
+                awaitingHub[id] = (r, due, state)
                 _ = try hub.send(MessageCodec.encode(.update(round: UInt32(r), clientId: UInt32(id), samples: UInt32(samples),
                                                              trainLoss: Float(loss), delta: delta)), wait: true)
             }
@@ -283,10 +309,13 @@ public final class ClientRuntime {
             return
         }
         switch message {
-        case let .update(round, clientId, _, _, _) where awaitingHub[Int(clientId)]?.round == Int(round):
-            let due = awaitingHub[Int(clientId)]?.due ?? loop.now
+        case let .update(round, clientId, samples, loss, delta, _) where awaitingHub[Int(clientId)]?.round == Int(round):
+            let waiting = awaitingHub[Int(clientId)]
             awaitingHub[Int(clientId)] = nil
-            try submit(message, to: socket, at: due, loop: loop)
+            // The crafted update goes out with the worker's own honest buffer beside it.
+            let crafted = Message.update(round: round, clientId: clientId, samples: samples, trainLoss: loss,
+                                         delta: delta, state: waiting?.state)
+            try submit(crafted, to: socket, at: waiting?.due ?? loop.now, loop: loop)
         case let .shutdown(reason):
             logger.warning("the adversary hub refused this process: \(reason)")
         case .welcome:

@@ -54,7 +54,7 @@ enum ProtocolAttacker {
     /// - nan: a delta holding NaN and +Inf (`non_finite`).
     static func messages(_ kind: Behaviour, count: Int, honest: Message, previous: Message?,
                          victim: Int) -> [[[UInt8]]] {
-        guard case let .update(round, client, samples, loss, delta) = honest else { return [] }
+        guard case let .update(round, client, samples, loss, delta, _) = honest else { return [] }
         switch kind {
         case .replay:
             let once = MessageCodec.encode(honest)

@@ -35,8 +35,8 @@ public final class CompareRunner {
         SignalTrap.install()
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory + "/cells", withIntermediateDirectories: true)
-        try Data(spec.text.utf8).write(to: URL(fileURLWithPath: directory + "/compare.yaml"))
-        try Data(base.resolvedYAML().utf8).write(to: URL(fileURLWithPath: directory + "/base.yaml"))
+        try AtomicFile.write(Data(spec.text.utf8), to: directory + "/compare.yaml")
+        try AtomicFile.write(Data(base.resolvedYAML().utf8), to: directory + "/base.yaml")
 
         // Prepare every cell: its scenario, or the reason it cannot run; skip finished ones.
         var queue: [(CompareCell, String)] = []
@@ -52,7 +52,7 @@ public final class CompareRunner {
                     continue
                 }
                 let path = directory + "/cells/\(cell.id).yaml"
-                try Data(scenario.resolvedYAML().utf8).write(to: URL(fileURLWithPath: path))
+                try AtomicFile.write(Data(scenario.resolvedYAML().utf8), to: path)
                 queue.append((cell, path))
                 results[cell.id] = CellResult(cell: cell, status: .pending)
             } catch let e as ScenarioError {
@@ -60,7 +60,7 @@ public final class CompareRunner {
                 results[cell.id] = CellResult(cell: cell, status: .failed,
                                               error: oneLine(e.keyPath.isEmpty ? e.message : "\(e.keyPath): \(e.message)"))
             } catch {
-                results[cell.id] = CellResult(cell: cell, status: .failed, error: oneLine("\(error)"))
+                results[cell.id] = CellResult(cell: cell, status: .failed, error: oneLine(FileErrorText.describe(error)))
             }
         }
         try writeCSV()

@@ -42,6 +42,8 @@ public final class Coordinator {
     let evaluator: AttackEvaluator
     /// The rule, its state and the privacy accountant.
     let server: ServerAggregation
+    /// The workers' momentum buffers (FedSGD with `momentum_buffer: worker`, `momentum` > 0), or nil.
+    private(set) var workers: WorkerStates?
     private let logger: Logger
     private let limits: CodecLimits
     private var peers = PeerTable()
@@ -77,14 +79,23 @@ public final class Coordinator {
         global = data.initialParameters
         let d = data.model.parameterCount
         let n = scenario.federation.clients
+        let keepsBuffers = scenario.federation.workerMomentum?.keepsBuffer == true
+        workers = keepsBuffers ? WorkerStates(parameters: d, clients: n) : nil
         limits = .federation(parameters: d, clients: n)
+        if let problem = scenario.transport.exposure(binding: endpoint) {
+            network.close()
+            throw CoordinatorError.exposed(endpoint: endpoint, problem)
+        }
         self.network = network
         loop = network.makeLoop()
         allowlist = curve?.allowlist
         do {
             // The ROUTER accepts an UPDATE (header + d floats) or a HELLO listing every client
             // (`MessageSizeLimit.forUpdates`); under CURVE its ZAP handler is bound first.
-            transport = try network.listen(endpoint, as: .coordinator(parameters: d, clients: n, curve: curve))
+            // With worker momentum an UPDATE may carry one state frame more.
+            transport = try network.listen(endpoint, as: .coordinator(parameters: d, clients: n, curve: curve,
+                                                                      maxPeers: scenario.transport.maxPeers,
+                                                                      states: keepsBuffers ? 1 : 0))
             boundEndpoint = transport.endpoint
             tap = try tapEndpoint.map { try network.open($0, as: .tapSender) }
         } catch {
@@ -140,7 +151,7 @@ public final class Coordinator {
                 throw CoordinatorError.diverged(round: r)
             }
             try results?.checkpoint(Checkpoint(
-                fingerprint: hex(scenario.fingerprint), round: r, digests: digests, states: server.savedStates, model: global))
+                fingerprint: hex(scenario.fingerprint), round: r, digests: digests, states: savedStates, model: global))
             onRound(record)
         }
     }
@@ -149,10 +160,30 @@ public final class Coordinator {
     /// The checkpoint is validated first (`Checkpoint.validate`); nothing is changed when it fails.
     public func resume(from c: Checkpoint, path: String = Checkpoint.fileName) throws {
         try c.validate(scenario: scenario, parameters: global.count, path: path)
+        if var w = workers {
+            guard let s = c.states[WorkerStates.checkpointKey] else {
+                throw CheckpointError.corrupt(path, "no worker momentum buffers, which this scenario keeps (federation.momentum_buffer: worker)")
+            }
+            do { try w.restore(s) } catch { throw CheckpointError.corrupt(path, "\(error)") }
+            workers = w
+        }
         try server.restore(c.states)
         global = c.model
         digests = c.digests
         firstRound = c.round + 1
+    }
+
+    /// What the checkpoint keeps of every stateful component: the server's and the workers' buffers.
+    var savedStates: [String: SavedState] {
+        var states = server.savedStates
+        if let workers { states[WorkerStates.checkpointKey] = workers.savedState }
+        return states
+    }
+
+    /// The TASK of round `r` for `ids` (with their worker states when the scenario keeps them).
+    private func task(round r: Int, ids: [Int]) -> [[UInt8]] {
+        MessageCodec.encode(.task(round: UInt32(r), clientIds: ids.map(UInt32.init), model: global,
+                                  states: workers?.states(for: ids) ?? []))
     }
 
     private func waitForRegistration(timeout: Double) throws {
@@ -179,8 +210,7 @@ public final class Coordinator {
 
         let now = loop.now
         for (identity, ids) in peers.tasks(for: sampled) where peers.isAlive(identity, now: now, liveness: f.heartbeatTimeout) {
-            let message = MessageCodec.encode(.task(round: UInt32(r), clientIds: ids.map(UInt32.init), model: global))
-            _ = try transport.send(message, to: identity)
+            _ = try transport.send(task(round: r, ids: ids), to: identity)
         }
 
         // Until every sampled client answered, the deadline passed, or every client still
@@ -199,13 +229,17 @@ public final class Coordinator {
                                                 required: required, deadline: f.deadline)
         }
 
+        // Every accepted update is its worker's new buffer, whatever the rule makes of it.
+        for u in updates { workers?.record(client: u.client, update: u.delta, state: u.state) }
+
         let aggStart = loop.now
         var matrix = UpdateMatrix(rows: updates.count, columns: global.count)
         for (i, u) in updates.enumerated() { matrix.setRow(i, u.delta) }
         let outcome = server.aggregate(matrix, clientIds: updates.map(\.client),
                                        weights: updates.map { Double($0.samples) }, round: r, global: global)
         if outcome.applied {
-            let eta = Float(f.serverLearningRate)
+            // FedAvg: x += server_lr * agg(deltas); FedSGD: x += lr * server_lr * agg(-g or -m).
+            let eta = f.serverStep
             for j in 0..<global.count { global[j] += eta * outcome.aggregate[j] }
         } else if let note = outcome.note {
             logger.warning("round \(r): the global model was not updated: \(note)")
@@ -251,6 +285,8 @@ public final class Coordinator {
                 drained += 1
             case let .refused(detail):
                 countRejection("unauthorized_key", detail: detail)
+            case let .peersDropped(count, detail):
+                for _ in 0..<count { countRejection("peer_cap", detail: detail) }
             }
         }
     }
@@ -284,14 +320,14 @@ public final class Coordinator {
                 }
             }
             register(identity, fingerprint: fingerprint, ids: wanted, now: now)
-        case let .update(round, clientId, samples, trainLoss, delta):
+        case let .update(round, clientId, samples, trainLoss, delta, state):
             guard peers.isKnown(identity) else { return countRejection("unknown_sender") }
             peers.touch(identity, now: now)
             guard collector != nil else {
                 return countRejection(Int(round) < currentRound ? "stale_round" : "no_round_open")
             }
             let verdict = collector?.offer(round: Int(round), client: Int(clientId), samples: Int(samples),
-                                           trainLoss: trainLoss, delta: delta,
+                                           trainLoss: trainLoss, delta: delta, state: workers == nil ? nil : state,
                                            senderOwnsClient: peers.owns(identity, client: Int(clientId)))
             switch verdict {
             case let .reject(reason)?: logOnce(reason, "update from client \(clientId) for round \(round)")
@@ -334,8 +370,7 @@ public final class Coordinator {
             let waiting = Set(open.missing)
             let owed = outcome.accepted.filter { waiting.contains($0) }
             if !owed.isEmpty {
-                let task = MessageCodec.encode(.task(round: UInt32(open.round), clientIds: owed.map(UInt32.init), model: global))
-                _ = try? transport.send(task, to: identity)
+                _ = try? transport.send(task(round: open.round, ids: owed), to: identity)
                 logger.info("round \(open.round): sent the task of clients \(owed) to the process that now hosts them")
             }
         }
@@ -386,6 +421,8 @@ public enum CoordinatorError: Error, CustomStringConvertible {
     /// A client process of a local run ended early.
     case clientProcessFailed(String)
     case internalState
+    /// Plain tcp:// on a non-loopback address without an explicit `security: none`.
+    case exposed(endpoint: String, String)
 
     public var description: String {
         switch self {
@@ -399,6 +436,8 @@ public enum CoordinatorError: Error, CustomStringConvertible {
             return "interrupted by \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)")"
         case let .clientProcessFailed(what):
             return what
+        case let .exposed(endpoint, problem):
+            return "\(endpoint): \(problem)"
         case .internalState:
             return "internal error: no round open"
         }

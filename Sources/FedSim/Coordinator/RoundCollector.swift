@@ -10,6 +10,8 @@ struct RoundCollector {
         var samples: Int
         var trainLoss: Float
         var delta: [Float]
+        /// The worker's state when it is not `delta` (see `WorkerStates`).
+        var state: [Float]? = nil
     }
 
     let round: Int
@@ -32,20 +34,22 @@ struct RoundCollector {
 
     /// Checks one update; `senderOwnsClient` says whether the sending process registered it.
     mutating func offer(round r: Int, client: Int, samples: Int, trainLoss: Float, delta: [Float],
-                        senderOwnsClient: Bool) -> Verdict {
+                        state: [Float]? = nil, senderOwnsClient: Bool) -> Verdict {
         let verdict: Verdict
         if r < round { verdict = .reject("stale_round") }
         else if r > round { verdict = .reject("future_round") }
         else if !senderOwnsClient { verdict = .reject("not_owner") }
         else if !sampled.contains(client) { verdict = .reject("not_sampled") }
         else if accepted[client] != nil { verdict = .reject("duplicate") }
-        else if delta.count != parameterCount { verdict = .reject("wrong_size") }
+        else if delta.count != parameterCount || (state.map { $0.count != parameterCount } ?? false) {
+            verdict = .reject("wrong_size")
+        }
         else if samples <= 0 { verdict = .reject("no_samples") }
         else if !trainLoss.isFinite { verdict = .reject("non_finite") }
         else { verdict = .accept }
         switch verdict {
         case .accept:
-            accepted[client] = Accepted(client: client, samples: samples, trainLoss: trainLoss, delta: delta)
+            accepted[client] = Accepted(client: client, samples: samples, trainLoss: trainLoss, delta: delta, state: state)
         case let .reject(reason):
             reject(reason)
         }

@@ -57,12 +57,20 @@ public struct LaunchPlan: Equatable, Sendable {
         return args
     }
 
+    /// Client process `k`'s shard file in `runtimeDirectory`: its clients' local datasets,
+    /// written by the launcher (`ShardFile`).
+    public static func shardFile(process k: Int, runtimeDirectory: String) -> String {
+        "\(runtimeDirectory)/shard-\(k).bin"
+    }
+
     /// Client process `k`'s command line: its ids, the coordinator's bound endpoint, the
-    /// hub's (when there is one) and its CURVE key files (with throwaway keys).
+    /// hub's (when there is one), its CURVE key files (with throwaway keys) and its shard file.
     public func clientArguments(process k: Int, scenarioFile: String, coordinator: String, hub: String?,
-                                keys: (key: String, serverKey: String)?, parentPid: Int32) -> [String] {
+                                keys: (key: String, serverKey: String)?, parentPid: Int32,
+                                shardFile: String? = nil) -> [String] {
         var args = ["client", "--scenario", scenarioFile, "--connect", coordinator,
                     "--clients", ClientIdList.format(processes[k]), "--parent-pid", String(parentPid)]
+        if let shardFile { args += ["--shard", shardFile] }
         if let hub { args += ["--hub", hub] }
         if let keys { args += ["--key", keys.key, "--server-key", keys.serverKey] }
         return args

@@ -48,12 +48,13 @@ public enum Launcher {
             scenario = try Scenario.load(path: resume + "/scenario.yaml")
             let c = try Checkpoint.read(from: resume)
             checkpoint = c
-            data = try FederationData.prepare(scenario)
+            data = try FederationData.prepare(scenario, file: resume + "/scenario.yaml", memoryLimit: try MemoryLimit.current())
             results = try RunResults(continuing: resume, scenario: scenario, throughRound: c.round)
         } else {
             scenario = try Scenario.load(path: options.scenarioPath, overrides: options.overrides)
             directory = options.outputDirectory ?? (scenario.output + "/" + scenario.name)
-            data = try FederationData.prepare(scenario)
+            data = try FederationData.prepare(scenario, file: options.scenarioPath,
+                                              memoryLimit: try MemoryLimit.current())
             results = try RunResults(directory: directory, scenario: scenario,
                                      labelCounts: data.partition.labelCounts(of: data.train))
         }
@@ -61,7 +62,9 @@ public enum Launcher {
         // A private folder under /tmp for ipc:// sockets (their paths must stay short, about
         // 107 bytes) and the hub's ready file.
         var template = Array("/tmp/fedsim-XXXXXX".utf8CString)
-        guard let dirPointer = mkdtemp(&template) else { throw ResultsError.cannotWrite(path: "/tmp/fedsim-XXXXXX") }
+        guard let dirPointer = mkdtemp(&template) else {
+            throw ResultsError.cannotWriteFile(path: "/tmp/fedsim-XXXXXX", reason: systemErrorText(errno))
+        }
         let runtimeDir = String(cString: dirPointer)
         defer { try? FileManager.default.removeItem(atPath: runtimeDir) }
         let launch = try LaunchPlan(scenario: scenario, runtimeDirectory: runtimeDir)
@@ -101,11 +104,19 @@ public enum Launcher {
             progress.note("resuming \(scenario.name) after round \(checkpoint.round) of \(scenario.federation.rounds)")
         }
 
+        // The data once, here: each client process reads its clients' shares from its shard
+        // file and never loads the whole training set (the test set stays with the coordinator).
+        var shards: [String] = []
+        for (k, ids) in groups.enumerated() {
+            let path = LaunchPlan.shardFile(process: k, runtimeDirectory: runtimeDir)
+            try ClientData.shardFile(of: data, scenario: scenario, clientIds: ids).write(to: path)
+            shards.append(path)
+        }
         progress.note("starting \(groups.count) client processes for \(scenario.federation.clients) clients")
         for k in groups.indices {
             let args = launch.clientArguments(process: k, scenarioFile: results.scenarioPath, coordinator: coordinator.boundEndpoint,
                                               hub: hub?.endpoint, keys: k < clientKeys.count ? clientKeys[k] : nil,
-                                              parentPid: getpid())
+                                              parentPid: getpid(), shardFile: shards[k])
             children.append(try ChildProcess(executable: options.executable, arguments: args,
                                              logPath: results.logsPath + "/process-\(k).log",
                                              environment: ["OPENBLAS_NUM_THREADS": "1"]))
@@ -147,7 +158,7 @@ public enum Launcher {
             message = e.description
         } catch {
             status = "failed"
-            message = "\(error)"
+            message = FileErrorText.describe(error)
         }
         progress.finish()
         let summary = RunSummary(coordinator, status: status, error: message, processes: processes,

@@ -9,17 +9,24 @@ public struct DatasetDescriptor: Sendable {
     public let summary: String
     /// The keys of `dataset:` this kind reads besides `kind`, `normalize` and `test_fraction`.
     public let uses: [String]
+    /// The folder under `$FEDSIM_DATA` this kind reads when `path` is not given ("mnist"), or nil.
+    public let dataFolder: String?
+    /// `normalize` when the scenario does not say.
+    public let defaultNormalize: NormalizeKind
     /// A required key that is missing, with the message (`path`, "dataset.kind csv needs ...").
     let missing: @Sendable (DatasetConfig) -> (key: String, message: String)?
     /// The train and test sets (before normalisation); `rng` is the scenario's root generator.
     let load: @Sendable (DatasetConfig, SeededRNG) throws -> (train: Dataset, test: Dataset)
 
-    init(name: String, summary: String, uses: [String] = [],
+    init(name: String, summary: String, uses: [String] = [], dataFolder: String? = nil,
+         normalize: NormalizeKind = .minmax,
          missing: @escaping @Sendable (DatasetConfig) -> (key: String, message: String)? = { _ in nil },
          load: @escaping @Sendable (DatasetConfig, SeededRNG) throws -> (train: Dataset, test: Dataset)) {
         self.name = name
         self.summary = summary
         self.uses = uses
+        self.dataFolder = dataFolder
+        self.defaultNormalize = normalize
         self.missing = missing
         self.load = load
     }

@@ -15,5 +15,7 @@ extension Registry {
         FLTrust.descriptor,
         FoolsGold.descriptor,
         RobustLearningRate.descriptor,
+        DivideAndConquer.descriptor,
+        SignGuard.descriptor,
     ]
 }

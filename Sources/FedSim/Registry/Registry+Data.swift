@@ -30,6 +30,12 @@ extension Registry {
             var split = rng.derive("split")
             return stratifiedSplit(try CSVLoader.load(path: d.path ?? ""), testFraction: d.testFraction, rng: &split)
         },
+        imageFolder("mnist", summary: "MNIST handwritten digits (60,000 + 10,000, 1x28x28) from the IDX files in the folder `path`",
+                    files: "the four MNIST IDX files") { d in try MNISTFolder.load(folder: d, name: "mnist") },
+        imageFolder("fashion", summary: "Fashion-MNIST (60,000 + 10,000, 1x28x28) from the IDX files in the folder `path`",
+                    files: "the four Fashion-MNIST IDX files") { d in try MNISTFolder.load(folder: d, name: "fashion") },
+        imageFolder("cifar10", summary: "CIFAR-10 (50,000 + 10,000, 3x32x32) from the binary batches in the folder `path`",
+                    files: "data_batch_1.bin ... test_batch.bin") { d in try CIFAR10Loader.load(folder: d) },
         DatasetDescriptor(name: "synthetic", summary: "Gaussian blobs generated from the seed (`dataset.synthetic`)",
                           uses: ["synthetic"]) { d, rng in
             var gen = rng.derive("synthetic")
@@ -41,12 +47,27 @@ extension Registry {
         },
     ]
 
+    /// A published image dataset read from a folder: `path`, else `$FEDSIM_DATA/<name>`
+    /// (`scripts/fetch-data <name>` fills it); its own test set; per-channel standardisation.
+    private static func imageFolder(_ name: String, summary: String, files: String,
+                                    load: @escaping @Sendable (String) throws -> (train: Dataset, test: Dataset)) -> DatasetDescriptor {
+        DatasetDescriptor(
+            name: name, summary: summary + " (or $FEDSIM_DATA/\(name))", uses: ["path"], dataFolder: name, normalize: .channels,
+            missing: { d in
+                d.path == nil ? ("path", "missing; dataset.kind \(name) needs path: <folder with \(files)>, relative to the "
+                                 + "scenario file, or FEDSIM_DATA=<folder> holding \(name)/ (scripts/fetch-data \(name))") : nil
+            }
+        ) { d, _ in try load(d.path ?? "") }
+    }
+
     /// How the training set is split over clients (`partition.kind`).
     public static let partitions: [PartitionDescriptor] = [
         PartitionDescriptor(name: "iid", summary: "shuffle and deal equal shares", uses: []) { _ in .iid },
         PartitionDescriptor(name: "dirichlet", summary: "per-class client shares drawn from Dirichlet(alpha): small alpha, skewed labels",
                             uses: ["alpha", "min_samples"]) { p in .dirichlet(alpha: p.alpha, minSamples: p.minSamples) },
-        PartitionDescriptor(name: "shards", summary: "sort by label, cut into shards, give each client shards_per_client of them",
+        PartitionDescriptor(name: "shards", summary: "shuffle, sort by label, cut into shards, give each client shards_per_client of them",
                             uses: ["shards_per_client"]) { p in .shards(perClient: p.shardsPerClient) },
+        PartitionDescriptor(name: "sorted", summary: "shuffle, sort by label, cut into one contiguous chunk per client (client 0 holds the lowest labels)",
+                            uses: []) { _ in .sorted },
     ]
 }

@@ -53,7 +53,10 @@ public enum RegistryDocs {
     }
 
     static var preAggregation: String {
-        components("`defense.` key", Registry.preAggregation.map { ($0.name, [$0.summary], $0.parameters) })
+        components("`defense.` key", Registry.preAggregation.map { d in
+            (d.name, [d.summary] + (d.figures.isEmpty ? [] : ["rounds.csv: " + d.figures.map { "`\($0.name)`" }.joined(separator: ", ")]),
+             d.parameters)
+        })
     }
 
     static var attacks: String {
@@ -114,6 +117,11 @@ public enum RegistryDocs {
         for d in Registry.aggregators where !d.figures.isEmpty {
             for (i, f) in d.figures.enumerated() {
                 rows.append("| \(i == 0 ? "`\(d.name)`" : "") | `\(f.name)` | \(cell(f.doc)) |")
+            }
+        }
+        for d in Registry.preAggregation where !d.figures.isEmpty {
+            for (i, f) in d.figures.enumerated() {
+                rows.append("| \(i == 0 ? "`\(d.name):`" : "") | `\(f.name)` | \(cell(f.doc)) |")
             }
         }
         for (i, f) in GaussianMechanism.figureDocs.enumerated() {

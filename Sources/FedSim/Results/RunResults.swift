@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import FedCore
 import FedResults
 import Foundation
 
@@ -22,7 +23,7 @@ public final class RunResults {
         let fm = FileManager.default
         try RunResults.prepare(directory)
         try fm.createDirectory(atPath: logsDirectory(directory), withIntermediateDirectories: true)
-        try Data(scenario.resolvedYAML().utf8).write(to: URL(fileURLWithPath: directory + "/scenario.yaml"))
+        try AtomicFile.write(Data(scenario.resolvedYAML().utf8), to: directory + "/scenario.yaml")
 
         let classes = labelCounts.first?.count ?? 0
         let counts = try CSVWriter(path: directory + "/label_counts.csv",
@@ -68,11 +69,11 @@ public final class RunResults {
         rounds.close()
         clients.close()
         let bytes = model.withUnsafeBufferPointer { Data(buffer: $0) }
-        try bytes.write(to: URL(fileURLWithPath: directory + "/model.bin"), options: .atomic)
+        try AtomicFile.write(bytes, to: directory + "/model.bin")
         let encoder = RunSummary.encoder()
         var json = try encoder.encode(summary)
         json.append(0x0A)
-        try json.write(to: URL(fileURLWithPath: directory + "/summary.json"), options: .atomic)
+        try AtomicFile.write(json, to: directory + "/summary.json")
     }
 
     /// The file that marks a folder as a fedsim run: written first into every run folder, and
@@ -119,7 +120,7 @@ public final class RunResults {
         for part in path.split(separator: "/") {
             current += "/" + part
             if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                throw ResultsError.cannotWriteFile(path: current, reason: String(cString: strerror(errno)))
+                throw ResultsError.cannotWriteFile(path: current, reason: systemErrorText(errno))
             }
         }
     }

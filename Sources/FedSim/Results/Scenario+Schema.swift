@@ -2,10 +2,11 @@ import FedResults
 import FedRobust
 
 extension Scenario {
-    /// The figure columns this scenario's defence reports: its rule's declared figures, and
-    /// the DP mechanism's when `dp:` is on.
+    /// The figure columns this scenario's defence reports: its rule's declared figures, its
+    /// pre-aggregation steps', and the DP mechanism's when `dp:` is on.
     var defenseFigures: [Column] {
         var figures = defense.aggregator.descriptor.figures
+        figures += defense.preAggregation.flatMap(\.descriptor.figures)
         if defense.dp != nil { figures += GaussianMechanism.figureDocs }
         return figures.map { Column.figure($0.name, doc: $0.doc) }
     }

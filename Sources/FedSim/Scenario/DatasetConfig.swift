@@ -1,12 +1,17 @@
 import FedCore
+import Foundation
 /// How features are scaled before training.
 public enum NormalizeKind: String, CaseIterable, Sendable, Equatable {
     /// Leave features as they are.
     case none
     /// Scale each feature to [0, 1] with the training set's min and max.
     case minmax
-    /// Subtract the training mean and divide by the training standard deviation.
+    /// Subtract the training mean and divide by the training standard deviation, per feature.
     case standard
+    /// Divide by 255 (8-bit pixels to [0, 1]).
+    case pixels
+    /// Per image channel, subtract the training mean and divide by the training standard deviation.
+    case channels
 }
 
 /// Parameters of the generated `synthetic` dataset.
@@ -95,15 +100,26 @@ extension SyntheticConfig: ScenarioSection {
 extension DatasetConfig: ScenarioSection {
     static let key = "dataset"
 
+    /// The environment variable naming the folder that holds one folder per published dataset
+    /// (`mnist/`, `fashion/`, `cifar10/`), read when `dataset.path` is not given.
+    public static let dataEnvironment = "FEDSIM_DATA"
+
     init(reading reader: ScenarioReader) throws {
+        let kind = try reader.name("kind", allowed: Registry.datasets.map(\.name), default: "digits")
+        let source = Registry.dataset(kind)
+        var path = try reader.path("path")
+        if path == nil, let folder = source?.dataFolder,
+           let root = ProcessInfo.processInfo.environment[Self.dataEnvironment], !root.isEmpty {
+            path = ScenarioSource.absolute(root + "/" + folder, relativeTo: FileManager.default.currentDirectoryPath)
+        }
         self.init(
-            kind: try reader.name("kind", allowed: Registry.datasets.map(\.name), default: "digits"),
-            path: try reader.path("path"),
+            kind: kind,
+            path: path,
             trainImages: try reader.path("train_images"),
             trainLabels: try reader.path("train_labels"),
             testImages: try reader.path("test_images"),
             testLabels: try reader.path("test_labels"),
-            normalize: try reader.choice("normalize", default: .minmax),
+            normalize: try reader.choice("normalize", default: source?.defaultNormalize ?? .minmax),
             testFraction: try reader.double("test_fraction", default: 0.2, range: .open(0, 1)),
             synthetic: try reader.section(SyntheticConfig.self))
         if let (key, message) = descriptor.missing(self) {

@@ -96,7 +96,11 @@ extension DefenseConfig: ScenarioSection {
         var pre: [PreAggregationConfig] = []
         for d in Registry.preAggregation {
             guard let section = try r.optionalSection(d.name) else { continue }
-            pre.append(PreAggregationConfig(kind: d.name, values: try section.parameters(d.parameters) { $0 }))
+            let values = try section.parameters(d.parameters) { $0 }
+            if aggregator.descriptor.keysStateByClient, (try? d.make(values))?.mixesRows == true {
+                throw r.error(d.name, "\(aggregator.kind) keeps one history per client, but \(d.name) mixes clients' updates into shared rows; use it with another rule")
+            }
+            pre.append(PreAggregationConfig(kind: d.name, values: values))
             try section.finish()
         }
         var dp: DPConfig?

@@ -1,4 +1,22 @@
 import FedCore
+
+/// How a sampled client works in a round (`federation.mode`).
+public enum FederationMode: String, CaseIterable, Sendable {
+    /// FedAvg: `local_epochs` of minibatch SGD, the client sends its model delta.
+    case fedavg
+    /// FedSGD: one minibatch gradient at the global model; the server takes the SGD step.
+    case fedsgd
+}
+
+/// Where a client's SGD momentum lives (`federation.momentum_buffer`).
+public enum MomentumBuffer: String, CaseIterable, Sendable {
+    /// Inside one round's local training, starting at zero every round (FedAvg).
+    case local
+    /// The worker's buffer, kept across rounds and sent instead of the fresh gradient
+    /// (Karimireddy, He & Jaggi, ICML 2021 / ICLR 2022); FedSGD mode only.
+    case worker
+}
+
 /// The `federation:` section: who takes part, how they train, and how long the coordinator waits.
 public struct FederationConfig: Sendable, Equatable {
     /// Logical clients (1...100,000).
@@ -15,11 +33,20 @@ public struct FederationConfig: Sendable, Equatable {
     public var batchSize: Int
     /// Client SGD learning rate (> 0).
     public var learningRate: Double
-    /// Client SGD momentum (0 <= x < 1).
+    /// Client SGD momentum (0 <= x < 1): the local optimizer's in FedAvg mode, the worker
+    /// buffer's `beta` with `momentumBuffer == .worker`.
     public var momentum: Double
+    /// FedAvg (local epochs, deltas) or FedSGD (one gradient per round).
+    public var mode: FederationMode
+    /// Local momentum (reset every round) or worker momentum (kept across rounds).
+    public var momentumBuffer: MomentumBuffer
+    /// Worker momentum as the exponential average `beta m + (1 - beta) g` (ICML 2021) instead
+    /// of `beta m + g` (the papers' code).
+    public var momentumDampening: Bool
     /// L2 weight decay on the client (>= 0).
     public var weightDecay: Double
-    /// Step applied to the aggregated update on the server (> 0; 1 = plain FedAvg).
+    /// Step applied to the aggregated update on the server (> 0; 1 = plain FedAvg). In FedSGD
+    /// mode the server's step is `learningRate * serverLearningRate`.
     public var serverLearningRate: Double
     /// Seconds the coordinator waits for updates in a round (> 0).
     public var deadline: Double
@@ -34,7 +61,8 @@ public struct FederationConfig: Sendable, Equatable {
                 localEpochs: Int = 1, batchSize: Int = 32, learningRate: Double = 0.05,
                 momentum: Double = 0.9, weightDecay: Double = 0, serverLearningRate: Double = 1.0,
                 deadline: Double = 60, quorum: Double = 0.5, startupTimeout: Double = 120,
-                heartbeatTimeout: Double = 30) {
+                heartbeatTimeout: Double = 30, mode: FederationMode = .fedavg,
+                momentumBuffer: MomentumBuffer? = nil, momentumDampening: Bool = false) {
         self.clients = clients
         self.processes = processes ?? clients
         self.rounds = rounds
@@ -49,6 +77,20 @@ public struct FederationConfig: Sendable, Equatable {
         self.quorum = quorum
         self.startupTimeout = startupTimeout
         self.heartbeatTimeout = heartbeatTimeout
+        self.mode = mode
+        self.momentumBuffer = momentumBuffer ?? (mode == .fedsgd ? .worker : .local)
+        self.momentumDampening = momentumDampening
+    }
+
+    /// The worker momentum rule, when clients keep a buffer across rounds.
+    public var workerMomentum: WorkerMomentum? {
+        momentumBuffer == .worker ? WorkerMomentum(beta: Float(momentum), dampening: momentumDampening) : nil
+    }
+
+    /// The step the server applies to the aggregate: `server_learning_rate` in FedAvg mode,
+    /// `learning_rate * server_learning_rate` in FedSGD mode (the SGD step on the aggregate).
+    public var serverStep: Float {
+        mode == .fedsgd ? Float(learningRate * serverLearningRate) : Float(serverLearningRate)
     }
 }
 
@@ -72,7 +114,27 @@ extension FederationConfig: ScenarioSection {
             deadline: try reader.double("deadline", default: 60, range: .greaterThan(0)),
             quorum: try reader.double("quorum", default: 0.5, range: .openClosed(0, 1)),
             startupTimeout: try reader.double("startup_timeout", default: 120, range: .greaterThan(0)),
-            heartbeatTimeout: try reader.double("heartbeat_timeout", default: 30, range: .greaterThan(0)))
+            heartbeatTimeout: try reader.double("heartbeat_timeout", default: 30, range: .greaterThan(0)),
+            mode: try reader.choice("mode", default: FederationMode.fedavg))
+        momentumBuffer = try reader.choice("momentum_buffer", default: momentumBuffer)
+        momentumDampening = try reader.bool("momentum_dampening", default: false)
+        switch (mode, momentumBuffer) {
+        case (.fedavg, .worker):
+            throw reader.error("momentum_buffer", "worker momentum keeps a buffer of gradients across rounds and needs "
+                               + "federation.mode: fedsgd (in fedavg mode the momentum is local to a round)")
+        case (.fedsgd, .local):
+            throw reader.error("momentum_buffer", "local momentum would restart at zero for the one gradient a fedsgd "
+                               + "client computes per round; use worker (momentum: 0 for plain SGD)")
+        default: break
+        }
+        if momentumDampening && momentumBuffer != .worker {
+            throw reader.error("momentum_dampening", "applies to the worker momentum buffer only "
+                               + "(federation.mode: fedsgd, momentum_buffer: worker)")
+        }
+        if mode == .fedsgd && localEpochs != 1 {
+            throw reader.error("local_epochs", "\(localEpochs) local epochs in fedsgd mode, which takes one minibatch "
+                               + "gradient per round; leave it out (or 1), or use mode: fedavg")
+        }
         if let processes, processes > clients {
             throw reader.error("processes", "\(processes) is more than federation.clients (\(clients)); "
                                + "allowed: 1 <= processes <= clients")
@@ -86,5 +148,10 @@ extension FederationConfig: ScenarioSection {
          ("weight_decay", .number(weightDecay)), ("server_learning_rate", .number(serverLearningRate)),
          ("deadline", .number(deadline)), ("quorum", .number(quorum)),
          ("startup_timeout", .number(startupTimeout)), ("heartbeat_timeout", .number(heartbeatTimeout))]
+        // FedAvg with a local buffer (the default) adds nothing: the resolved form, and so the
+        // fingerprint, of every scenario written before these keys stays as it was.
+        + (mode == .fedavg && momentumBuffer == .local && !momentumDampening ? [] :
+            [("mode", .choice(mode)), ("momentum_buffer", .choice(momentumBuffer)),
+             ("momentum_dampening", .word(momentumDampening ? "true" : "false"))])
     }
 }

@@ -114,7 +114,7 @@ public struct Scenario: Sendable, Equatable {
         do {
             try DefenseFactory.check(defense, perRound: ClientSampler(self).perRound)
         } catch let error as AggregatorError {
-            var failure = reader.error("defense", "\(error) (federation: \(ClientSampler(self).perRound) updates per round)")
+            var failure = reader.error("defense", "\(error) (\(DefenseFactory.rowsNote(defense, perRound: ClientSampler(self).perRound)))")
             failure.isPrecondition = true
             throw failure
         }
@@ -184,7 +184,7 @@ public struct Scenario: Sendable, Equatable {
             ScenarioError(file: path, message: "cannot read: \(reason)")
         }
         let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { throw failure(String(cString: strerror(errno))) }
+        guard descriptor >= 0 else { throw failure(systemErrorText(errno)) }
         defer { close(descriptor) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
@@ -192,7 +192,7 @@ public struct Scenario: Sendable, Equatable {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw failure(String(cString: strerror(errno)))
+                throw failure(systemErrorText(errno))
             }
             if count == 0 { break }
             bytes += chunk[0..<count]

@@ -31,6 +31,9 @@ public enum ServerEvent: Equatable, Sendable {
     /// A connection the transport's authenticator refused (a CURVE key not on the allowlist),
     /// described for the log. Nothing from it is ever delivered.
     case refused(String)
+    /// Connections the transport closed because more than its cap were open and these had
+    /// never delivered a message (`PeerGuard`), described for the log.
+    case peersDropped(count: Int, detail: String)
 }
 
 /// The client side (a ZeroMQ DEALER): one stream of messages to and from one peer. The

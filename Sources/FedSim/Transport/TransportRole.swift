@@ -5,7 +5,10 @@ import FedWire
 public enum ServerRole: Sendable {
     /// The coordinator's ROUTER: HELLOs and UPDATEs from every client process; a CURVE
     /// server with the allowlist when `curve` is given.
-    case coordinator(parameters: Int, clients: Int, curve: ServerCurve?)
+    /// At most `maxPeers` connections are held at once (`transport.max_peers`); `states`: worker
+    /// state frames an UPDATE may carry (0 or 1).
+    case coordinator(parameters: Int, clients: Int, curve: ServerCurve?, maxPeers: Int = TransportConfig.defaultMaxPeers,
+                     states: Int = 0)
     /// The adversary hub's ROUTER, for the colluding clients' HELLOs and honest UPDATEs.
     case hub(parameters: Int, clients: Int)
 
@@ -20,7 +23,8 @@ public enum ServerRole: Sendable {
     /// `ZMQ_MAXMSGSIZE` in bytes: `MessageSizeLimit.forUpdates` for both.
     public var maxMessageSize: Int64? {
         switch self {
-        case let .coordinator(d, n, _), let .hub(d, n): return MessageSizeLimit.forUpdates(parameters: d, clients: n)
+        case let .coordinator(d, n, _, _, states): return MessageSizeLimit.forUpdates(parameters: d, clients: n, states: states)
+        case let .hub(d, n): return MessageSizeLimit.forUpdates(parameters: d, clients: n)
         }
     }
 }
@@ -29,7 +33,8 @@ public enum ServerRole: Sendable {
 public enum ClientRole: Sendable {
     /// A client process's DEALER to the coordinator (TASKs in, UPDATEs out); a CURVE client
     /// when `curve` is given.
-    case client(parameters: Int, clients: Int, curve: ClientCurve?)
+    /// `states`: worker state frames a TASK may carry (the clients the process hosts, or 0).
+    case client(parameters: Int, clients: Int, curve: ClientCurve?, states: Int = 0)
     /// A client process's DEALER to the adversary hub.
     case hubClient
     /// An extra DEALER to the coordinator, opened by a sybil attacker for each fake identity.
@@ -37,7 +42,8 @@ public enum ClientRole: Sendable {
     /// The coordinator's end of the simulation-only tap to the hub (PUSH; connects, sends).
     case tapSender
     /// The adversary hub's end of the tap (PULL; binds, receives the forwarded UPDATEs).
-    case tapReceiver(parameters: Int)
+    /// `states`: worker state frames a forwarded UPDATE may carry (0 or 1).
+    case tapReceiver(parameters: Int, states: Int = 0)
 
     /// The role's name, for logs and tests ("client", "hubClient", "sybil", "tapSender", "tapReceiver").
     public var name: String {
@@ -53,8 +59,8 @@ public enum ClientRole: Sendable {
     /// `ZMQ_MAXMSGSIZE` in bytes, or nil for libzmq's default (no limit).
     public var maxMessageSize: Int64? {
         switch self {
-        case let .client(d, n, _): return MessageSizeLimit.forTasks(parameters: d, clients: n)
-        case let .tapReceiver(d): return MessageSizeLimit.forUpdates(parameters: d, clients: 0)
+        case let .client(d, n, _, states): return MessageSizeLimit.forTasks(parameters: d, clients: n, states: states)
+        case let .tapReceiver(d, states): return MessageSizeLimit.forUpdates(parameters: d, clients: 0, states: states)
         case .hubClient, .sybil, .tapSender: return nil
         }
     }

@@ -7,6 +7,10 @@ import FedWire
 /// | role           | socket | linger  | ZMQ_MAXMSGSIZE              | HWM in/out | security          | endpoint |
 /// |----------------|--------|---------|-----------------------------|------------|-------------------|----------|
 /// | `.coordinator` | ROUTER | 1000 ms | `forUpdates(d, n)`          | 100,000    | CURVE server, ZAP | bind     |
+///
+/// (the coordinator's ROUTER also has a `PeerGuard` capping its connections at
+/// `transport.max_peers` and the open-file budget, with a listen backlog as long)
+///
 /// | `.hub`         | ROUTER | 1000 ms | `forUpdates(d, n)`          | default    | none              | bind     |
 /// | `.client`      | DEALER | 2000 ms | `forTasks(d, n)`            | default    | CURVE client      | connect  |
 /// | `.hubClient`   | DEALER | 1000 ms | none                        | default    | none              | connect  |
@@ -31,9 +35,9 @@ public final class ZMQNetwork: Network {
 
     public func listen(_ endpoint: String, as role: ServerRole) throws -> any ServerTransport {
         switch role {
-        case let .coordinator(_, _, curve):
+        case let .coordinator(_, _, curve, maxPeers, _):
             return try ZMQServerTransport(context: context, bind: endpoint, curve: curve, linger: 1000,
-                                          maxMessageSize: role.maxMessageSize, highWaterMark: 100_000)
+                                          maxMessageSize: role.maxMessageSize, highWaterMark: 100_000, maxPeers: maxPeers)
         case .hub:
             return try ZMQServerTransport(context: context, bind: endpoint, curve: nil, linger: 1000,
                                           maxMessageSize: role.maxMessageSize, highWaterMark: nil)
@@ -43,7 +47,7 @@ public final class ZMQNetwork: Network {
     public func open(_ endpoint: String, as role: ClientRole) throws -> any ClientTransport {
         let (type, linger, curve): (ZMQSocket.SocketType, Int32?, ClientCurve?)
         switch role {
-        case let .client(_, _, c): (type, linger, curve) = (.dealer, 2000, c)
+        case let .client(_, _, c, _): (type, linger, curve) = (.dealer, 2000, c)
         case .hubClient: (type, linger, curve) = (.dealer, 1000, nil)
         case .sybil: (type, linger, curve) = (.dealer, nil, nil)
         case .tapSender: (type, linger, curve) = (.push, 0, nil)

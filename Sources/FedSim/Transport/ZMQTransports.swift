@@ -14,6 +14,7 @@ protocol ZMQPollable: Pollable {
 final class ZMQServerTransport: ServerTransport, ZMQPollable {
     let socket: ZMQSocket
     let zap: ZAPHandler?
+    let peerGuard: PeerGuard?
     let endpoint: String
     private var zapReadable = false
     private var pending: [ServerEvent] = []
@@ -21,10 +22,14 @@ final class ZMQServerTransport: ServerTransport, ZMQPollable {
     /// Creates the ROUTER; under CURVE binds the ZAP handler and makes the ROUTER a CURVE
     /// server before anything else (libzmq admits every client of a context without a
     /// handler); sets `linger`, `maxMessageSize` and both high-water marks when given; binds.
+    /// With `maxPeers`, a `PeerGuard` holds the open connections to at most that many (and to
+    /// what the file-descriptor limit leaves), and the listen backlog is as long, so that a
+    /// burst of connections waits in the kernel instead of being refused.
     init(context: ZMQContext, bind address: String, curve: ServerCurve?, linger: Int32,
-         maxMessageSize: Int64?, highWaterMark: Int32?) throws {
+         maxMessageSize: Int64?, highWaterMark: Int32?, maxPeers: Int? = nil) throws {
         let socket = try ZMQSocket(context: context, type: .router)
         var handler: ZAPHandler?
+        var peerGuard: PeerGuard?
         do {
             if let curve {
                 let h = try ZAPHandler(context: context, allowlist: curve.allowlist)
@@ -37,15 +42,22 @@ final class ZMQServerTransport: ServerTransport, ZMQPollable {
                 try socket.setReceiveHighWaterMark(highWaterMark)
                 try socket.setSendHighWaterMark(highWaterMark)
             }
+            if let maxPeers {
+                let cap = max(1, min(maxPeers, PeerGuard.descriptorBudget()))
+                try socket.setBacklog(Int32(min(cap, 4096)))
+                peerGuard = try PeerGuard(socket: socket, cap: cap)
+            }
             try socket.bind(address)
             endpoint = try socket.lastEndpoint
         } catch {
+            peerGuard?.close()
             handler?.close()
             socket.close()
             throw error
         }
         self.socket = socket
         zap = handler
+        self.peerGuard = peerGuard
     }
 
     var pollSockets: [ZMQSocket] { zap.map { [socket, $0.socket] } ?? [socket] }
@@ -62,8 +74,16 @@ final class ZMQServerTransport: ServerTransport, ZMQPollable {
                 pending.append(.refused("refused a \(decision.mechanism) connection from \(decision.address): \(refusal)"))
             }
         }
+        if let peerGuard {
+            let dropped = peerGuard.takeDropped()
+            if dropped > 0 {
+                pending.append(.peersDropped(count: dropped, detail: "closed \(dropped) connection\(dropped == 1 ? "" : "s") that never "
+                                             + "sent a message: more than \(peerGuard.cap) were open (transport.max_peers, or the open-file limit)"))
+            }
+        }
         if !pending.isEmpty { return pending.removeFirst() }
         guard let received = try socket.receiveWithMetadata(dontWait: true) else { return nil }
+        peerGuard?.noteSpoke(socket.lastSourceDescriptor)
         return .message(identity: received.frames.first ?? [], frames: Array(received.frames.dropFirst()),
                         userId: received.userId)
     }
@@ -72,8 +92,9 @@ final class ZMQServerTransport: ServerTransport, ZMQPollable {
         try socket.send([identity] + frames, dontWait: true)
     }
 
-    /// Closes the ZAP handler, then the ROUTER.
+    /// Closes the peer guard and the ZAP handler, then the ROUTER.
     func close() {
+        peerGuard?.close()
         zap?.close()
         socket.close()
     }

@@ -1,0 +1,16 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The system's reason for a failed call, as one phrase with its symbolic name where it is one
+/// a user acts on: `No space left on device (ENOSPC)`, `Too many open files (EMFILE)`. Every
+/// "cannot read/write" error in fedsim ends with this.
+public func systemErrorText(_ code: Int32 = errno) -> String {
+    let text = String(cString: strerror(code))
+    let names: [Int32: String] = [
+        ENOSPC: "ENOSPC", EMFILE: "EMFILE", ENFILE: "ENFILE", EDQUOT: "EDQUOT", EROFS: "EROFS",
+        EACCES: "EACCES", EPERM: "EPERM", ENOENT: "ENOENT", ENOTDIR: "ENOTDIR", EISDIR: "EISDIR",
+        ENOMEM: "ENOMEM", EIO: "EIO", EEXIST: "EEXIST",
+    ]
+    return names[code].map { "\(text) (\($0))" } ?? text
+}
