@@ -63,7 +63,8 @@ struct LocalClient {
             let schedule = MinibatchSchedule(count: data.count, batchSize: batchSize)
             let batch = schedule.indices(step: round - 1, rng: SeededRNG(seed: seed).derive("fedsgd", id))
             let (loss, g) = minibatchGradient(model: architecture, parameters: model, data: data, indices: batch,
-                                              weightDecay: weightDecay)
+                                              weightDecay: weightDecay,
+                                              dropoutRNG: SeededRNG(seed: seed).derive("dropout", round, id))
             let step = g.map { -$0 }
             guard let momentum, momentum.keepsBuffer else { return (step, nil, Double(loss)) }
             let m = momentum.accumulate(buffer, step: step)

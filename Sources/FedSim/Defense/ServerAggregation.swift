@@ -126,7 +126,8 @@ final class ServerAggregation {
             let schedule = MinibatchSchedule(count: root.count, batchSize: f.batchSize)
             let batch = schedule.indices(step: r - 1, rng: SeededRNG(seed: scenario.seed).derive("server-fedsgd"))
             let g = minibatchGradient(model: data.model, parameters: global, data: root, indices: batch,
-                                      weightDecay: Float(f.weightDecay)).gradient
+                                      weightDecay: Float(f.weightDecay),
+                                      dropoutRNG: SeededRNG(seed: scenario.seed).derive("server-dropout", r)).gradient
             return g.map { -$0 }
         }
         var rng = SeededRNG(seed: scenario.seed).derive("server", r)
