@@ -50,6 +50,43 @@ final class ShippedScenarioTests: XCTestCase {
         XCTAssertEqual(steps, ["bucketing", "nnm"])
     }
 
+    /// The reproduction suite states the ICLR 2022 bucketing matrix (Karimireddy, He & Jaggi):
+    /// 5 attacks x 4 rules with and without bucketing s = 2 x 3 seeds, 25 workers of which 5
+    /// Byzantine, sorted data, FedSGD with batch 32, lr 0.01 and 600 steps; momentum 0.9 and 0;
+    /// on MNIST (the folder from FEDSIM_DATA) and on digits. Every cell builds.
+    func testReproductionSuiteIsTheBucketingMatrix() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("fedsim-repro-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: data + "/mnist", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        setenv("FEDSIM_DATA", data, 1)
+        defer { unsetenv("FEDSIM_DATA") }
+        let files = ["bucketing-digits.yaml": 0.9, "bucketing-digits-momentum0.yaml": 0.0,
+                     "bucketing-mnist.yaml": 0.9, "bucketing-mnist-momentum0.yaml": 0.0]
+        XCTAssertEqual(try self.files("reproduce").map(\.lastPathComponent).filter { !$0.contains("-base") }.sorted(),
+                       files.keys.sorted())
+        for (name, momentum) in files {
+            let spec = try CompareSpec.load(path: ShippedScenarioTests.scenarios.appendingPathComponent("reproduce/" + name).path)
+            let cells = CompareCell.all(spec, baseSeed: try spec.baseScenario().seed)
+            XCTAssertEqual(cells.count, 120, name)
+            var rules: Set<String> = [], bucketed = 0, attacks: Set<String> = []
+            for cell in cells {
+                let s = try cell.scenario(spec)
+                XCTAssertEqual([s.federation.clients, s.federation.rounds, s.federation.batchSize], [25, 600, 32], name)
+                XCTAssertEqual(s.federation.mode, .fedsgd, name)
+                XCTAssertEqual(s.federation.learningRate, 0.01, name)
+                XCTAssertEqual(s.federation.momentum, momentum, name)
+                XCTAssertEqual(s.partition.kind, "sorted", name)
+                XCTAssertEqual(s.attacks.map { $0.malicious.count(of: 25) }, [5], name)
+                rules.insert(s.defense.aggregator.kind)
+                attacks.formUnion(s.attacks.map(\.kind))
+                if s.defense.preAggregation.map(\.kind) == ["bucketing"] { bucketed += 1 }
+            }
+            XCTAssertEqual(rules, ["median", "krum", "geomed", "centered-clipping"], name)
+            XCTAssertEqual(attacks, ["alie", "sign-flip", "ipm", "label-flip", "mimic"], name)
+            XCTAssertEqual(bucketed, 60, name)
+        }
+    }
+
     func testAttackScenariosCoverEveryAttack() throws {
         var kinds: Set<String> = []
         for file in try files("attacks") {
