@@ -57,13 +57,14 @@ final class ShippedScenarioTests: XCTestCase {
     func testReproductionSuiteIsTheBucketingMatrix() throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("fedsim-repro-\(getpid())").path
         try FileManager.default.createDirectory(atPath: data + "/mnist", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: data + "/cifar10", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: data) }
         setenv("FEDSIM_DATA", data, 1)
         defer { unsetenv("FEDSIM_DATA") }
         let files = ["bucketing-digits.yaml": 0.9, "bucketing-digits-momentum0.yaml": 0.0,
                      "bucketing-mnist.yaml": 0.9, "bucketing-mnist-momentum0.yaml": 0.0]
         XCTAssertEqual(try self.files("reproduce").map(\.lastPathComponent).filter { !$0.contains("-base") }.sorted(),
-                       files.keys.sorted())
+                       (files.keys + ["agr-cifar10.yaml"]).sorted())
         for (name, momentum) in files {
             let spec = try CompareSpec.load(path: ShippedScenarioTests.scenarios.appendingPathComponent("reproduce/" + name).path)
             let cells = CompareCell.all(spec, baseSeed: try spec.baseScenario().seed)
@@ -85,6 +86,23 @@ final class ShippedScenarioTests: XCTestCase {
             XCTAssertEqual(attacks, ["alie", "sign-flip", "ipm", "label-flip", "mimic"], name)
             XCTAssertEqual(bucketed, 60, name)
         }
+        // Shejwalkar & Houmansadr (NDSS 2021), CIFAR-10: 50 clients, 10 malicious with full
+        // knowledge, min-max and min-sum (and no attack) against four rules.
+        let spec = try CompareSpec.load(path: ShippedScenarioTests.scenarios.appendingPathComponent("reproduce/agr-cifar10.yaml").path)
+        let cells = CompareCell.all(spec, baseSeed: try spec.baseScenario().seed)
+        XCTAssertEqual(cells.count, 12)
+        var rules: Set<String> = []
+        for cell in cells {
+            let s = try cell.scenario(spec)
+            XCTAssertEqual(s.federation.clients, 50)
+            XCTAssertEqual(s.dataset.kind, "cifar10")
+            rules.insert(s.defense.aggregator.kind)
+            for a in s.attacks {
+                XCTAssertEqual(a.malicious.count(of: 50), 10)
+                XCTAssertEqual(a.knowledge, .omniscient)
+            }
+        }
+        XCTAssertEqual(rules, ["trimmed-mean", "median", "multi-krum", "bulyan"])
     }
 
     func testAttackScenariosCoverEveryAttack() throws {
