@@ -20,12 +20,13 @@ struct CheckCommand: ParsableCommand {
             let limit = try MemoryLimit.current()
             let data = try FederationData.prepare(s, file: scenario, memoryLimit: limit)
             print(s.resolvedYAML(), terminator: "")
-            print("# fingerprint: 0x\(String(s.fingerprint, radix: 16))")
             print("# data: " + data.summary(partition: s.partition.kind))
             let estimate = FederationData.memoryEstimate(s, model: data.model, train: data.train, test: data.test,
                                                          partition: data.partition)
             print("# memory: about \(MemoryEstimate.format(estimate.totalBytes)) (\(estimate.breakdown); "
                   + "\(estimate.parameters) parameters); limit \(limit)")
+            // Last, as before: scripts read the fingerprint from the final line.
+            print("# fingerprint: 0x\(String(s.fingerprint, radix: 16))")
         } catch {
             throw fail(error)
         }
