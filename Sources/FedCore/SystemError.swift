@@ -14,3 +14,18 @@ public func systemErrorText(_ code: Int32 = errno) -> String {
     ]
     return names[code].map { "\(text) (\($0))" } ?? text
 }
+
+/// Writes all of `bytes` to `fd`, retrying short writes and EINTR; nil on success, else the
+/// system's reason (`systemErrorText`).
+public func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> String? {
+    var offset = 0
+    while offset < bytes.count {
+        let n = write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+        if n < 0 {
+            if errno == EINTR { continue }
+            return systemErrorText(errno)
+        }
+        offset += n
+    }
+    return nil
+}

@@ -20,19 +20,7 @@ public enum AtomicFile {
             fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         }
         guard fd >= 0 else { throw ResultsError.cannotWriteFile(path: tmp, reason: systemErrorText(errno)) }
-        var failure: String?
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count, failure == nil {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = systemErrorText(errno)
-                } else {
-                    offset += n
-                }
-            }
-        }
+        var failure = bytes.withUnsafeBytes { writeAll(fd, $0) }
         if failure == nil, fsync(fd) != 0 { failure = systemErrorText(errno) }
         close(fd)
         if let failure {

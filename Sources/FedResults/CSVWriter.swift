@@ -55,20 +55,7 @@ public final class CSVWriter {
 
     private func append(_ text: String) throws {
         precondition(fd >= 0, "CSV file \(path) written after close")
-        var failure: String?
-        var bytes = Array(text.utf8)
-        bytes.withUnsafeMutableBytes { raw in
-            var offset = 0
-            while offset < raw.count, failure == nil {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = systemErrorText(errno)
-                } else {
-                    offset += n
-                }
-            }
-        }
+        let failure = Array(text.utf8).withUnsafeBytes { writeAll(fd, $0) }
         if let failure { throw ResultsError.cannotWriteFile(path: path, reason: failure) }
     }
 
