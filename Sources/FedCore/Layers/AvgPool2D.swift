@@ -14,8 +14,8 @@ public struct AvgPool2D: Layer, Equatable {
     }
 
     public var kind: String { "avgpool" }
-    public var inputShape: [Int] { [geometry.channels, geometry.height, geometry.width] }
-    public var outputShape: [Int] { [geometry.channels, geometry.outputHeight, geometry.outputWidth] }
+    public var inputShape: [Int] { geometry.inputShape }
+    public var outputShape: [Int] { geometry.outputShape() }
 
     public func forward(parameters: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>,
                         output: UnsafeMutableBufferPointer<Float>, batchSize: Int,

@@ -22,8 +22,8 @@ public struct Conv2D: Layer, Equatable {
     }
 
     public var kind: String { "conv" }
-    public var inputShape: [Int] { [geometry.channels, geometry.height, geometry.width] }
-    public var outputShape: [Int] { [outChannels, geometry.outputHeight, geometry.outputWidth] }
+    public var inputShape: [Int] { geometry.inputShape }
+    public var outputShape: [Int] { geometry.outputShape(channels: outChannels) }
     public var weightCount: Int { outChannels * geometry.patchSize }
     public var parameterCount: Int { weightCount + outChannels }
 

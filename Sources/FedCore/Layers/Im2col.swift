@@ -4,6 +4,10 @@
 ///
 /// (floor division, as PyTorch's `Conv2d` and `MaxPool2d` with `ceil_mode = False`).
 public struct WindowGeometry: Sendable, Equatable {
+    /// The input's shape, `[C, H, W]`.
+    public var inputShape: [Int] { [channels, height, width] }
+    /// The output's shape with `outChannels` channels (a pooling layer keeps `channels`).
+    public func outputShape(channels outChannels: Int? = nil) -> [Int] { [outChannels ?? channels, outputHeight, outputWidth] }
     public let channels: Int
     public let height: Int
     public let width: Int

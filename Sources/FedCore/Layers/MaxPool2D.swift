@@ -18,8 +18,8 @@ public struct MaxPool2D: Layer, Equatable {
     }
 
     public var kind: String { "maxpool" }
-    public var inputShape: [Int] { [geometry.channels, geometry.height, geometry.width] }
-    public var outputShape: [Int] { [geometry.channels, geometry.outputHeight, geometry.outputWidth] }
+    public var inputShape: [Int] { geometry.inputShape }
+    public var outputShape: [Int] { geometry.outputShape() }
 
     public func forward(parameters: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>,
                         output: UnsafeMutableBufferPointer<Float>, batchSize: Int,
