@@ -27,12 +27,15 @@ let package = Package(
         .target(name: "FedCore", dependencies: ["CBLAS", "CZlib"]),
         .target(name: "FedRobust", dependencies: ["FedCore", "CBLAS", "CKernels"]),
         .target(name: "FedAttacks", dependencies: ["FedCore"]),
+        /// The other threat families measured on the global model: adversarial examples,
+        /// membership inference, gradient and model inversion, model extraction.
+        .target(name: "FedEval", dependencies: ["FedCore", "CBLAS"]),
         .target(name: "FedWire", dependencies: ["CZeroMQ"]),
         /// The output files' types (summary.json's records, the CSV writer and reader), shared
         /// by the runtime that writes them and the reports that read them.
         .target(name: "FedResults", dependencies: ["FedCore"]),
         .target(name: "FedSim", dependencies: [
-            "FedCore", "FedRobust", "FedAttacks", "FedWire", "FedResults", "CSupport",
+            "FedCore", "FedRobust", "FedAttacks", "FedEval", "FedWire", "FedResults", "CSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -60,6 +63,7 @@ let package = Package(
         .testTarget(name: "FedCoreTests", dependencies: ["FedCore", "FedTestSupport"]),
         .testTarget(name: "FedRobustTests", dependencies: ["FedRobust", "FedCore", "CKernels", "FedTestSupport"]),
         .testTarget(name: "FedAttacksTests", dependencies: ["FedAttacks", "FedCore", "FedTestSupport"]),
+        .testTarget(name: "FedEvalTests", dependencies: ["FedEval", "FedCore", "FedTestSupport"]),
         .testTarget(name: "FedWireTests", dependencies: ["FedWire", "FedTestSupport"]),
         .testTarget(name: "FedSimTests", dependencies: ["FedSim", "FedWire", "FedResults", "FedTestSupport",
                                                          .product(name: "Logging", package: "swift-log")]),

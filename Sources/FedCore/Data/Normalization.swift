@@ -138,6 +138,14 @@ public struct Normalizer: Sendable, Equatable {
         }
     }
 
+    /// Rescales one sample's features (`dimension` values) in place.
+    public func apply(toRow x: inout [Float]) {
+        guard kind != .none else { return }
+        precondition(x.count == offset.count,
+                     "Normalizer fitted on \(offset.count) features applied to a row of \(x.count)")
+        for j in 0..<x.count { x[j] = (x[j] - offset[j]) * scale[j] }
+    }
+
     /// A normalised copy of `data`.
     public func applied(to data: Dataset) -> Dataset {
         var copy = data
