@@ -39,6 +39,27 @@ public struct LogisticRegression: Model, Equatable {
                                  labels: UnsafeBufferPointer<Int32>, batchSize: Int,
                                  gradient: UnsafeMutableBufferPointer<Float>?,
                                  inputGradient: UnsafeMutableBufferPointer<Float>?) -> Float {
+        let classes = self.classes
+        return backpropagate(parameters: parameters, inputs: inputs, batchSize: batchSize, gradient: gradient,
+                             inputGradient: inputGradient) { z, dz in
+            softmaxCrossEntropy(logits: z, labels: labels, batchSize: batchSize, classes: classes, gradient: dz)
+        }
+    }
+
+    public func lossAndGradients(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>, batchSize: Int,
+                                 gradient: UnsafeMutableBufferPointer<Float>?,
+                                 inputGradient: UnsafeMutableBufferPointer<Float>?,
+                                 workspace: ModelWorkspace, dropoutRNG: inout SeededRNG?,
+                                 logitLoss: LogitLoss) -> Float {
+        backpropagate(parameters: parameters, inputs: inputs, batchSize: batchSize, gradient: gradient,
+                      inputGradient: inputGradient, logitLoss: logitLoss)
+    }
+
+    /// Forward, `logitLoss` on the logits, backward of its logit gradient (scratch per call:
+    /// the logits and their gradient, `2 x batchSize x classes` floats).
+    private func backpropagate(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>, batchSize: Int,
+                               gradient: UnsafeMutableBufferPointer<Float>?,
+                               inputGradient: UnsafeMutableBufferPointer<Float>?, logitLoss: LogitLoss) -> Float {
         checkShapes(parameters: parameters, inputs: inputs, batchSize: batchSize)
         if let g = gradient { precondition(g.count == parameterCount, "gradient needs \(parameterCount) values; got \(g.count)") }
         if let dx = inputGradient {
@@ -48,16 +69,17 @@ public struct LogisticRegression: Model, Equatable {
             gradient?.update(repeating: 0)
             return 0
         }
-        let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: batchSize * classes)
+        let count = batchSize * classes
+        let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 2 * count)
         defer { scratch.deallocate() }
         scratch.initialize(repeating: 0)
-        layer.forward(parameters: parameters, input: inputs, batchSize: batchSize, output: scratch)
+        let logits = UnsafeMutableBufferPointer(rebasing: scratch[0..<count])
+        let dz = UnsafeMutableBufferPointer(rebasing: scratch[count..<(2 * count)])
+        layer.forward(parameters: parameters, input: inputs, batchSize: batchSize, output: logits)
         let wantsBackward = gradient != nil || inputGradient != nil
-        // dZ overwrites the logits in place.
-        let loss = softmaxCrossEntropy(logits: UnsafeBufferPointer(scratch), labels: labels, batchSize: batchSize,
-                                       classes: classes, gradient: wantsBackward ? scratch : nil)
+        let loss = logitLoss(UnsafeBufferPointer(logits), wantsBackward ? dz : nil)
         if wantsBackward {
-            layer.backward(parameters: parameters, input: inputs, outputGradient: UnsafeBufferPointer(scratch),
+            layer.backward(parameters: parameters, input: inputs, outputGradient: UnsafeBufferPointer(dz),
                            batchSize: batchSize, gradient: gradient, inputGradient: inputGradient)
         }
         return loss

@@ -107,6 +107,26 @@ public struct MLP: Model, Equatable {
                                  labels: UnsafeBufferPointer<Int32>, batchSize: Int,
                                  gradient: UnsafeMutableBufferPointer<Float>?,
                                  inputGradient: UnsafeMutableBufferPointer<Float>?) -> Float {
+        let classes = self.classes
+        return backpropagate(parameters: parameters, inputs: inputs, batchSize: batchSize, gradient: gradient,
+                             inputGradient: inputGradient) { z, dz in
+            softmaxCrossEntropy(logits: z, labels: labels, batchSize: batchSize, classes: classes, gradient: dz)
+        }
+    }
+
+    public func lossAndGradients(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>, batchSize: Int,
+                                 gradient: UnsafeMutableBufferPointer<Float>?,
+                                 inputGradient: UnsafeMutableBufferPointer<Float>?,
+                                 workspace: ModelWorkspace, dropoutRNG: inout SeededRNG?,
+                                 logitLoss: LogitLoss) -> Float {
+        backpropagate(parameters: parameters, inputs: inputs, batchSize: batchSize, gradient: gradient,
+                      inputGradient: inputGradient, logitLoss: logitLoss)
+    }
+
+    /// Forward, `logitLoss` on the logits, then the backward pass of its logit gradient.
+    private func backpropagate(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>, batchSize: Int,
+                               gradient: UnsafeMutableBufferPointer<Float>?,
+                               inputGradient: UnsafeMutableBufferPointer<Float>?, logitLoss: LogitLoss) -> Float {
         checkShapes(parameters: parameters, inputs: inputs, batchSize: batchSize)
         if let g = gradient { precondition(g.count == parameterCount, "gradient needs \(parameterCount) values; got \(g.count)") }
         if let dx = inputGradient {
@@ -117,9 +137,9 @@ public struct MLP: Model, Equatable {
             return 0
         }
         // Scratch: every layer's output (hidden activations, then the logits), then one
-        // delta buffer as wide as the widest hidden layer.
+        // delta buffer as wide as the widest hidden layer or the logits.
         let offsets = activationOffsets(batchSize: batchSize, includeOutput: true)
-        let maxHidden = hidden.max() ?? 0
+        let maxHidden = max(hidden.max() ?? 0, classes)
         let deltaStart = offsets.total
         let scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: offsets.total + batchSize * maxHidden)
         defer { scratch.deallocate() }
@@ -133,10 +153,11 @@ public struct MLP: Model, Equatable {
                 activations: scratch, offsets: offsets.starts, output: logits)
 
         let wantsBackward = gradient != nil || inputGradient != nil
-        // dZ_L overwrites the logits in place.
-        let loss = softmaxCrossEntropy(logits: UnsafeBufferPointer(logits), labels: labels, batchSize: batchSize,
-                                       classes: classes, gradient: wantsBackward ? logits : nil)
+        // dZ_L goes to the delta buffer, then over the logits.
+        let dz = region(deltaStart, batchSize * classes)
+        let loss = logitLoss(UnsafeBufferPointer(logits), wantsBackward ? dz : nil)
         guard wantsBackward else { return loss }
+        _ = logits.update(fromContentsOf: dz)
 
         // Walk back. Invariant: dZ of layer l sits in layer l's activation region. Once layer
         // l is done, a_{l-1} is no longer needed except for the ReLU mask, so

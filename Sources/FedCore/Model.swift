@@ -68,7 +68,29 @@ public protocol Model: Sendable {
                           gradient: UnsafeMutableBufferPointer<Float>?,
                           inputGradient: UnsafeMutableBufferPointer<Float>?,
                           workspace: ModelWorkspace, dropoutRNG: inout SeededRNG?) -> Float
+
+    /// Any differentiable function of the logits in place of the cross-entropy, with its
+    /// gradients: the entry point for attacks that differentiate something else through the
+    /// model (the margin loss of Carlini & Wagner, 2017; the cross-entropy entry points are
+    /// this one with `softmaxCrossEntropy` as the objective).
+    ///
+    /// The model runs forward (in training mode when `dropoutRNG` is non-nil), calls
+    /// `logitLoss(logits, logitGradient)` once and returns its value. `logitGradient` is nil
+    /// when neither gradient is wanted; otherwise `logitLoss` must write all of
+    /// `d loss / d logits` (`batchSize x classes`) into it (a separate buffer from `logits`),
+    /// and the model back-propagates it into `gradient` (`d loss / d parameters`) and
+    /// `inputGradient` (`d loss / d inputs`), each overwritten when non-nil.
+    func lossAndGradients(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>, batchSize: Int,
+                          gradient: UnsafeMutableBufferPointer<Float>?,
+                          inputGradient: UnsafeMutableBufferPointer<Float>?,
+                          workspace: ModelWorkspace, dropoutRNG: inout SeededRNG?,
+                          logitLoss: LogitLoss) -> Float
 }
+
+/// A scalar function of a batch's logits (`batchSize x classes`, row-major) that writes its
+/// gradient `d loss / d logits` into the second buffer when that is non-nil (see
+/// `Model.lossAndGradients(parameters:inputs:batchSize:gradient:inputGradient:workspace:dropoutRNG:logitLoss:)`).
+public typealias LogitLoss = (_ logits: UnsafeBufferPointer<Float>, _ logitGradient: UnsafeMutableBufferPointer<Float>?) -> Float
 
 extension Model {
     public func logits(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>,

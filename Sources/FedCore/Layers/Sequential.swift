@@ -180,6 +180,18 @@ public struct Sequential: Model {
                                  gradient: UnsafeMutableBufferPointer<Float>?,
                                  inputGradient: UnsafeMutableBufferPointer<Float>?,
                                  workspace: ModelWorkspace, dropoutRNG: inout SeededRNG?) -> Float {
+        let classes = self.classes
+        return lossAndGradients(parameters: parameters, inputs: inputs, batchSize: batchSize, gradient: gradient,
+                                inputGradient: inputGradient, workspace: workspace, dropoutRNG: &dropoutRNG) { z, dz in
+            softmaxCrossEntropy(logits: z, labels: labels, batchSize: batchSize, classes: classes, gradient: dz)
+        }
+    }
+
+    public func lossAndGradients(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>, batchSize: Int,
+                                 gradient: UnsafeMutableBufferPointer<Float>?,
+                                 inputGradient: UnsafeMutableBufferPointer<Float>?,
+                                 workspace: ModelWorkspace, dropoutRNG: inout SeededRNG?,
+                                 logitLoss: LogitLoss) -> Float {
         checkShapes(parameters: parameters, inputs: inputs, batchSize: batchSize)
         if let g = gradient { precondition(g.count == parameterCount, "gradient needs \(parameterCount) values; got \(g.count)") }
         if let dx = inputGradient {
@@ -200,8 +212,7 @@ public struct Sequential: Model {
         var spare = region(memory, layout.deltas.1, batchSize * widest)
         // dZ of the last layer goes into the first delta buffer (the logits stay as they are).
         let dz = UnsafeMutableBufferPointer(rebasing: delta[0..<(batchSize * classes)])
-        let loss = softmaxCrossEntropy(logits: UnsafeBufferPointer(logits), labels: labels, batchSize: batchSize,
-                                       classes: classes, gradient: wantsBackward ? dz : nil)
+        let loss = logitLoss(UnsafeBufferPointer(logits), wantsBackward ? dz : nil)
         guard wantsBackward else { return loss }
 
         // Walk back: `delta` holds d loss / d output of layer l; its input gradient goes to `spare`.
