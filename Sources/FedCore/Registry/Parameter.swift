@@ -39,6 +39,9 @@ public enum ParameterType: Sendable {
     case autoOrCount
     /// A list of whole numbers, each in `element`, with a length in `count` (`hidden: [64, 32]`).
     case integers(element: Interval<Int>, count: ClosedRange<Int>)
+    /// One number or a list of numbers, each in `element`, with a length in `count`
+    /// (`epsilon: 0.1` or `epsilon: [0.05, 0.1]`); read as a list either way.
+    case numbers(element: Interval<Double>, count: ClosedRange<Int>)
     /// A list of items of the given kinds, each a bare word or a one-kind mapping, with a
     /// length in `count` (`layers: [{conv: 32, kernel: 3}, relu, flatten]`).
     case items([ItemKind], count: ClosedRange<Int>)
@@ -59,6 +62,7 @@ public enum ParameterType: Sendable {
         case .autoOrNumber: return "auto or number"
         case .autoOrCount: return "auto or integer"
         case .integers: return "list of integers"
+        case .numbers: return "number or list of numbers"
         case .items: return "list"
         }
     }
@@ -74,6 +78,8 @@ public enum ParameterType: Sendable {
         case .autoOrCount: return "auto, or >= 0"
         case let .integers(element, count):
             return "\(count.lowerBound) to \(count.upperBound) values" + (element.summary.isEmpty ? "" : ", each \(element.summary)")
+        case let .numbers(element, count):
+            return "\(count.lowerBound) to \(count.upperBound) values" + (element.summary.isEmpty ? "" : ", each \(element.summary)")
         case let .items(kinds, count):
             return "\(count.lowerBound) to \(count.upperBound) of " + kinds.map(\.name).joined(separator: ", ")
         }
@@ -88,6 +94,8 @@ public enum ParameterValue: Sendable, Equatable, Hashable, CustomStringConvertib
     /// A choice, or `auto`.
     case word(String)
     case ints([Int])
+    /// A list of numbers (`.numbers`).
+    case numbers([Double])
     /// A list of items (`.items`).
     case items([ParameterItem])
     /// Not set.
@@ -103,6 +111,7 @@ public enum ParameterValue: Sendable, Equatable, Hashable, CustomStringConvertib
         case let .bool(v): return v ? "true" : "false"
         case let .word(w): return w
         case let .ints(v): return "[" + v.map(String.init).joined(separator: ", ") + "]"
+        case let .numbers(v): return "[" + v.map { "\($0)" }.joined(separator: ", ") + "]"
         case let .items(v): return "[" + v.map(\.description).joined(separator: ", ") + "]"
         case .null: return "none"
         }

@@ -78,6 +78,12 @@ public struct ParameterValues: Sendable, Equatable {
         return v
     }
 
+    /// A `.numbers` list (a single number in the scenario reads as a list of one).
+    public func numbers(_ key: String) -> [Double] {
+        guard case let .numbers(v) = self[key] else { mismatch(key, "a list of numbers") }
+        return v
+    }
+
     public func items(_ key: String) -> [ParameterItem] {
         guard case let .items(v) = self[key] else { mismatch(key, "a list of items") }
         return v

@@ -10,6 +10,8 @@ indirect enum ResolvedValue {
     case word(String)
     /// A flow list of integers: `[64, 32]`.
     case integers([Int])
+    /// A flow list of finite numbers: `[0.05, 0.1]`.
+    case numbers([Double])
     /// A nested mapping.
     case section([(String, ResolvedValue)])
     /// A list of mappings, written in block style (`- key: value`); `[]` when empty.
@@ -68,6 +70,7 @@ indirect enum ResolvedValue {
         case let .string(text?): return Self.quoted(text)
         case .string(nil): return "null"
         case let .integers(values): return "[" + values.map(String.init).joined(separator: ", ") + "]"
+        case let .numbers(values): return "[" + values.map { "\($0)" }.joined(separator: ", ") + "]"
         case .section: return "{}"
         case .mappings: return "[]"
         }

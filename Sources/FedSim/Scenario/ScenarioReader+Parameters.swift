@@ -59,6 +59,8 @@ extension ScenarioReader {
             }
         case let .integers(element, count):
             return .ints(try intList(p.key, default: [], element: element, count: count))
+        case let .numbers(element, count):
+            return .numbers(try numberList(p.key, element: element, count: count))
         case let .items(kinds, count):
             return .items(try items(p.key, kinds: kinds, count: count))
         }
@@ -124,6 +126,7 @@ extension ResolvedValue {
             case let .bool(v): resolved = .word(v ? "true" : "false")
             case let .word(w): resolved = .word(w)
             case let .ints(v): resolved = .integers(v)
+            case let .numbers(v): resolved = .numbers(v)
             case .items: resolved = .word(entry.value.description)
             case .null: resolved = .string(nil)
             }

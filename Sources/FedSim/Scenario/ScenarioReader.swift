@@ -197,6 +197,23 @@ final class ScenarioReader {
         return values
     }
 
+    /// One number, or a list of numbers, each in `element`, with a length in `count`; errors
+    /// name `key` or `key[i]`.
+    func numberList(_ key: String, element: Interval<Double>, count: ClosedRange<Int>) throws -> [Double] {
+        guard let node = value(key) else { return [] }
+        if case .scalar = node { return [try double(key, default: 0, range: element)] }
+        guard case let .sequence(sequence) = node else {
+            throw source.error(path + [key], at: node,
+                               "expected a number or a list of numbers like [0.05, 0.1], got \(ScenarioReader.describe(node))")
+        }
+        guard count.contains(sequence.count) else {
+            throw source.error(path + [key], at: node,
+                               "has \(sequence.count) values; allowed: \(count.lowerBound) to \(count.upperBound) values")
+        }
+        let item = ScenarioReader(node, path: path + [key], source: source, elements: Array(sequence))
+        return try sequence.indices.map { try item.double("[\($0)]", default: 0, range: element) }
+    }
+
     /// Reads the section `S.key` of this mapping and checks it for unknown keys.
     func section<S: ScenarioSection>(_ type: S.Type) throws -> S {
         let child = try ScenarioReader(value(S.key), path: path + [S.key], source: source)
