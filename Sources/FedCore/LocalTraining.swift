@@ -72,6 +72,11 @@ public struct TrainingResult: Sendable {
 
 // MARK: - Training loop
 
+/// Rewrites a gathered minibatch before its SGD step: `(parameters, inputs, labels, size)`,
+/// the inputs `size x dimension` (row-major, writable), the labels `size`.
+public typealias BatchTransform = (_ parameters: UnsafeBufferPointer<Float>, _ inputs: UnsafeMutableBufferPointer<Float>,
+                                   _ labels: UnsafeBufferPointer<Int32>, _ size: Int) -> Void
+
 /// Minibatch SGD from `start` on `data` (FedAvg's ClientUpdate).
 ///
 /// Each epoch shuffles the sample order with `rng.shuffle` (Fisher–Yates), then takes one
@@ -82,9 +87,14 @@ public struct TrainingResult: Sendable {
 /// `ModelWorkspace` (grown on the first batch, then reused). The model runs in training mode:
 /// dropout layers draw their masks from `rng.derive("dropout")`.
 ///
+/// `transform`, when given, may rewrite each gathered minibatch before its step (it sees the
+/// current parameters, the batch's inputs, which it may overwrite, its labels and its size):
+/// adversarial training replaces part of the batch with adversarial examples made against the
+/// current parameters. The default leaves the batch as gathered.
+///
 /// With the same `start`, `data`, `config` and rng state, the result is bit-identical.
 public func trainLocally(model: any Model, start: [Float], data: Dataset, config: LocalTraining,
-                         rng: inout SeededRNG) -> TrainingResult {
+                         rng: inout SeededRNG, transform: BatchTransform = { _, _, _, _ in }) -> TrainingResult {
     precondition(start.count == model.parameterCount,
                  "trainLocally: model has \(model.parameterCount) parameters; start has \(start.count)")
     precondition(data.dimension == model.inputDimension,
@@ -126,6 +136,11 @@ public func trainLocally(model: any Model, start: [Float], data: Dataset, config
                     }
                 }
                 for r in 0..<size { batchLabels[r] = data.labels[order[first + r]] }
+                parameters.withUnsafeBufferPointer { p in
+                    batchInputs.withUnsafeMutableBufferPointer { x in
+                        batchLabels.withUnsafeBufferPointer { y in transform(p, x, y, size) }
+                    }
+                }
 
                 let loss = parameters.withUnsafeBufferPointer { p in
                     batchInputs.withUnsafeBufferPointer { x in
