@@ -12,7 +12,8 @@ final class ShardFileTests: XCTestCase {
         let b = Dataset(features: [Float.leastNonzeroMagnitude, -0.0, 7, 8], labels: [1], dimension: 4, shape: [1, 2, 2],
                         classes: 3, name: "digits")
         return ShardFile(scenario: 0x0123_4567_89ab_cdef, classes: 3, modelClasses: 4, maxFeature: 8, shape: [1, 2, 2],
-                         name: "digits", ids: [3, 9], datasets: [a, b])
+                         name: "digits", ids: [3, 9], datasets: [a, b], domainLower: [-1.5, -1, 0, 0.5],
+                         domainUpper: [1, 2, 7, 8])
     }
 
     /// `bytes` with its CRC-32 recomputed: a forged file whose checksum holds.
@@ -33,14 +34,16 @@ final class ShardFileTests: XCTestCase {
         let shard = sample()
         let bytes = shard.encoded()
         // Header: magic 8, version 4, scenario 8, classes 4 + 4, max 4, rank 4 + 3 x 4, name 4 + 6,
-        // clients 4 + 2 x 12; data: 3 samples x (4 features + 1 label) x 4; CRC 4.
-        XCTAssertEqual(bytes.count, 8 + 4 + 8 + 8 + 4 + 16 + 10 + 28 + 60 + 4)
+        // clients 4 + 2 x 12; data: 3 samples x (4 features + 1 label) x 4; domain 2 x 4 x 4; CRC 4.
+        XCTAssertEqual(bytes.count, 8 + 4 + 8 + 8 + 4 + 16 + 10 + 28 + 60 + 32 + 4)
         XCTAssertEqual(Array(bytes.prefix(8)), Array("FSIMSHRD".utf8))
         let back = try ShardFile.decode(bytes, file: "s.bin")
         XCTAssertEqual(back, shard)
         XCTAssertEqual(back.datasets[0].shape, [1, 2, 2])
         XCTAssertEqual(back.datasets[1].features.map(\.bitPattern), shard.datasets[1].features.map(\.bitPattern))
         XCTAssertEqual(back.dimension, 4)
+        XCTAssertEqual(back.domainLower, [-1.5, -1, 0, 0.5])
+        XCTAssertEqual(back.domainUpper, [1, 2, 7, 8])
     }
 
     func testWriteAndReadAFile() throws {
@@ -91,17 +94,20 @@ final class ShardFileTests: XCTestCase {
             return resealed(b)
         }
         // Offsets: version 8, classes 20, model classes 24, rank 32, shape 36..., name 48,
-        // clients 58, first id 62, first count 66 (u64), second id 74; data from 86 (client 3's labels at 118).
+        // clients 58, first id 62, first count 66 (u64), second id 74; data from 86 (client 3's labels at 118),
+        // the domain's lower bounds from 146, its upper bounds from 162.
         let cases: [(String, [UInt8], String)] = [
-            ("version", edit(8, 2), "version 2; this fedsim reads 1"),
+            ("version", edit(8, 1), "version 1; this fedsim reads 2"),
             ("more classes than outputs", edit(20, 5), "5 classes and 4 model outputs; need 1 <= classes <= model outputs"),
             ("rank 9", edit(32, 9), "sample shape of rank 9; allowed 1...4"),
             ("zero width", edit(44, 0), "sample shape has a dimension of 0"),
-            ("wrong count", edit(66, 3), "the header declares 4 samples of 4 features (80 bytes), the file has 60 bytes after the header"),
+            ("wrong count", edit(66, 3), "the header declares 4 samples of 4 features and their domain (112 bytes), the file has 92 bytes after the header"),
             ("ids not ascending", edit(74, 3), "client ids are not ascending (3 after 3)"),
             ("too many clients", edit(58, 1_000_000), "declares 1000000 clients; the file holds at most"),
             ("label out of range", edit(118, 3), "client 3: label 3 of sample 0 is outside 0..<3"),
             ("non-finite feature", edit(86, Float.nan.bitPattern), "client 3: feature 0 of sample 0 is nan"),
+            ("inverted domain", edit(146, Float(9).bitPattern), "feature 0's domain [9.0, 1.0] is not a finite range"),
+            ("infinite domain", edit(174, Float.infinity.bitPattern), "feature 3's domain [0.5, inf] is not a finite range"),
         ]
         for (what, bytes, expected) in cases {
             let m = message(bytes) ?? "no error"

@@ -10,7 +10,7 @@ import Glibc
 /// File layout (every integer little-endian, every float IEEE 754 binary32 little-endian):
 ///
 ///     "FSIMSHRD"                         8 bytes magic
-///     version                            u32 (1)
+///     version                            u32 (2)
 ///     scenario                           u64, the fingerprint of the scenario it was made for
 ///     classes, modelClasses              u32, u32: the training set's classes, the model's outputs
 ///     maxFeature                         f32, the training set's largest feature value
@@ -19,6 +19,7 @@ import Glibc
 ///     clients                            u32
 ///     clients x (id u32, count u64)      which logical client, how many samples
 ///     per client, in that order:         count x d f32 features (row-major), count x i32 labels
+///     input domain                       d f32 lower bounds, d f32 upper bounds (version 2)
 ///     CRC-32                             u32 of every byte before it (`CRC32`)
 ///
 /// Reading trusts nothing before the checksum holds and bounds every count before it is used:
@@ -26,7 +27,7 @@ import Glibc
 /// 0..<classes and every feature finite.
 public struct ShardFile: Sendable, Equatable {
     public static let magic = Array("FSIMSHRD".utf8)
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
 
     /// The fingerprint of the scenario the shards were prepared for.
     public var scenario: UInt64
@@ -43,10 +44,20 @@ public struct ShardFile: Sendable, Equatable {
     /// Logical client ids, ascending, and each one's local dataset (same order).
     public var ids: [Int]
     public var datasets: [Dataset]
+    /// The valid range of each (normalised) feature, `[lower[j], upper[j]]`: what adversarial
+    /// training clamps to (FedEval's `InputDomain`), computed from the whole training set.
+    public var domainLower: [Float]
+    public var domainUpper: [Float]
 
+    /// Without a domain, every feature's range is the single point 0.
     public init(scenario: UInt64, classes: Int, modelClasses: Int, maxFeature: Float, shape: [Int], name: String,
-                ids: [Int], datasets: [Dataset]) {
+                ids: [Int], datasets: [Dataset], domainLower: [Float]? = nil, domainUpper: [Float]? = nil) {
         precondition(ids.count == datasets.count, "ShardFile: \(ids.count) ids for \(datasets.count) datasets")
+        let d = shape.reduce(1, *)
+        self.domainLower = domainLower ?? [Float](repeating: 0, count: d)
+        self.domainUpper = domainUpper ?? [Float](repeating: 0, count: d)
+        precondition(self.domainLower.count == d && self.domainUpper.count == d,
+                     "ShardFile: an input domain of \(self.domainLower.count) and \(self.domainUpper.count) bounds for \(d) features")
         self.scenario = scenario
         self.classes = classes
         self.modelClasses = modelClasses
@@ -88,6 +99,8 @@ public struct ShardFile: Sendable, Equatable {
             appendWords(&out, data.features) { $0.bitPattern }
             appendWords(&out, data.labels) { UInt32(bitPattern: $0) }
         }
+        appendWords(&out, domainLower) { $0.bitPattern }
+        appendWords(&out, domainUpper) { $0.bitPattern }
         let crc = out.withUnsafeBytes { CRC32.checksum($0) }
         append(&out, crc)
         return out
@@ -185,10 +198,11 @@ public struct ShardFile: Sendable, Equatable {
             total += Int(n)
         }
         let (perSample, o1) = (dimension + 1).multipliedReportingOverflow(by: 4)
-        let (body, o2) = total.multipliedReportingOverflow(by: perSample)
-        guard !o1, !o2, body == reader.remaining else {
-            throw fail("the header declares \(total) samples of \(dimension) features (\(o1 || o2 ? "too many" : String(body)) bytes), "
-                       + "the file has \(reader.remaining) bytes after the header")
+        let (samples, o2) = total.multipliedReportingOverflow(by: perSample)
+        let (body, o3) = samples.addingReportingOverflow(8 * dimension)   // the domain's two bounds per feature
+        guard !o1, !o2, !o3, body == reader.remaining else {
+            throw fail("the header declares \(total) samples of \(dimension) features and their domain "
+                       + "(\(o1 || o2 || o3 ? "too many" : String(body)) bytes), the file has \(reader.remaining) bytes after the header")
         }
         var datasets = [Dataset]()
         let name = String(decoding: nameBytes, as: UTF8.self)
@@ -203,8 +217,13 @@ public struct ShardFile: Sendable, Equatable {
             datasets.append(Dataset(features: f, labels: l, dimension: dimension, shape: shape,
                                     classes: Int(classes), name: name))
         }
+        guard let lower = reader.floats(dimension), let upper = reader.floats(dimension) else { throw fail("the domain is cut short") }
+        if let j = (0..<dimension).first(where: { !(lower[$0] <= upper[$0]) || !lower[$0].isFinite || !upper[$0].isFinite }) {
+            throw fail("feature \(j)'s domain [\(lower[j]), \(upper[j])] is not a finite range")
+        }
         return ShardFile(scenario: scenario, classes: Int(classes), modelClasses: Int(modelClasses),
-                         maxFeature: Float(bitPattern: maxBits), shape: shape, name: name, ids: ids, datasets: datasets)
+                         maxFeature: Float(bitPattern: maxBits), shape: shape, name: name, ids: ids, datasets: datasets,
+                         domainLower: lower, domainUpper: upper)
     }
 }
 

@@ -1,5 +1,6 @@
 import FedAttacks
 import FedCore
+import FedEval
 
 /// What one client process needs to train the logical clients it hosts: the model (built for
 /// the data's sample shape and class count), the facts about the whole training set that data
@@ -18,12 +19,15 @@ public struct ClientData: Sendable {
     public let facts: AttackDescriptor.DataFacts
     /// The local dataset of each hosted logical client.
     public let local: [Int: Dataset]
+    /// The valid inputs (`FederationData.inputDomain`), for adversarial training.
+    public let domain: InputDomain
 
     /// The hosted clients' data out of a whole prepared federation.
     public init(federation data: FederationData, clientIds: [Int]) {
         model = data.model
         facts = AttackFactory.facts(data.train)
         local = Dictionary(uniqueKeysWithValues: clientIds.map { ($0, data.clientData($0)) })
+        domain = data.inputDomain
     }
 
     /// The hosted clients' data from the shard file at `path`, checked against the scenario
@@ -42,6 +46,7 @@ public struct ClientData: Sendable {
         model = try scenario.model.make(inputShape: shard.shape, classes: shard.modelClasses)
         facts = AttackDescriptor.DataFacts(classes: shard.classes, maxFeature: shard.maxFeature)
         local = Dictionary(uniqueKeysWithValues: zip(shard.ids, shard.datasets).map { ($0, $1) })
+        domain = InputDomain(lower: shard.domainLower, upper: shard.domainUpper)
     }
 
     /// The shard file of the logical clients `ids`, cut from a prepared federation.
@@ -50,6 +55,7 @@ public struct ClientData: Sendable {
         return ShardFile(scenario: scenario.fingerprint, classes: data.train.classes,
                          modelClasses: max(data.train.classes, data.test.classes),
                          maxFeature: AttackFactory.facts(data.train).maxFeature, shape: data.train.shape,
-                         name: data.train.name, ids: sorted, datasets: sorted.map { data.clientData($0) })
+                         name: data.train.name, ids: sorted, datasets: sorted.map { data.clientData($0) },
+                         domainLower: data.inputDomain.lower, domainUpper: data.inputDomain.upper)
     }
 }

@@ -67,7 +67,9 @@ public final class ClientRuntime {
         for id in clientIds {
             guard let clean = data.local[id] else { continue }
             guard let g = plan.group(of: id) else {
-                clients[id] = LocalClient(id: id, clean: clean, poisoned: nil, group: nil, modelAttack: nil, boost: 1)
+                var client = LocalClient(id: id, clean: clean, poisoned: nil, group: nil, modelAttack: nil, boost: 1)
+                client.adversarial = scenario.localTraining.adversarial.map { ($0, data.domain) }
+                clients[id] = client
                 continue
             }
             let group = plan.groups[g]

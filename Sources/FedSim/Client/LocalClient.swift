@@ -1,5 +1,6 @@
 import FedAttacks
 import FedCore
+import FedEval
 
 /// One logical client inside a client process: its data, and, when it is malicious, its
 /// attack. A malicious client is an honest client composed with an attack: a data attack
@@ -38,6 +39,9 @@ struct LocalClient {
     let modelAttack: (any ModelAttack)?
     /// Factor applied to the delta after training (model-replacement boosting), 1 when none.
     let boost: Float
+    /// Adversarial training in the valid input range (`local_training.adversarial`), for an
+    /// honest client; nil: plain training (always for a malicious client, which keeps its own).
+    var adversarial: (training: AdversarialTraining, domain: InputDomain)? = nil
 
     /// The honest update of round `round` from `model` on `data`, and the worker's new buffer
     /// when it keeps one.
@@ -48,13 +52,18 @@ struct LocalClient {
     /// the update is the buffer `WorkerMomentum.accumulate(buffer, -g)`, which is `-m` of the
     /// papers' `m = beta m + g` exactly (negation commutes with rounding). Every update is in
     /// the same convention: the server adds `step * aggregate`.
+    /// With `adversarial`, FedAvg's local training is adversarial training (`AdversarialTraining`,
+    /// its examples' random starts from the training stream's `derive("adversarial")`).
     static func honestUpdate(_ procedure: Procedure, id: Int, round: Int, model: [Float], buffer: [Float]?,
-                             data: Dataset, architecture: any Model, seed: UInt64)
+                             data: Dataset, architecture: any Model, seed: UInt64,
+                             adversarial: (training: AdversarialTraining, domain: InputDomain)? = nil)
         -> (update: [Float], state: [Float]?, loss: Double) {
         switch procedure {
         case let .fedavg(config):
             var rng = SeededRNG(seed: seed).derive("train", round, id)
-            let result = trainLocally(model: architecture, start: model, data: data, config: config, rng: &rng)
+            let result = adversarial.map {
+                $0.training.train(model: architecture, start: model, data: data, config: config, domain: $0.domain, rng: &rng)
+            } ?? trainLocally(model: architecture, start: model, data: data, config: config, rng: &rng)
             var delta = result.parameters
             for j in 0..<delta.count { delta[j] -= model[j] }
             return (delta, nil, result.meanLoss)
@@ -80,7 +89,8 @@ struct LocalClient {
                previousChange: [Float]?) throws -> (Outcome, samples: Int, loss: Double) {
         let data = (active ? poisoned : nil) ?? clean
         let honest = LocalClient.honestUpdate(procedure, id: id, round: round, model: model, buffer: buffer,
-                                              data: data, architecture: architecture, seed: seed)
+                                              data: data, architecture: architecture, seed: seed,
+                                              adversarial: group == nil ? adversarial : nil)
         var delta = honest.update
         let boosted = active && boost != 1
         if boosted { for j in 0..<delta.count { delta[j] *= boost } }

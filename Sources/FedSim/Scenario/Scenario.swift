@@ -33,6 +33,8 @@ public struct Scenario: Sendable, Equatable {
     public var faults: FaultsConfig
     /// Threat evaluations of the global model (`evaluate:`); empty: none.
     public var evaluate: EvaluateConfig
+    /// How honest clients change their local training (`local_training:`); empty: plain.
+    public var localTraining: LocalTrainingConfig
     /// Results folder, relative to the current directory (not to the scenario file).
     public var output: String
 
@@ -41,6 +43,7 @@ public struct Scenario: Sendable, Equatable {
                 federation: FederationConfig = FederationConfig(), transport: TransportConfig = TransportConfig(),
                 attacks: [AttackGroupConfig] = [], defense: DefenseConfig = DefenseConfig(),
                 faults: FaultsConfig = FaultsConfig(), evaluate: EvaluateConfig = EvaluateConfig(),
+                localTraining: LocalTrainingConfig = LocalTrainingConfig(),
                 output: String = "runs") {
         self.name = name
         self.seed = seed
@@ -53,6 +56,7 @@ public struct Scenario: Sendable, Equatable {
         self.defense = defense
         self.faults = faults
         self.evaluate = evaluate
+        self.localTraining = localTraining
         self.output = output
     }
 
@@ -114,7 +118,12 @@ public struct Scenario: Sendable, Equatable {
             defense: try reader.section(DefenseConfig.self),
             faults: try reader.section(FaultsConfig.self),
             evaluate: try reader.section(EvaluateConfig.self),
+            localTraining: try reader.section(LocalTrainingConfig.self),
             output: output)
+        if !localTraining.isEmpty && federation.mode != .fedavg {
+            throw reader.error(LocalTrainingConfig.key, "adversarial training changes the local training of federation.mode "
+                               + "fedavg; this scenario's mode is \(federation.mode.rawValue), where clients send one gradient")
+        }
         // The rule's bounds on n and f are checked here, before any process starts.
         do {
             try DefenseFactory.check(defense, perRound: ClientSampler(self).perRound)
@@ -161,6 +170,7 @@ public struct Scenario: Sendable, Equatable {
                    ResolvedValue.entry(faults)]
         // Only when something is evaluated, so scenarios without it keep their fingerprints.
         if !evaluate.isEmpty { fields.append(ResolvedValue.entry(evaluate)) }
+        if !localTraining.isEmpty { fields.append(ResolvedValue.entry(localTraining)) }
         return fields
     }
 
