@@ -47,6 +47,36 @@ final class AdversarialAttackTests: XCTestCase {
         }
     }
 
+    /// The check values of docs/ALGORITHMS.md 10.1 / 14.1: W = [[0, 0], [2, -1]] (rows = classes),
+    /// b = (0, 0.5), x = (0.5, 0.5), y = 1: CE 0.313262, input gradient (-0.537883, 0.268941),
+    /// FGSM at 0.1 -> (0.4, 0.6).
+    func testFGSMCheckValues() {
+        let model = LogisticRegression(inputDimension: 2, classes: 2)
+        let parameters: [Float] = [0, 2, 0, -1, 0, 0.5]   // W [in x out] row-major, then b
+        var x: [Float] = [0.5, 0.5]
+        var g: [Float] = [0, 0]
+        let loss = parameters.withUnsafeBufferPointer { p in
+            x.withUnsafeBufferPointer { xp in
+                [Int32(1)].withUnsafeBufferPointer { y in
+                    g.withUnsafeMutableBufferPointer { gp in
+                        model.lossAndGradients(parameters: p, inputs: xp, labels: y, batchSize: 1, gradient: nil, inputGradient: gp)
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(loss, 0.313262, accuracy: 1e-6)
+        assertClose(g, [-0.537883, 0.268941], accuracy: 1e-6)
+        parameters.withUnsafeBufferPointer { p in
+            x.withUnsafeMutableBufferPointer { xp in
+                [Int32(1)].withUnsafeBufferPointer { y in
+                    FGSM(epsilon: 0.1).perturb(model: model, parameters: p, inputs: xp, labels: y, batchSize: 1,
+                                               domain: InputDomain(lower: [0, 0], upper: [1, 1]), workspace: AttackWorkspace())
+                }
+            }
+        }
+        assertClose(x, [0.4, 0.6], accuracy: 1e-6)
+    }
+
     /// Every PGD iterate's result lies in the ε-ball around the clean input and in the domain,
     /// and PGD (20 steps, random start) breaks at least as many inputs as FGSM on the same ones.
     func testPGDStaysInTheBallAndTheDomainAndIsAtLeastAsStrongAsFGSM() {
