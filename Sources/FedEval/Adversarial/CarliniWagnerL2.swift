@@ -70,16 +70,17 @@ public struct CarliniWagnerL2: Sendable, Equatable {
                             l2: [Double](repeating: 0, count: b))
         guard b > 0 else { return result }
         let n = b * d
-        // State: clean display values u, tanh variables t, Adam's m and v, the current x'.
-        let memory = workspace.state.floats(5 * n)
+        // State: clean display values u, tanh variables t and tanh(t), Adam's m and v, the current x'.
+        let memory = workspace.state.floats(6 * n)
         func slice(_ k: Int) -> UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(rebasing: memory[(k * n)..<((k + 1) * n)]) }
-        let u = slice(0), t = slice(1), m = slice(2), v = slice(3), x = slice(4)
+        let u = slice(0), t = slice(1), m = slice(2), v = slice(3), x = slice(4), th = slice(5)
+        let lower = domain.lower
         let g = workspace.gradient.floats(n)
         let width = (0..<d).map { domain.width($0) }
         for r in 0..<b {
             for j in 0..<d {
                 let i = r * d + j
-                u[i] = width[j] > 0 ? min(max((inputs[i] - domain.lower[j]) / width[j], 0), 1) : 0
+                u[i] = width[j] > 0 ? min(max((inputs[i] - lower[j]) / width[j], 0), 1) : 0
             }
         }
         var constant = [Float](repeating: initialConstant, count: b)
@@ -100,8 +101,9 @@ public struct CarliniWagnerL2: Sendable, Equatable {
                         var s = 0.0
                         for j in 0..<d {
                             let i = r * d + j
-                            let ui = (tanhf(t[i]) + 1) / 2
-                            x[i] = domain.lower[j] + width[j] * ui
+                            th[i] = tanhf(t[i])
+                            let ui = (th[i] + 1) / 2
+                            x[i] = lower[j] + width[j] * ui
                             let diff = Double(ui - u[i])
                             s += width[j] > 0 ? diff * diff : 0
                         }
@@ -139,9 +141,8 @@ public struct CarliniWagnerL2: Sendable, Equatable {
                     for r in 0..<b {
                         for j in 0..<d {
                             let i = r * d + j
-                            let th = tanhf(t[i])
-                            let ui = (th + 1) / 2
-                            let grad = (2 * (ui - u[i]) + width[j] * g[i]) * (1 - th * th) / 2
+                            let ui = (th[i] + 1) / 2
+                            let grad = (2 * (ui - u[i]) + width[j] * g[i]) * (1 - th[i] * th[i]) / 2
                             m[i] = beta1 * m[i] + (1 - beta1) * grad
                             v[i] = beta2 * v[i] + (1 - beta2) * grad * grad
                             t[i] -= learningRate * (m[i] / correction1) / ((v[i] / correction2).squareRoot() + adamEps)
