@@ -92,9 +92,13 @@ public typealias BatchTransform = (_ parameters: UnsafeBufferPointer<Float>, _ i
 /// adversarial training replaces part of the batch with adversarial examples made against the
 /// current parameters. The default leaves the batch as gathered.
 ///
+/// `adjustment`, when given, edits every minibatch gradient before its step (an attacker
+/// steering its own training); without it the loop is exactly the honest one.
+///
 /// With the same `start`, `data`, `config` and rng state, the result is bit-identical.
 public func trainLocally(model: any Model, start: [Float], data: Dataset, config: LocalTraining,
-                         rng: inout SeededRNG, transform: BatchTransform = { _, _, _, _ in }) -> TrainingResult {
+                         rng: inout SeededRNG, adjustment: GradientAdjustment? = nil,
+                         transform: BatchTransform = { _, _, _, _ in }) -> TrainingResult {
     precondition(start.count == model.parameterCount,
                  "trainLocally: model has \(model.parameterCount) parameters; start has \(start.count)")
     precondition(data.dimension == model.inputDimension,
@@ -155,6 +159,11 @@ public func trainLocally(model: any Model, start: [Float], data: Dataset, config
                 }
                 lossSum += Double(loss) * Double(size)
                 seen += size
+                if let adjustment {
+                    parameters.withUnsafeBufferPointer { p in
+                        gradient.withUnsafeMutableBufferPointer { g in adjustment.adjust(p, g) }
+                    }
+                }
                 parameters.withUnsafeMutableBufferPointer { p in
                     gradient.withUnsafeBufferPointer { g in sgd.step(parameters: p, gradient: g) }
                 }
