@@ -19,5 +19,6 @@ extension Registry {
         MinSum.descriptor,
         Mimic.descriptor,
         Fang.descriptor,
+        Adaptive.descriptor,
     ] + ProtocolAttacker.descriptors
 }
