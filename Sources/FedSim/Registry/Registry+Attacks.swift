@@ -9,6 +9,7 @@ extension Registry {
         DistributedBackdoor.descriptor,
         Neurotoxin.descriptor,
         ConstrainAndScale.descriptor,
+        EdgeCase.descriptor,
         SignFlip.descriptor,
         Scaling.descriptor,
         GaussianNoise.descriptor,
