@@ -66,3 +66,36 @@ final class AdaptiveTests: XCTestCase {
         XCTAssertThrowsError(try Adaptive(directions: []))
     }
 }
+
+/// The property the issue states: against the median, the adaptive update moves the
+/// aggregate at least as far from the honest mean as ALIE's does on the same round.
+final class AdaptiveAgainstALIETests: XCTestCase {
+    func testAtLeastAsFarAsALIEAgainstTheMedianOverSeeds() throws {
+        let median = AggregationOracle { rows in
+            (0..<rows.columns).map { j in
+                let col = (0..<rows.rows).map { rows.row($0)[j] }.sorted()
+                return col.count % 2 == 1 ? col[col.count / 2] : (col[col.count / 2 - 1] + col[col.count / 2]) / 2
+            }
+        }
+        for seed in UInt64(1)...8 {
+            var rng = SeededRNG(seed: seed)
+            let (n, f, d) = (16, 4, 40)
+            let benign = UpdateMatrix(rows: n - f, columns: d,
+                                      values: (0..<((n - f) * d)).map { _ in Float(1 + rng.nextGaussian()) })
+            let mu = (0..<d).map { j in (0..<benign.rows).reduce(0.0) { $0 + Double(benign.row($1)[j]) } / Double(benign.rows) }
+            func deviation(_ m: [Float]) throws -> Double {
+                var rows = UpdateMatrix(rows: n, columns: d)
+                for i in 0..<f { rows.setRow(i, m) }
+                for i in 0..<benign.rows { rows.setRow(f + i, benign.row(i)) }
+                let agg = try median.aggregate(rows)
+                return (0..<d).reduce(0.0) { $0 + (Double(agg[$1]) - mu[$1]) * (Double(agg[$1]) - mu[$1]) }.squareRoot()
+            }
+            var craftRNG = SeededRNG(seed: seed)
+            let own = UpdateMatrix(rows: f, columns: d)
+            let input = AttackInput(own: own, benign: benign, totalClients: n, maliciousClients: f, round: 1, oracle: median)
+            let alie = try ALIE().craft(input, rng: &craftRNG).row(0)
+            let adaptive = try Adaptive().craft(input, rng: &craftRNG).row(0)
+            XCTAssertGreaterThanOrEqual(try deviation(adaptive), try deviation(alie), "seed \(seed)")
+        }
+    }
+}
