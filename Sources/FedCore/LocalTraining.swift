@@ -166,6 +166,7 @@ public func trainLocally(model: any Model, start: [Float], data: Dataset, config
                 }
                 parameters.withUnsafeMutableBufferPointer { p in
                     gradient.withUnsafeBufferPointer { g in sgd.step(parameters: p, gradient: g) }
+                    adjustment?.project?(p)
                 }
                 first += size
             }
