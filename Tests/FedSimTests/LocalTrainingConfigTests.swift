@@ -2,6 +2,7 @@ import FedAttacks
 import FedCore
 import FedEval
 @testable import FedSim
+import Foundation
 import XCTest
 
 /// `local_training: {adversarial: ...}`: read with defaults, written back, refused with one
@@ -110,5 +111,32 @@ final class LocalTrainingConfigTests: XCTestCase {
         XCTAssertEqual(back.domainLower, data.inputDomain.lower)
         XCTAssertEqual(back.domainUpper, data.inputDomain.upper)
         XCTAssertEqual(client.domain, data.inputDomain)
+    }
+}
+
+/// The shipped adversarial scenario through the coordinator's evaluator: its figures are
+/// rounds.csv columns, and one evaluation of the global model reports every one of them.
+final class AdversarialScenarioTests: XCTestCase {
+    func testShippedScenarioReportsEveryDeclaredFigure() throws {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        let path = url.appendingPathComponent("scenarios/threats/adversarial.yaml").path
+        let s = try Scenario.load(path: path, overrides: ["evaluate.samples=30", "evaluate.adversarial.cw_steps=20",
+                                                          "evaluate.adversarial.cw_search=2", "evaluate.adversarial.steps=5"])
+        XCTAssertNotNil(Registry.evaluation("adversarial"))
+        let header = s.roundsSchema.header
+        for name in ["adv_clean_accuracy", "adv_pgd_accuracy_e0.1", "adv_fgsm_success_e0.05", "adv_cw_l2", "evaluation_ms"] {
+            XCTAssertTrue(header.contains(name), name)
+        }
+        let data = try FederationData.prepare(s)
+        let evaluator = ThreatEvaluator(scenario: s, data: data)
+        XCTAssertEqual(evaluator.evaluates(round: 5), true)
+        XCTAssertEqual(evaluator.evaluates(round: 4), false)
+        let result = evaluator.evaluate(round: 5, parameters: data.initialParameters, previous: data.initialParameters, updates: [])
+        XCTAssertEqual(result.failures, [])
+        let declared = Set(ThreatEvaluator.figures(s.evaluate).map(\.name)).subtracting([ThreatEvaluator.costFigure])
+        // An untrained model gets few inputs right; Carlini-Wagner's norms are empty only if none succeeded.
+        XCTAssertTrue(Set(result.figures.keys).isSubset(of: declared))
+        XCTAssertTrue(declared.subtracting(["adv_cw_l2", "adv_cw_linf"]).isSubset(of: Set(result.figures.keys)))
     }
 }
