@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "FedWire", dependencies: ["CZeroMQ"]),
         /// The output files' types (summary.json's records, the CSV writer and reader), shared
         /// by the runtime that writes them and the reports that read them.
-        .target(name: "FedResults", dependencies: ["FedCore"]),
+        .target(name: "FedResults", dependencies: ["FedCore", "FedEval"]),
         .target(name: "FedSim", dependencies: [
             "FedCore", "FedRobust", "FedAttacks", "FedEval", "FedWire", "FedResults", "CSupport",
             .product(name: "Logging", package: "swift-log"),
