@@ -7,7 +7,7 @@
 /// broken at random, which is also why it counts one half in the AUC).
 ///
 ///     AUC        = (1 / PN) Σ_i Σ_j ([m_i > u_j] + ½ [m_i = u_j])          (Mann–Whitney U / PN)
-///     advantage  = max_k (TPR_k − FPR_k)                      (Yeom et al., CSF 2018, Def. 4)
+///     advantage  = max_k (TPR_k − FPR_k)                      (Yeom et al., CSF 2018)
 ///     balanced   = max_k ½ (TPR_k + 1 − FPR_k)                (= ½ (1 + advantage))
 ///     TPR @ α    = the curve, linear between vertices, at FPR = α    (Carlini et al., S&P 2022)
 ///

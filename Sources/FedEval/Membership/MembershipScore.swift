@@ -8,7 +8,7 @@ import Glibc
 ///     loss        log p_y  = −ℓ(z, y)                 (Yeom, Giacomelli, Fredrikson & Jha, CSF 2018)
 ///     confidence  max_k p_k                          (Salem et al., NDSS 2019: label-free)
 ///     entropy     −Mentr(p, y),
-///                 Mentr = −(1 − p_y) log p_y − Σ_{k≠y} p_k log(1 − p_k)   (Song & Mittal, USENIX Sec. 2021, eq. 6)
+///                 Mentr = −(1 − p_y) log p_y − Σ_{k≠y} p_k log(1 − p_k)   (Song & Mittal, USENIX Sec. 2021)
 ///
 /// Members were fitted, so their loss and modified entropy are low and their top probability
 /// high. `log p_y` is the log-softmax (exact for any logits); the logarithms inside Mentr are
