@@ -40,7 +40,7 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
         ]),
         /// Reads run and comparison folders; writes the tables and the HTML/SVG report.
-        .target(name: "FedReport", dependencies: ["FedResults"]),
+        .target(name: "FedReport", dependencies: ["FedResults", "FedCore"]),
         /// Hostile messages against a coordinator (FedCore only for the seeded generator).
         .target(name: "FedFuzz", dependencies: [
             "FedWire", "FedCore",
@@ -69,7 +69,7 @@ let package = Package(
                                                          .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FedResultsTests", dependencies: ["FedResults", "FedCore"]),
         // FedSim only for the fixtures: rounds.csv and clients.csv with the writer's own headers.
-        .testTarget(name: "FedReportTests", dependencies: ["FedReport", "FedResults", "FedSim", "FedTestSupport"]),
+        .testTarget(name: "FedReportTests", dependencies: ["FedReport", "FedResults", "FedSim", "FedEval", "FedCore", "FedTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FedSim", "FedFuzz", "FedTestSupport", "CTestSupport", "CZeroMQ"]),
     ],
     swiftLanguageModes: [.v6]

@@ -19,6 +19,14 @@ public protocol ModelAttack: Sendable {
     var needsCollusion: Bool { get }
     /// Crafts one malicious update per row of `input.own`, in the same order.
     func craft(_ input: AttackInput, rng: inout SeededRNG) throws -> UpdateMatrix
+    /// How the attacker's own local training is steered before `craft` sees its update
+    /// (Neurotoxin's mask from the last global change, constrain-and-scale's pull toward the
+    /// global model); nil: it trains as an honest client does. Default nil.
+    func trainingAdjustment(global: [Float], previousGlobalChange: [Float]?) -> GradientAdjustment?
+}
+
+extension ModelAttack {
+    public func trainingAdjustment(global: [Float], previousGlobalChange: [Float]?) -> GradientAdjustment? { nil }
 }
 
 /// What the attackers know when they craft their updates.

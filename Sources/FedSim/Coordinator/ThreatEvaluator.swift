@@ -10,7 +10,7 @@ import Foundation
 /// training, what an observer sees of one update, and the round's updates) with its own
 /// generator `seed / "evaluate" / name / round`, so the figures depend on nothing but the
 /// scenario: the same seed gives the same bits, whatever ran before.
-struct ThreatEvaluator: Sendable {
+public struct ThreatEvaluator: Sendable {
     let configs: [EvaluationConfig]
     let every: Int
     let samples: Int
@@ -79,11 +79,11 @@ struct ThreatEvaluator: Sendable {
     }
 
     /// The column of the evaluations' wall time after a round.
-    static let costFigure = "evaluation_ms"
+    public static let costFigure = "evaluation_ms"
 
     /// Every figure the scenario's evaluations report, with its doc line, in registry order,
     /// then their cost; none when nothing is evaluated.
-    static func figures(_ evaluate: EvaluateConfig) -> [(name: String, doc: String)] {
+    public static func figures(_ evaluate: EvaluateConfig) -> [(name: String, doc: String)] {
         guard !evaluate.isEmpty else { return [] }
         var seen: Set<String> = [costFigure]
         var list: [(name: String, doc: String)] = []

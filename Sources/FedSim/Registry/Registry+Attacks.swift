@@ -6,6 +6,9 @@ extension Registry {
     public static let attacks: [AttackDescriptor] = [
         LabelFlip.descriptor,
         Backdoor.descriptor,
+        DistributedBackdoor.descriptor,
+        Neurotoxin.descriptor,
+        ConstrainAndScale.descriptor,
         SignFlip.descriptor,
         Scaling.descriptor,
         GaussianNoise.descriptor,
