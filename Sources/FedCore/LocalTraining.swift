@@ -149,6 +149,7 @@ public func trainLocally(model: any Model, start: [Float], data: Dataset, config
                 }
                 parameters.withUnsafeMutableBufferPointer { p in
                     gradient.withUnsafeBufferPointer { g in sgd.step(parameters: p, gradient: g) }
+                    adjustment?.project?(p)
                 }
                 first += size
             }

@@ -138,3 +138,51 @@ final class ModernBackdoorTests: XCTestCase {
         }
     }
 }
+
+/// The edge-case backdoor's tail selection, poisoning and norm ball.
+final class EdgeCaseTests: XCTestCase {
+    /// Class 7's samples at 0, 1, 2 and 10 (one feature): mean 3.25, distances 3.25, 2.25,
+    /// 1.25, 6.75; tail 0.5 keeps the two farthest: 10 (index 5) then 0 (index 0).
+    private let data = Dataset(features: [0, 5, 1, 6, 2, 10], labels: [7, 1, 7, 1, 7, 7], dimension: 1, classes: 10, name: "t")
+
+    func testTheTailIsTheFarthestFromTheClassMean() throws {
+        XCTAssertEqual(try EdgeCase(tail: 0.5).edgeCases(data), [5, 0])
+        XCTAssertEqual(try EdgeCase(tail: 0.01).edgeCases(data), [5])            // at least one
+        XCTAssertEqual(try EdgeCase(tail: 1).edgeCases(data), [5, 0, 2, 4])
+        XCTAssertEqual(try EdgeCase(source: 3, target: 1).edgeCases(data), [])    // no such class
+    }
+
+    func testPoisoningAppendsCopiesOrRelabelsInPlace() throws {
+        var rng = SeededRNG(seed: 1)
+        let appended = try EdgeCase(tail: 0.5, copies: 2).poison(data, rng: &rng)
+        XCTAssertEqual(appended.labels, data.labels + [1, 1, 1, 1])
+        XCTAssertEqual(Array(appended.features.suffix(4)), [10, 0, 10, 0])
+        let replaced = try EdgeCase(tail: 0.5, keepClean: false).poison(data, rng: &rng)
+        XCTAssertEqual(replaced.labels, [1, 1, 7, 1, 7, 1])
+        XCTAssertThrowsError(try EdgeCase(source: 1, target: 1))
+    }
+
+    /// After every step the model is projected into the ball: ||theta - global|| <= radius.
+    func testTrainingStaysInsideTheBall() throws {
+        let model = LogisticRegression(inputDimension: 1, classes: 10)
+        let start = [Float](repeating: 0, count: model.parameterCount)
+        let projection = try EdgeCaseProjection(radius: 0.05)
+        var rng = SeededRNG(seed: 2)
+        let out = trainLocally(model: model, start: start, data: data,
+                               config: LocalTraining(epochs: 5, batchSize: 2, sgd: SGDConfig(learningRate: 1)), rng: &rng,
+                               adjustment: projection.trainingAdjustment(global: start, previousGlobalChange: nil))
+        let norm = out.parameters.reduce(0.0) { $0 + Double($1 * $1) }.squareRoot()
+        XCTAssertEqual(norm, 0.05, accuracy: 1e-6, "trained to the edge of the ball")
+        XCTAssertNil(try EdgeCaseProjection(radius: nil).trainingAdjustment(global: start, previousGlobalChange: nil))
+    }
+
+    /// The success probe holds the test set's edge cases, with the target.
+    func testSuccessProbeIsTheTestTail() throws {
+        let d = EdgeCase.descriptor
+        var values = d.defaults
+        values.set("tail", .number(0.5))
+        let probe = try XCTUnwrap(d.successMetric?.probe(values, data, AttackDescriptor.DataFacts(classes: 10, maxFeature: 1)))
+        XCTAssertEqual(probe.inputs.features, [10, 0])
+        XCTAssertEqual(probe.target, 1)
+    }
+}

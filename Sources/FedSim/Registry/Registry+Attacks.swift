@@ -9,6 +9,7 @@ extension Registry {
         DistributedBackdoor.descriptor,
         Neurotoxin.descriptor,
         ConstrainAndScale.descriptor,
+        EdgeCase.descriptor,
         SignFlip.descriptor,
         Scaling.descriptor,
         GaussianNoise.descriptor,
@@ -19,5 +20,6 @@ extension Registry {
         MinSum.descriptor,
         Mimic.descriptor,
         Fang.descriptor,
+        Adaptive.descriptor,
     ] + ProtocolAttacker.descriptors
 }
