@@ -51,9 +51,13 @@ public struct AggregationContext: Sendable {
     public var serverUpdate: [Float]?
     /// Randomness for randomized rules, derived from the scenario seed and the round.
     public var rng: SeededRNG
-    /// The global model the updates are relative to (FLAME clusters the local models
-    /// global + update); nil when the caller has none (the benchmark), read as zero.
+    /// The global model the updates are relative to (FLAME clusters the local models, FLDetector
+    /// models the training dynamics); nil when the caller has none (the benchmark), read as zero.
     public var global: [Float]?
+    /// How far an update moves the global model: the model after the round would be
+    /// global + globalStep · aggregate (the server learning rate; times the learning rate in
+    /// FedSGD mode, whose updates are negative gradients).
+    public var globalStep: Double = 1
 
     public init(round: Int, clientIds: [Int], weights: [Double], serverUpdate: [Float]? = nil, rng: SeededRNG,
                 global: [Float]? = nil) {

@@ -4,11 +4,12 @@ import FedCore
 /// Zeitouni, Koushanfar, Sadeghi & Schneider, "FLAME: Taming Backdoors in Federated Learning",
 /// USENIX Security 2022, Algorithm 1):
 ///
-/// 1. Cluster the local models W_i = G + Δ_i (G the global model) by cosine distance
-///    c_ij = 1 − ⟨W_i, W_j⟩ / (‖W_i‖ ‖W_j‖) with HDBSCAN, min_cluster_size ⌊n/2⌋ + 1,
+/// 1. Cluster the local models W_i = G + c·Δ_i (G the global model, c the step an update moves
+///    it by: the server learning rate, times the learning rate in FedSGD mode) by cosine
+///    distance c_ij = 1 − ⟨W_i, W_j⟩ / (‖W_i‖ ‖W_j‖) with HDBSCAN, min_cluster_size ⌊n/2⌋ + 1,
 ///    min_samples 1, allow_single_cluster (`MajorityCluster`); the cluster is kept, the noise
-///    points are excluded. (`cluster_on: updates` clusters the Δ_i instead; so does FedSGD
-///    mode, whose updates are gradients, and a caller that gives no global model.)
+///    points are excluded. (`cluster_on: updates` clusters the Δ_i instead; so does a caller
+///    that gives no global model.)
 /// 2. S = the median of ‖Δ_i‖ over all n updates (NumPy's median: the mean of the two middle
 ///    values for even n); each kept Δ_i is scaled by min(1, S / ‖Δ_i‖).
 /// 3. The aggregate is the plain mean of the clipped kept updates, plus Gaussian noise of
@@ -61,7 +62,9 @@ public struct FLAME: Aggregator {
                     return s
                 }
             }
-            for i in 0..<n { for j in 0..<n { inner[i * n + j] = gg + gd[i] + gd[j] + gram[i * n + j] } }
+            // W_i = G + c·Δ_i, c the step an update moves the model by.
+            let c = context.globalStep
+            for i in 0..<n { for j in 0..<n { inner[i * n + j] = gg + c * (gd[i] + gd[j]) + c * c * gram[i * n + j] } }
         }
         let lengths = (0..<n).map { max(0, inner[$0 * n + $0]).squareRoot() }
         var distance = [Double](repeating: 0, count: n * n)

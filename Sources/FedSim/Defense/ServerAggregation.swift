@@ -86,10 +86,10 @@ final class ServerAggregation {
             let prepared = try preAggregation.apply(matrix, clientIds: clientIds, weights: weights, round: r,
                                                     rng: SeededRNG(seed: scenario.seed).derive("preaggregate", r))
             clipped = prepared.clipped
-            let context = AggregationContext(round: r, clientIds: prepared.clientIds, weights: prepared.weights,
+            var context = AggregationContext(round: r, clientIds: prepared.clientIds, weights: prepared.weights,
                                              serverUpdate: server, rng: SeededRNG(seed: scenario.seed).derive("aggregate", r),
-                                             // FedSGD updates are gradients, not model changes: no model to add them to.
-                                             global: scenario.federation.mode == .fedavg ? global : nil)
+                                             global: global)
+            context.globalStep = Double(scenario.federation.serverStep)
             try aggregator.check(n: prepared.updates.rows)
             let result = try aggregator.aggregate(prepared.updates, context: context)
             outcome = Outcome(applied: result.applied, aggregate: result.aggregate,

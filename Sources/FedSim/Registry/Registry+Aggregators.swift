@@ -18,5 +18,6 @@ extension Registry {
         DivideAndConquer.descriptor,
         SignGuard.descriptor,
         FLAME.descriptor,
+        FLDetector.descriptor,
     ]
 }
