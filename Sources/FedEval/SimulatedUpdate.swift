@@ -1,0 +1,161 @@
+import FedCore
+
+/// The update a client sends after `steps` steps of SGD from the global parameters θ0 on one
+/// batch (x, y), as a function of the inputs x, and the input gradient of any linear
+/// functional of it: what an optimisation attack needs to match a dummy's update to the
+/// observed one.
+///
+/// Every step runs on the whole batch, with the clients' SGD (learning rate η, heavy-ball
+/// momentum μ from zero, coupled weight decay λ), in evaluation mode (dropout off):
+///
+///     v_{k+1} = μ v_k + ∇θ L(θ_k, x) + λ θ_k,   θ_{k+1} = θ_k − η v_{k+1},   Δ = θ_K − θ_0.
+///
+/// Matching works on the update in gradient units, `U(x) = −Δ/η − λ θ0`: with one step this
+/// is exactly the batch's mean-loss gradient ∇θ L(θ0, x) (FedSGD); with several it is the sum
+/// of the steps' gradients along the path (Geiping et al., NeurIPS 2020, section 6, who match
+/// the FedAvg update the same way by unrolling the local steps).
+///
+/// The input gradient `d/dx <w, U(x)>` needs second derivatives, which the engine does not
+/// have. It uses the exact identity
+///
+///     d/dx <w, ∇θ L(θ, x)> = ∇x (d/dh L(θ + h w, x))|_{h=0}
+///                          ≈ (∇x L(θ + h w, x) − ∇x L(θ − h w, x)) / (2h),
+///
+/// a central difference of input gradients (error O(h²)), and for several steps the reverse
+/// (adjoint) pass through the unrolled steps, whose Hessian-vector products
+/// `∇²θ L · w ≈ (∇θ L(θ + h w) − ∇θ L(θ − h w)) / (2h)` come out of the same two backward
+/// passes. Starting from `a_θ = −w/η`, `a_v = 0`, for k = K−1 down to 0:
+///
+///     s = a_v − η a_θ;   ∂x += d/dx <s, ∇θ L(θ_k, x)>;   a_θ += ∇²θ L(θ_k) s + λ s;   a_v = μ s.
+///
+/// Cost: K backward passes for U, 2K for the input gradient (3 for FedSGD). The step is
+/// `h = 1e-3 · max(||θ_k||, 1) / ||s||`, a parameter move of a thousandth of the parameters'
+/// norm: large against Float32 rounding of the gradients, small against the curvature.
+public final class SimulatedUpdate {
+    public let model: any Model
+    public let start: [Float]
+    public let steps: Int
+    public let sgd: SGDConfig
+    public let labels: [Int32]
+    public var batchSize: Int { labels.count }
+
+    private let workspace = ModelWorkspace()
+    /// θ_k for k = 0..<steps, from the last `update` call.
+    private var path: [[Float]]
+    private var plus: [Float]
+    private var minus: [Float]
+    // Scratch for the backward passes, allocated once.
+    private let gradient: UnsafeMutableBufferPointer<Float>
+    private let gradientMinus: UnsafeMutableBufferPointer<Float>
+    private let inputPlus: UnsafeMutableBufferPointer<Float>
+    private let inputMinus: UnsafeMutableBufferPointer<Float>
+
+    /// Relative size of the central-difference step (see the type's doc).
+    public static let relativeStep: Double = 1e-3
+
+    public init(model: any Model, start: [Float], steps: Int, sgd: SGDConfig, labels: [Int32]) {
+        precondition(start.count == model.parameterCount, "SimulatedUpdate: \(start.count) parameters for a model of \(model.parameterCount)")
+        precondition(steps >= 1 && !labels.isEmpty, "SimulatedUpdate: needs steps >= 1 and a non-empty batch; got \(steps), \(labels.count)")
+        self.model = model
+        self.start = start
+        self.steps = steps
+        self.sgd = sgd
+        self.labels = labels
+        let p = model.parameterCount
+        path = Array(repeating: start, count: steps)
+        plus = start
+        minus = start
+        let d = labels.count * model.inputDimension
+        gradient = .allocate(capacity: p)
+        gradientMinus = .allocate(capacity: p)
+        inputPlus = .allocate(capacity: d)
+        inputMinus = .allocate(capacity: d)
+        for b in [gradient, gradientMinus, inputPlus, inputMinus] { b.initialize(repeating: 0) }
+    }
+
+    deinit {
+        for b in [gradient, gradientMinus, inputPlus, inputMinus] { b.deallocate() }
+    }
+
+    /// `Δ = θ_K − θ_0` for the batch `inputs` (`batchSize x inputDimension`); keeps the path
+    /// for `inputGradient`.
+    public func delta(_ inputs: [Float]) -> [Float] {
+        precondition(inputs.count == batchSize * model.inputDimension, "SimulatedUpdate: \(inputs.count) input values for \(batchSize) samples")
+        let (lr, mu, wd) = (sgd.learningRate, sgd.momentum, sgd.weightDecay)
+        var theta = start
+        var velocity = [Float](repeating: 0, count: start.count)
+        for k in 0..<steps {
+            path[k] = theta
+            pass(theta, inputs, gradient: gradient, inputGradient: nil)
+            for j in theta.indices {
+                velocity[j] = mu * velocity[j] + gradient[j] + wd * theta[j]
+                theta[j] -= lr * velocity[j]
+            }
+        }
+        for j in theta.indices { theta[j] -= start[j] }
+        return theta
+    }
+
+    /// `U = −Δ/η − λ θ0`, the update in gradient units.
+    public func gradientUnits(delta: [Float]) -> [Float] {
+        let lr = sgd.learningRate, wd = sgd.weightDecay
+        return (0..<delta.count).map { -delta[$0] / lr - wd * start[$0] }
+    }
+
+    /// `U(x)` (and the path for `inputGradient`).
+    public func update(_ inputs: [Float]) -> [Float] { gradientUnits(delta: delta(inputs)) }
+
+    /// `d/dx <w, U(x)>` at the inputs of the last `delta`/`update` call.
+    public func inputGradient(_ inputs: [Float], direction w: [Float]) -> [Float] {
+        precondition(w.count == start.count, "SimulatedUpdate.inputGradient: direction of \(w.count) for \(start.count) parameters")
+        let (lr, mu, wd) = (sgd.learningRate, sgd.momentum, sgd.weightDecay)
+        var result = [Float](repeating: 0, count: inputs.count)
+        var aTheta = w.map { -$0 / lr }
+        var aV = [Float](repeating: 0, count: w.count)
+        var s = [Float](repeating: 0, count: w.count)
+        for k in stride(from: steps - 1, through: 0, by: -1) {
+            for j in s.indices { s[j] = aV[j] - lr * aTheta[j] }
+            let sNorm = norm(s)
+            guard sNorm > 0 else { break }
+            let h = SimulatedUpdate.relativeStep * max(norm(path[k]), 1) / sNorm
+            let theta = path[k]
+            let hf = Float(h)
+            for j in s.indices {
+                plus[j] = theta[j] + hf * s[j]
+                minus[j] = theta[j] - hf * s[j]
+            }
+            let needHessian = k > 0
+            pass(plus, inputs, gradient: needHessian ? gradient : nil, inputGradient: inputPlus)
+            pass(minus, inputs, gradient: needHessian ? gradientMinus : nil, inputGradient: inputMinus)
+            let inv = Float(1 / (2 * h))
+            for i in result.indices { result[i] += (inputPlus[i] - inputMinus[i]) * inv }
+            if needHessian {
+                for j in s.indices {
+                    aTheta[j] += (gradient[j] - gradientMinus[j]) * inv + wd * s[j]
+                    aV[j] = mu * s[j]
+                }
+            }
+        }
+        return result
+    }
+
+    private func norm(_ v: [Float]) -> Double {
+        v.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+    }
+
+    /// One backward pass in evaluation mode; the mean loss.
+    @discardableResult
+    func pass(_ theta: [Float], _ inputs: [Float], gradient: UnsafeMutableBufferPointer<Float>?,
+              inputGradient: UnsafeMutableBufferPointer<Float>?) -> Float {
+        var noDropout: SeededRNG? = nil
+        return theta.withUnsafeBufferPointer { p in
+            inputs.withUnsafeBufferPointer { x in
+                labels.withUnsafeBufferPointer { y in
+                    model.lossAndGradients(parameters: p, inputs: x, labels: y, batchSize: labels.count,
+                                           gradient: gradient, inputGradient: inputGradient, workspace: workspace,
+                                           dropoutRNG: &noDropout)
+                }
+            }
+        }
+    }
+}
