@@ -6,14 +6,14 @@ import Foundation
 ///
 ///     x* = argmin_x  D(U(x), U*) + α · mean_i TV(x_i)
 ///
-/// - DLG (Zhu, Liu & Han, NeurIPS 2019): `D` = squared L2 distance, no prior (α = 0), Adam on
-///   the raw gradient, inputs unconstrained (the paper's L-BFGS is replaced by Adam, which the
-///   authors' code also offers and which tolerates the finite-difference gradients).
+/// - DLG (Zhu, Liu & Han, NeurIPS 2019): `D` = squared L2 distance, no prior (α = 0), inputs
+///   unconstrained, minimised with L-BFGS as the paper (`LBFGS`, `iterations` iterations) or
+///   with Adam on the raw gradient (`optimizer: adam`).
 /// - Inverting Gradients (Geiping et al., NeurIPS 2020): `D` = cosine distance, α = `tv`,
 ///   Adam on the sign of the gradient, inputs clamped to the valid range after every step
 ///   (their `signed=True, boxed=True`).
 ///
-/// Both start from `N(0, 1)` inputs (their `init='randn'`), run `iterations` Adam steps
+/// Both start from `N(0, 1)` inputs (their `init='randn'`); Adam runs `iterations` steps
 /// (β = (0.9, 0.999), ε = 1e-8) with the learning rate cut by 10 at 3/8, 5/8 and 7/8 of the
 /// iterations (Geiping's MultiStepLR), and of `restarts` runs keep the one with the least
 /// final objective. Each step costs 3 backward passes per local step (`SimulatedUpdate`).
@@ -25,14 +25,22 @@ public struct GradientInversion: Sendable {
         public var matching: GradientMatching { self == .dlg ? .l2 : .cosine }
     }
 
+    /// DLG's optimiser (Inverting Gradients always uses signed Adam).
+    public enum Optimizer: String, Sendable, CaseIterable {
+        case lbfgs
+        case adam
+    }
+
     public let method: Method
     public let iterations: Int
     public let learningRate: Double
     /// α, the total-variation weight (Inverting Gradients only).
     public let tv: Double
     public let restarts: Int
+    public let optimizer: Optimizer
 
-    public init(method: Method, iterations: Int, learningRate: Double, tv: Double, restarts: Int) {
+    public init(method: Method, iterations: Int, learningRate: Double, tv: Double, restarts: Int,
+                optimizer: Optimizer = .lbfgs) {
         precondition(iterations >= 0 && learningRate > 0 && tv >= 0 && restarts >= 1,
                      "GradientInversion: iterations \(iterations), lr \(learningRate), tv \(tv), restarts \(restarts)")
         self.method = method
@@ -40,6 +48,7 @@ public struct GradientInversion: Sendable {
         self.learningRate = learningRate
         self.tv = tv
         self.restarts = restarts
+        self.optimizer = optimizer
     }
 
     /// The reconstruction (`batchSize x inputDimension`) and its objective.
@@ -58,6 +67,16 @@ public struct GradientInversion: Sendable {
     /// One run from `start`.
     public func optimise(_ simulator: SimulatedUpdate, target: [Float], start: [Float], domain: InputDomain,
                          shape: [Int]) -> (inputs: [Float], objective: Double) {
+        if method == .dlg && optimizer == .lbfgs {
+            var derivative = [Float](repeating: 0, count: target.count)
+            let run = LBFGS(iterations: iterations).minimize(start: start, value: { x in
+                self.objective(simulator.update(x), target: target, derivative: &derivative, x: x, shape: shape, alpha: 0)
+            }, valueAndGradient: { x in
+                let value = self.objective(simulator.update(x), target: target, derivative: &derivative, x: x, shape: shape, alpha: 0)
+                return (value, simulator.inputGradient(x, direction: derivative))
+            })
+            return (run.x, run.value)
+        }
         let boxed = method == .invertingGradients
         let signed = method == .invertingGradients
         let alpha = method == .invertingGradients ? tv : 0

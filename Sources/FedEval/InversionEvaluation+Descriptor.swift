@@ -16,7 +16,8 @@ extension InversionEvaluation {
         self.init(client: values.int("client"), batch: values.int("batch"), localSteps: values.int("local_steps"),
                   methods: InversionEvaluation.methods(values), iterations: values.int("iterations"),
                   learningRate: values.double("lr"), tv: values.double("tv"),
-                  observes: Observes(rawValue: values.word("observes")) ?? .update, restarts: values.int("restarts"))
+                  observes: Observes(rawValue: values.word("observes")) ?? .update, restarts: values.int("restarts"),
+                  optimizer: GradientInversion.Optimizer(rawValue: values.word("optimizer")) ?? .lbfgs)
     }
 
     public static let descriptor = EvaluationDescriptor(
@@ -40,6 +41,8 @@ extension InversionEvaluation {
                       doc: "Inverting Gradients' total-variation weight (on the model's input scale)"),
             Parameter("observes", .choice(Observes.allCases.map(\.rawValue)), default: .word("update"),
                       doc: "update: the victim's update after clipping and noise; aggregate: its sum with the round's other updates"),
+            Parameter("optimizer", .choice(GradientInversion.Optimizer.allCases.map(\.rawValue)), default: .word("lbfgs"),
+                      doc: "DLG's optimiser: lbfgs (the paper's; iterations = L-BFGS iterations) or adam"),
             Parameter("restarts", .integer(.closed(1, 32)), default: .int(1),
                       doc: "random starts per optimisation attack; the best final objective is kept"),
         ],

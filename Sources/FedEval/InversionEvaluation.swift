@@ -60,10 +60,11 @@ public struct InversionEvaluation: Sendable {
     public let tv: Double
     public let observes: Observes
     public let restarts: Int
+    public let optimizer: GradientInversion.Optimizer
 
     public init(client: Int = 0, batch: Int = 1, localSteps: Int = 1, methods: [Method] = Method.allCases,
                 iterations: Int = 300, learningRate: Double = 0.1, tv: Double = InversionEvaluation.defaultTV,
-                observes: Observes = .update, restarts: Int = 1) {
+                observes: Observes = .update, restarts: Int = 1, optimizer: GradientInversion.Optimizer = .lbfgs) {
         self.client = client
         self.batch = batch
         self.localSteps = localSteps
@@ -73,10 +74,11 @@ public struct InversionEvaluation: Sendable {
         self.tv = tv
         self.observes = observes
         self.restarts = restarts
+        self.optimizer = optimizer
     }
 
     /// IG's total-variation weight on digits (see docs/THREATS.md for how it was chosen).
-    public static let defaultTV = 1e-2
+    public static let defaultTV = 1e-4
 
     /// The victim's batch: inputs (row-major) and labels.
     public func victimBatch(_ input: EvaluationInput) throws -> (inputs: [Float], labels: [Int32]) {
@@ -152,7 +154,7 @@ public struct InversionEvaluation: Sendable {
             let dummy = SimulatedUpdate(model: model, start: input.parameters, steps: localSteps, sgd: sgd, labels: recovered)
             for m in optimised {
                 let attack = GradientInversion(method: m, iterations: iterations, learningRate: learningRate, tv: tv,
-                                               restarts: restarts)
+                                               restarts: restarts, optimizer: optimizer)
                 let x = attack.reconstruct(dummy, target: target, domain: input.domain, shape: shape,
                                            rng: input.rng.derive(m.rawValue))
                 record(m == .dlg ? .dlg : .invertingGradients, x.inputs, labels: recovered)
