@@ -53,6 +53,7 @@ public struct CellResult: Sendable {
         r.epsilon = s.privacy?.epsilon
         r.wallSeconds = s.wallSeconds
         r.error = s.error
+        r.row.evaluations = s.evaluations ?? [:]
         if let rounds = try? CSVTable.load(path: folder + "/rounds.csv"),
            let col = rounds.index(of: RoundsColumns.testAccuracy.name) {
             let acc = rounds.rows.suffix(5).compactMap { CSVTable.double($0[col]) }
