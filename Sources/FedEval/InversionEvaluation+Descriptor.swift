@@ -34,7 +34,7 @@ extension InversionEvaluation {
                       default: .items(methodKinds.map { ParameterItem($0) }),
                       doc: "the attacks; each runs only where it applies (analytic: dense first layer with bias, batch 1)"),
             Parameter("iterations", .integer(.closed(0, 100_000)), default: .int(300),
-                      doc: "Adam steps of the optimisation attacks (3 backward passes per local step each)"),
+                      doc: "L-BFGS iterations (DLG) or Adam steps of the optimisation attacks (3 backward passes per local step each)"),
             Parameter("lr", .number(.greaterThan(0)), default: .number(0.1),
                       doc: "Adam's learning rate, cut by 10 at 3/8, 5/8 and 7/8 of the iterations"),
             Parameter("tv", .number(.atLeast(0)), default: .number(defaultTV),

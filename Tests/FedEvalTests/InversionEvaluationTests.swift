@@ -23,6 +23,27 @@ final class InversionEvaluationTests: XCTestCase {
         XCTAssertNil(AnalyticInversion.unsupported(mlp))
     }
 
+    /// docs/ALGORITHMS.md 10.3's check values: logistic regression with W = [[0.2, −0.1, 0, 0.3],
+    /// [−0.3, 0.2, 0.1, 0], [0.1, 0, −0.2, 0.1]] (rows = classes), b = (0, 0.1, −0.1),
+    /// x = (0, 0.5, 1, 0.25), y = 2: dL/db = (0.327081, 0.430612, −0.757693), every row ratio
+    /// is x, the label is argmin 2, and x against (0.1, 0.5, 0.9, 0.25) scores 23.0103 dB.
+    func testHandComputedCase() {
+        let w: [[Float]] = [[0.2, -0.1, 0, 0.3], [-0.3, 0.2, 0.1, 0], [0.1, 0, -0.2, 0.1]]
+        let model = LogisticRegression(inputDimension: 4, classes: 3)
+        // The weight block is [in, out]: entry (i, o) = W[o][i]; then the bias.
+        let weights: [Float] = (0..<4).flatMap { i in (0..<3).map { w[$0][i] } }
+        let theta = weights + [0, 0.1, -0.1]
+        let x: [Float] = [0, 0.5, 1, 0.25]
+        let g = model.lossAndGradient(parameters: theta, inputs: x, labels: [2]).gradient
+        let bias = Array(g[12..<15])
+        for (a, b) in zip(bias, [0.327081, 0.430612, -0.757693] as [Float]) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        guard let r = AnalyticInversion.recover(gradient: g, model: model) else { return XCTFail("no recovery") }
+        for (a, b) in zip(r, x) { XCTAssertEqual(a, b, accuracy: 1e-6) }
+        for o in 0..<3 { for i in 0..<4 { XCTAssertEqual(g[i * 3 + o] / g[12 + o], x[i], accuracy: 1e-5) } }
+        XCTAssertEqual(LabelRecovery.labels(scores: LabelRecovery.classScores(gradient: g, model: model) ?? [], batch: 1), [2])
+        XCTAssertEqual(ImageSimilarity.psnr(x, [0.1, 0.5, 0.9, 0.25]), 23.0103, accuracy: 1e-4)
+    }
+
     /// iDLG: the true label is the one negative entry of the output bias gradient, for every
     /// sample tried; with a batch of distinct labels the greedy counts recover all of them.
     func testLabelRecovery() {
