@@ -7,10 +7,16 @@ extension InversionEvaluation {
         ItemKind("inverting-gradients", doc: "cosine matching + total variation, signed Adam, clamped (Geiping et al. 2020)"),
     ]
 
-    /// The methods in `values` (`method: [...]`), in the order given.
+    /// The methods in `values` (`method: [...]`), in the order given; all three for `[]`.
     static func methods(_ values: ParameterValues) -> [Method] {
-        values.items("method").compactMap { Method(rawValue: $0.kind) }
+        let listed = values.items("method").compactMap { Method(rawValue: $0.kind) }
+        return listed.isEmpty ? Method.allCases : listed
     }
+
+    /// Whether the scenario named the methods (then one that cannot run is an error, not an
+    /// empty column). The default is the empty list rather than the three names so that a
+    /// resolved scenario, which writes every parameter out, reads back the same way.
+    static func explicit(_ values: ParameterValues) -> Bool { !values.items("method").isEmpty }
 
     public init(_ values: ParameterValues) {
         self.init(client: values.int("client"), batch: values.int("batch"), localSteps: values.int("local_steps"),
@@ -30,9 +36,9 @@ extension InversionEvaluation {
                       doc: "samples in the victim's batch (the first of a seeded order of its data)"),
             Parameter("local_steps", .integer(.closed(1, 100)), default: .int(1),
                       doc: "SGD steps the victim takes on the batch: 1 is a FedSGD gradient, more a FedAvg update"),
-            Parameter("method", .items(methodKinds, count: 1...3),
-                      default: .items(methodKinds.map { ParameterItem($0) }),
-                      doc: "the attacks; each runs only where it applies (analytic: dense first layer with bias, batch 1)"),
+            Parameter("method", .items(methodKinds, count: 0...3), default: .items([]),
+                      doc: "the attacks; [] runs each where it applies (analytic: dense first layer with bias, batch 1), "
+                          + "a method named here that cannot run is an error"),
             Parameter("iterations", .integer(.closed(0, 100_000)), default: .int(300),
                       doc: "L-BFGS iterations (DLG) or Adam steps of the optimisation attacks (3 backward passes per local step each)"),
             Parameter("lr", .number(.greaterThan(0)), default: .number(0.1),
@@ -65,12 +71,12 @@ extension InversionEvaluation {
             if let repeated = kinds.first(where: { k in kinds.filter { $0 == k }.count > 1 }) {
                 throw ParameterError(key: "method", "\(repeated) is listed twice")
             }
-            if values.given.contains("method"), kinds.contains("analytic"), values.int("batch") > 1 {
+            if kinds.contains("analytic"), values.int("batch") > 1 {
                 throw ParameterError(key: "method", "analytic recovers one input: it needs batch: 1; got batch: \(values.int("batch"))")
             }
         },
         check: { values, model in
-            guard values.given.contains("method") else { return nil }
+            guard InversionEvaluation.explicit(values) else { return nil }
             let methods = InversionEvaluation.methods(values)
             if methods.contains(.analytic), let why = AnalyticInversion.unsupported(model) {
                 return "method: analytic \(why)"

@@ -142,21 +142,32 @@ final class InversionEvaluationTests: XCTestCase {
             XCTAssertEqual("\(error)", "method: analytic recovers one input: it needs batch: 1; got batch: 2")
         }
         XCTAssertThrowsError(try InversionFixtures.values(["method": InversionFixtures.methods("dlg", "dlg")]))
+        // The default (every method that applies) with a batch: analytic is left out, silently,
+        // also when the defaults are written out and read back (the resolved scenario).
+        let batched = try InversionFixtures.values(["batch": .int(2), "iterations": .int(5)])
+        XCTAssertEqual(try InversionFixtures.values(["batch": .int(2), "iterations": .int(5), "method": batched["method"]]), batched)
+        XCTAssertEqual(InversionEvaluation.methods(batched), [.analytic, .dlg, .invertingGradients])
+        XCTAssertNil(InversionEvaluation.descriptor.check(batched, model))
+        let fb = try InversionEvaluation.descriptor.evaluate(batched, input).figures
+        XCTAssertNil(fb["inv_analytic_psnr"])
+        XCTAssertNotNil(fb["inv_ig_psnr"])
         XCTAssertThrowsError(try InversionEvaluation.descriptor.evaluate(try InversionFixtures.values(["client": .int(4)]), input)) { error in
             XCTAssertEqual("\(error)", "client: 4 is not a client; the federation has 4 (0 to 3)")
         }
     }
 
-    /// Same seed, same bits; several local steps still leak (a FedAvg update of 3 steps).
+    /// Same seed, same bits; several local steps still leak (IG on a FedAvg update of 3 steps
+    /// with momentum on a batch of 2: above 15 dB, measured 17.2).
     func testDeterministicAndMultiStep() throws {
         let (model, theta) = InversionFixtures.mlp()
-        let values = try InversionFixtures.values(["iterations": .int(60), "local_steps": .int(3), "batch": .int(2),
-                                                   "method": InversionFixtures.methods("dlg", "inverting-gradients")])
         let input = InversionFixtures.input(model: model, parameters: theta, momentum: 0.5)
-        let a = try InversionEvaluation.descriptor.evaluate(values, input)
-        XCTAssertEqual(a, try InversionEvaluation.descriptor.evaluate(values, input))
-        XCTAssertGreaterThan(a.figures["inv_ig_psnr"] ?? 0, 15)
+        let short = try InversionFixtures.values(["iterations": .int(8), "local_steps": .int(3), "batch": .int(2)])
+        let a = try InversionEvaluation.descriptor.evaluate(short, input)
+        XCTAssertEqual(a, try InversionEvaluation.descriptor.evaluate(short, input))
         XCTAssertEqual(a.images.map(\.images.count), [2, 2, 2])
+        let values = try InversionFixtures.values(["iterations": .int(60), "local_steps": .int(3), "batch": .int(2),
+                                                   "method": InversionFixtures.methods("inverting-gradients")])
+        XCTAssertGreaterThan(try InversionEvaluation.descriptor.evaluate(values, input).figures["inv_ig_psnr"] ?? 0, 15)
     }
 
     private func cnn() -> Sequential {
