@@ -6,8 +6,9 @@
 /// `(s, y)`, with `H0 = (s·y / y·y) I`; the first step (and any step after a direction that
 /// does not descend, which clears the memory) is steepest descent of length
 /// `min(1, 1 / ||g||₁)` as PyTorch's first step. The step t starts at 1 and halves until
-/// `f(x + t d) <= f(x) + 1e-4 t g·d` (at most 30 halvings; if none holds the iteration
-/// stops the run). A pair enters the memory only when `s·y > 1e-10` (curvature), so the
+/// `f(x + t d) <= f(x) + 1e-4 t g·d` (at most 30 halvings). When no step holds, the memory
+/// is cleared and the next iteration tries steepest descent; when that fails too, the run
+/// stops. A pair enters the memory only when `s·y > 1e-10` (curvature), so the
 /// inverse Hessian estimate stays positive definite.
 public struct LBFGS: Sendable {
     public let memory: Int
@@ -47,7 +48,14 @@ public struct LBFGS: Sendable {
                 if ft.isFinite && ft <= f + 1e-4 * t * slope { accepted = true; break }
                 t *= 0.5
             }
-            guard accepted else { break }
+            if !accepted {
+                // A quasi-Newton direction that does not descend in practice (a kink of ReLU or
+                // max-pooling, or the curvature pairs gone stale): forget them and retry along
+                // the gradient; stop only when even that finds no decrease.
+                if s.isEmpty { break }
+                s.removeAll(); y.removeAll(); rho.removeAll()
+                continue
+            }
             let (fNew, gNew) = valueAndGradient(trial)
             var sk = [Float](repeating: 0, count: n), yk = sk
             for j in 0..<n { sk[j] = trial[j] - x[j]; yk[j] = gNew[j] - g[j] }

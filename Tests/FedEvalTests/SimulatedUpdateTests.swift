@@ -23,11 +23,15 @@ final class SimulatedUpdateTests: XCTestCase {
 
     /// d/dx D(U(x), t) from the central difference of input gradients (and the adjoint pass for
     /// several steps with momentum and weight decay) against brute-force central differences of
-    /// D in x, for both matching distances, on a small MLP and a small convolutional model.
+    /// D in x, for both matching distances, on a small MLP and two small convolutional models
+    /// (one with max-pooling).
     func testInputGradientMatchesBruteForce() throws {
         let conv = try Sequential(inputShape: [1, 5, 5], layers: [.conv(channels: 2, kernel: 3), .relu, .flatten, .dense(outputs: 3)],
                                   classes: 3)
-        let models: [(String, any Model)] = [("mlp", MLP(inputDimension: 25, hidden: [7], classes: 3)), ("conv", conv)]
+        let pooled = try Sequential(inputShape: [1, 5, 5], layers: [.conv(channels: 3, kernel: 2), .relu, .maxpool(size: 2), .flatten,
+                                                                   .dense(outputs: 3)], classes: 3)
+        let models: [(String, any Model)] = [("mlp", MLP(inputDimension: 25, hidden: [7], classes: 3)), ("conv", conv),
+                                             ("conv+maxpool", pooled)]
         let settings: [(steps: Int, sgd: SGDConfig)] = [
             (1, SGDConfig(learningRate: 0.1)),
             (3, SGDConfig(learningRate: 0.2, momentum: 0.5, weightDecay: 0.01)),
@@ -57,6 +61,23 @@ final class SimulatedUpdateTests: XCTestCase {
                 }
             }
         }
+    }
+
+    /// Where θ ± h·s crosses a kink the one-sided difference on the clean side is kept: values
+    /// (+h, 0, −h) = (5, 1, 0.9) with h = 0.1 give forward 40 and backward 1, so 1; smooth
+    /// values (1.2, 1, 0.81) give the central difference 1.95; differences under 1 % of the
+    /// vector's RMS count as agreeing.
+    func testOneSidedDifferenceAtAKink() {
+        var plus: [Float] = [5, 1.2, 1e-4], minus: [Float] = [0.9, 0.81, -1e-4]
+        var result: [Float] = [0, 0, 0]
+        plus.withUnsafeMutableBufferPointer { p in
+            minus.withUnsafeMutableBufferPointer { m in
+                SimulatedUpdate.addDifferences(plus: p, base: [1, 1, 0.5e-4], minus: m, inverseStep: 10, into: &result)
+            }
+        }
+        XCTAssertEqual(result[0], 1, accuracy: 1e-5)
+        XCTAssertEqual(result[1], 1.95, accuracy: 1e-5)
+        XCTAssertEqual(result[2], 1e-3, accuracy: 1e-7)
     }
 
     /// `a` and `b` agree to `tolerance` relative to the larger norm.

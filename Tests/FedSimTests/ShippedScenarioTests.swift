@@ -18,7 +18,7 @@ final class ShippedScenarioTests: XCTestCase {
     }
 
     func testEveryShippedScenarioLoads() throws {
-        let all = try files("") + files("attacks") + files("defenses") + files("fedsgd")
+        let all = try files("") + files("attacks") + files("defenses") + files("fedsgd") + files("threats")
         XCTAssertGreaterThan(all.count, 10)
         for file in all {
             XCTAssertNoThrow(try Scenario.load(path: file.path), file.lastPathComponent)
