@@ -154,31 +154,29 @@ public final class SimulatedUpdate {
     }
 
     /// The derivatives at h = 0 from values at +h, 0 and −h (`inverseStep` = 1/h), added to
-    /// `result`: per coordinate the central difference, or the smaller of the two one-sided
-    /// differences when they disagree by more than 10 % of the larger plus 1 % of the root
-    /// mean square of all the central differences (so rounding noise on small coordinates is
-    /// not taken for a kink).
+    /// `result`: per coordinate the central difference `(plus − minus) / 2h`, or, at a kink,
+    /// the smaller of the two one-sided differences.
     ///
     /// ReLU and max-pooling make ∇L piecewise: when θ ± h·s crosses a kink (a unit switching
     /// on or off, another input winning a pool) the gradient jumps, and the jump divided by h
-    /// swamps the difference. A kink lies on one side only (both sides needs two within h),
-    /// so the side without it gives the derivative with the masks held fixed, which is what
-    /// autograd's double backward computes.
+    /// swamps the difference. On a smooth stretch the second difference `plus − 2 base + minus`
+    /// is O(h²) (about 1e-6 of the gradient at fedsim's step) while a jump is of the order of
+    /// one unit's share of the gradient, so a second difference above 1e-3 of the root mean
+    /// square of `base` marks a kink. A kink lies on one side only (both sides needs two
+    /// within h), so the side without it gives the derivative with the masks held fixed, which
+    /// is what autograd's double backward computes; it is the one of smaller magnitude.
     static func addDifferences(plus: UnsafeMutableBufferPointer<Float>, base: [Float], minus: UnsafeMutableBufferPointer<Float>,
                                inverseStep: Float, into result: inout [Float]) {
         let n = base.count
         var squares = 0.0
+        for i in 0..<n { squares += Double(base[i]) * Double(base[i]) }
+        let threshold = Float(1e-3 * (squares / Double(max(n, 1))).squareRoot())
         for i in 0..<n {
-            let c = (plus[i] - minus[i]) * inverseStep / 2
-            squares += Double(c) * Double(c)
-        }
-        let floor = Float(0.01 * (squares / Double(max(n, 1))).squareRoot())
-        for i in 0..<n {
-            let forward = (plus[i] - base[i]) * inverseStep
-            let backward = (base[i] - minus[i]) * inverseStep
-            if abs(forward - backward) <= 0.1 * max(abs(forward), abs(backward)) + floor {
-                result[i] += (forward + backward) / 2
+            if abs(plus[i] - 2 * base[i] + minus[i]) <= threshold {
+                result[i] += (plus[i] - minus[i]) * inverseStep / 2
             } else {
+                let forward = (plus[i] - base[i]) * inverseStep
+                let backward = (base[i] - minus[i]) * inverseStep
                 result[i] += abs(forward) < abs(backward) ? forward : backward
             }
         }

@@ -66,7 +66,7 @@ final class InversionEvaluationTests: XCTestCase {
 
     /// On a 64-32-10 MLP at initialisation (FedSGD, batch 1) the analytic recovery is exact
     /// (the 100 dB cap); DLG with L-BFGS recovers the digit above 40 dB (measured: exact) and
-    /// Inverting Gradients above 30 dB (measured 80; an MSE under 0.001, 0.03 per pixel on
+    /// Inverting Gradients above 30 dB (measured 70; an MSE under 0.001, 0.03 per pixel on
     /// [0, 1], where the digit is indistinguishable from the original; N(0, 1) noise images
     /// score about 5 dB).
     func testTheEvaluationRecoversADigit() throws {
@@ -157,7 +157,7 @@ final class InversionEvaluationTests: XCTestCase {
     }
 
     /// Same seed, same bits; several local steps still leak (IG on a FedAvg update of 3 steps
-    /// with momentum on a batch of 2: above 15 dB, measured 17.2).
+    /// with momentum on a batch of 2: above 15 dB, measured 18.2).
     func testDeterministicAndMultiStep() throws {
         let (model, theta) = InversionFixtures.mlp()
         let input = InversionFixtures.input(model: model, parameters: theta, momentum: 0.5)

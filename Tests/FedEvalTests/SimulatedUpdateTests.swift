@@ -64,20 +64,21 @@ final class SimulatedUpdateTests: XCTestCase {
     }
 
     /// Where θ ± h·s crosses a kink the one-sided difference on the clean side is kept: values
-    /// (+h, 0, −h) = (5, 1, 0.9) with h = 0.1 give forward 40 and backward 1, so 1; smooth
-    /// values (1.2, 1, 0.81) give the central difference 1.95; differences under 1 % of the
-    /// vector's RMS count as agreeing.
+    /// (+h, 0, −h) = (5, 1, 0.9) with h = 0.1 have the second difference 3.9, far above 1e-3
+    /// of the base's RMS, and give forward 40 and backward 1, so 1; smooth values
+    /// (1.1001, 1, 0.9) (second difference 1e-4, under the threshold 5.8e-4) give the
+    /// central difference 1.0005.
     func testOneSidedDifferenceAtAKink() {
-        var plus: [Float] = [5, 1.2, 1e-4], minus: [Float] = [0.9, 0.81, -1e-4]
+        var plus: [Float] = [5, 1.1001, 0], minus: [Float] = [0.9, 0.9, 0]
         var result: [Float] = [0, 0, 0]
         plus.withUnsafeMutableBufferPointer { p in
             minus.withUnsafeMutableBufferPointer { m in
-                SimulatedUpdate.addDifferences(plus: p, base: [1, 1, 0.5e-4], minus: m, inverseStep: 10, into: &result)
+                SimulatedUpdate.addDifferences(plus: p, base: [1, 1, 0], minus: m, inverseStep: 10, into: &result)
             }
         }
         XCTAssertEqual(result[0], 1, accuracy: 1e-5)
-        XCTAssertEqual(result[1], 1.95, accuracy: 1e-5)
-        XCTAssertEqual(result[2], 1e-3, accuracy: 1e-7)
+        XCTAssertEqual(result[1], 1.0005, accuracy: 1e-4)
+        XCTAssertEqual(result[2], 0)
     }
 
     /// `a` and `b` agree to `tolerance` relative to the larger norm.
