@@ -49,6 +49,11 @@ public final class SimulatedUpdate {
     private var pathGradient: [[Float]]
     private var pathInputGradient: [[Float]]
     private var plus: [Float]
+    // Parameter-sized vectors of the forward and reverse passes, reused across calls.
+    private var velocity: [Float]
+    private var adjointTheta: [Float]
+    private var adjointVelocity: [Float]
+    private var direction: [Float]
     private var minus: [Float]
     // Scratch for the backward passes, allocated once.
     private let gradient: UnsafeMutableBufferPointer<Float>
@@ -73,6 +78,10 @@ public final class SimulatedUpdate {
         pathInputGradient = Array(repeating: [Float](repeating: 0, count: labels.count * model.inputDimension), count: steps)
         plus = start
         minus = start
+        velocity = start
+        adjointTheta = start
+        adjointVelocity = start
+        direction = start
         let d = labels.count * model.inputDimension
         gradient = .allocate(capacity: p)
         gradientMinus = .allocate(capacity: p)
@@ -91,7 +100,10 @@ public final class SimulatedUpdate {
         precondition(inputs.count == batchSize * model.inputDimension, "SimulatedUpdate: \(inputs.count) input values for \(batchSize) samples")
         let (lr, mu, wd) = (sgd.learningRate, sgd.momentum, sgd.weightDecay)
         var theta = start
-        var velocity = [Float](repeating: 0, count: start.count)
+        var velocity = [Float]()
+        swap(&velocity, &self.velocity)
+        defer { swap(&velocity, &self.velocity) }
+        for j in velocity.indices { velocity[j] = 0 }
         for k in 0..<steps {
             path[k] = theta
             pathInputGradient[k].withUnsafeMutableBufferPointer { gx in
@@ -121,9 +133,11 @@ public final class SimulatedUpdate {
         precondition(w.count == start.count, "SimulatedUpdate.inputGradient: direction of \(w.count) for \(start.count) parameters")
         let (lr, mu, wd) = (sgd.learningRate, sgd.momentum, sgd.weightDecay)
         var result = [Float](repeating: 0, count: inputs.count)
-        var aTheta = w.map { -$0 / lr }
-        var aV = [Float](repeating: 0, count: w.count)
-        var s = [Float](repeating: 0, count: w.count)
+        // Swapped out of the object for the loop (no copies: each is uniquely referenced).
+        var aTheta = [Float](), aV = [Float](), s = [Float]()
+        swap(&aTheta, &adjointTheta); swap(&aV, &adjointVelocity); swap(&s, &direction)
+        defer { swap(&aTheta, &adjointTheta); swap(&aV, &adjointVelocity); swap(&s, &direction) }
+        for j in aTheta.indices { aTheta[j] = -w[j] / lr; aV[j] = 0 }
         for k in stride(from: steps - 1, through: 0, by: -1) {
             for j in s.indices { s[j] = aV[j] - lr * aTheta[j] }
             let sNorm = norm(s)
