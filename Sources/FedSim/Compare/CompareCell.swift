@@ -14,7 +14,7 @@ public struct CompareCell: Sendable {
     func scenario(_ spec: CompareSpec) throws -> Scenario {
         // The entries and overrides are set as this file's own YAML nodes, so that an error in
         // one names the comparison file's line and key (`attacks[0].factor`), not a `--set`.
-        try spec.scenario(grafts: spec.overrideGrafts + [attack.graft, defense.graft],
+        try spec.scenario(grafts: spec.overrideGrafts + attack.grafts + defense.grafts,
                           overrides: ["seed=\(seed)", "name=\(id)"])
     }
 
