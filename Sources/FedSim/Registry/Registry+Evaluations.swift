@@ -5,6 +5,7 @@ extension Registry {
     /// key (`adversarial: {...}`), run in this order after the rounds `evaluate.every` picks.
     public static let evaluations: [EvaluationDescriptor] = [
         MembershipEvaluation.descriptor,
+        InversionEvaluation.descriptor,
     ]
 
     public static func evaluation(_ name: String) -> EvaluationDescriptor? {
