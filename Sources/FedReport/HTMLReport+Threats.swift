@@ -25,7 +25,9 @@ extension HTMLReport {
             body += HTMLDocument.table(header: ["figure", "after round \(last.round)"],
                                        rows: figures.map { [$0, last.figures[$0].map(format) ?? "-"] },
                                        numeric: [1], cssClass: "threats")
+            // Shares only: accuracies, rates, AUCs (an MSE or a norm is not one, even when small).
             let shares = figures.filter { name in
+                guard !["_mse", "_l2", "_linf", "_distance", "_error"].contains(where: { name.hasSuffix($0) }) else { return false }
                 let values = evaluated.compactMap { $0.figures[name] }
                 return !values.isEmpty && values.allSatisfy { (0...1).contains($0) }
             }

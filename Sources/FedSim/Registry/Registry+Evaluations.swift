@@ -6,6 +6,7 @@ extension Registry {
     public static let evaluations: [EvaluationDescriptor] = [
         AdversarialEvaluation.descriptor,
         MembershipEvaluation.descriptor,
+        InversionEvaluation.descriptor,
     ]
 
     public static func evaluation(_ name: String) -> EvaluationDescriptor? {
