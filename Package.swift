@@ -33,14 +33,14 @@ let package = Package(
         .target(name: "FedWire", dependencies: ["CZeroMQ"]),
         /// The output files' types (summary.json's records, the CSV writer and reader), shared
         /// by the runtime that writes them and the reports that read them.
-        .target(name: "FedResults", dependencies: ["FedCore"]),
+        .target(name: "FedResults", dependencies: ["FedCore", "FedEval"]),
         .target(name: "FedSim", dependencies: [
             "FedCore", "FedRobust", "FedAttacks", "FedEval", "FedWire", "FedResults", "CSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
         /// Reads run and comparison folders; writes the tables and the HTML/SVG report.
-        .target(name: "FedReport", dependencies: ["FedResults"]),
+        .target(name: "FedReport", dependencies: ["FedResults", "FedCore"]),
         /// Hostile messages against a coordinator (FedCore only for the seeded generator).
         .target(name: "FedFuzz", dependencies: [
             "FedWire", "FedCore",
@@ -69,7 +69,7 @@ let package = Package(
                                                          .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FedResultsTests", dependencies: ["FedResults", "FedCore"]),
         // FedSim only for the fixtures: rounds.csv and clients.csv with the writer's own headers.
-        .testTarget(name: "FedReportTests", dependencies: ["FedReport", "FedResults", "FedSim", "FedTestSupport"]),
+        .testTarget(name: "FedReportTests", dependencies: ["FedReport", "FedResults", "FedSim", "FedEval", "FedCore", "FedTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["FedSim", "FedFuzz", "FedTestSupport", "CTestSupport", "CZeroMQ"]),
     ],
     swiftLanguageModes: [.v6]

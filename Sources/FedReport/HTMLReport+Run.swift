@@ -53,6 +53,8 @@ extension HTMLReport {
                                   series: [eps], attributes: ["class": "chart run-epsilon"]) + "\n"
         }
 
+        body += threats(r)
+
         body += HTMLDocument.heading(2, "Summary (summary.json)")
         if let summary = r.summary {
             body += HTMLDocument.table(header: ["key", "value"], rows: summary.map { [$0.key, $0.value] }, cssClass: "summary")

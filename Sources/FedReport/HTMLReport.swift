@@ -14,7 +14,7 @@ public enum HTMLReport {
         body += HTMLDocument.paragraph(intro(r), cssClass: "lead")
         body += contents([("ranking", "Worst case first"), ("accuracy", "Final accuracy"),
                           ("rounds", "Accuracy per round"), ("attack-success", "Attack success"),
-                          ("detection", "Detection"), ("failed", "Failed cells"), ("cells", "All cells"),
+                          ("detection", "Detection"), ("threats", "Threats"), ("failed", "Failed cells"), ("cells", "All cells"),
                           ("scenario", "Scenario and spec")])
 
         body += HTMLDocument.heading(2, "Worst case first", id: "ranking")
@@ -40,6 +40,9 @@ public enum HTMLReport {
 
         body += HTMLDocument.heading(2, "Detection", id: "detection")
         body += detection(r, table)
+
+        body += HTMLDocument.heading(2, "Threats", id: "threats")
+        body += threats(r, table)
 
         body += HTMLDocument.heading(2, "Failed cells", id: "failed")
         body += failedCells(r)

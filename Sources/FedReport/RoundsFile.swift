@@ -35,8 +35,17 @@ public struct RoundsFile: Sendable {
     }
 
     public let rows: [Row]
+    /// The figure columns (every column beyond the fixed ones), in file order.
+    public let figureNames: [String]
 
-    public init(rows: [Row]) { self.rows = rows }
+    public init(rows: [Row], figureNames: [String]? = nil) {
+        self.rows = rows
+        self.figureNames = figureNames ?? {
+            var seen: [String] = []
+            for r in rows { for n in r.figures.keys.sorted() where !seen.contains(n) { seen.append(n) } }
+            return seen
+        }()
+    }
 
     public static func load(path: String) throws -> RoundsFile {
         try RoundsFile(table: CSVTable.load(path: path))
@@ -79,6 +88,7 @@ public struct RoundsFile: Sendable {
             rows.append(row)
         }
         self.rows = rows
+        figureNames = figureColumns.map(\.element)
     }
 
     /// The rounds as x values, and one figure per round as y values (nil where absent).

@@ -24,6 +24,8 @@ public struct RunReportData: Sendable {
     public var runSummary: RunSummary?
     public var selection: Selection?
     public var scenario: String?
+    /// evaluation.json: the last threat evaluation's images, when the run made any.
+    public var images: EvaluationImages?
 
     public init(directory: String, rounds: RoundsFile, summary: [(key: String, value: String)]? = nil,
                 runSummary: RunSummary? = nil, selection: Selection? = nil, scenario: String? = nil) {
@@ -43,6 +45,7 @@ public struct RunReportData: Sendable {
             data.summary = flatten(json)
             data.runSummary = try? RunSummary.decoder().decode(RunSummary.self, from: json)
         }
+        data.images = try EvaluationImages.read(from: directory)
         let clientsPath = directory + "/clients.csv"
         if FileManager.default.fileExists(atPath: clientsPath) {
             data.selection = try? selection(CSVTable.load(path: clientsPath))

@@ -26,6 +26,9 @@ public struct CompareRow: Sendable, Equatable {
     public var wallSeconds: Double?
     /// The one-line reason of a cell that did not complete.
     public var error: String?
+    /// The threat evaluations' figures of the cell's last evaluation (summary.json's
+    /// `evaluations`), each a column of its own after the fixed ones.
+    public var evaluations: [String: Double] = [:]
 
     public init(attack: String, defense: String, seed: String, status: Status, finalAccuracy: Double? = nil,
                 attackSuccessRate: Double? = nil, error: String? = nil) {
@@ -60,6 +63,11 @@ public struct CompareRow: Sendable, Equatable {
                                             meanLast5Column, attackSuccessColumn, detectionTPRColumn, detectionFPRColumn,
                                             epsilonColumn, wallSecondsColumn, errorColumn])
 
+    /// compare.csv's columns when the cells report the evaluation figures `figures` (in order).
+    public static func schema(evaluations figures: [String]) -> TableSchema {
+        TableSchema(schema.columns + figures.map { Column.figure($0, doc: "") })
+    }
+
     /// The row's fields, by column.
     public var row: ResultRow {
         var r = ResultRow()
@@ -75,6 +83,7 @@ public struct CompareRow: Sendable, Equatable {
         r.set(Self.epsilonColumn, epsilon)
         r.set(Self.wallSecondsColumn, wallSeconds)
         r.set(Self.errorColumn, error)
+        for (name, value) in evaluations { r.set(Column.figure(name, doc: ""), value) }
         return r
     }
 
@@ -87,6 +96,9 @@ public struct CompareRow: Sendable, Equatable {
         let acc = col(finalAccuracyColumn), last5 = col(meanLast5Column), asr = col(attackSuccessColumn)
         let tpr = col(detectionTPRColumn), fpr = col(detectionFPRColumn), eps = col(epsilonColumn)
         let wall = col(wallSecondsColumn), error = col(errorColumn)
+        // Every column after the fixed ones is an evaluation figure.
+        let fixed = Set(schema.columns.map(\.name))
+        let figures = csv.header.enumerated().filter { !fixed.contains($0.element) }.map { ($0.element, $0.offset) }
         return try csv.rows.enumerated().map { n, f in
             func d(_ i: Int?) -> Double? { i.flatMap { CSVTable.double(f[$0]) } }
             guard let st = Status(rawValue: f[status].trimmingCharacters(in: .whitespaces)) else {
@@ -101,6 +113,7 @@ public struct CompareRow: Sendable, Equatable {
             row.detectionFPR = d(fpr)
             row.epsilon = d(eps)
             row.wallSeconds = d(wall)
+            for (name, i) in figures { if let v = d(i) { row.evaluations[name] = v } }
             return row
         }
     }

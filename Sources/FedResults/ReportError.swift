@@ -12,6 +12,8 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
     case unterminatedQuote(file: String, line: Int)
     /// A field whose value the report cannot use.
     case badValue(file: String, line: Int, column: String, value: String, expected: String)
+    /// A JSON file the report cannot trust, with the reason.
+    case malformed(String, String)
 
     public var description: String {
         switch self {
@@ -27,6 +29,8 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
             return "\(file):\(line): quoted field never ends"
         case let .badValue(file, line, column, value, expected):
             return "\(file):\(line): \(column): expected \(expected), got \"\(value)\""
+        case let .malformed(p, reason):
+            return "\(p): damaged or not fedsim's: \(reason)"
         }
     }
 }

@@ -44,6 +44,10 @@ public struct RunSummary: Codable, Sendable {
     public var meanDetectionFPR: Double?
     /// Differential privacy, when configured.
     public var privacy: PrivacyRecord?
+    /// The threat evaluations (`evaluate:`): the figures of the last round evaluated (the last
+    /// round of a completed run), and that round; nil when nothing was evaluated.
+    public var evaluations: [String: Double]?
+    public var evaluationRound: Int?
 
     /// Every field, in declaration order.
     public init(name: String, seed: UInt64, status: String, error: String? = nil, roundsPlanned: Int,
@@ -87,7 +91,8 @@ public struct RunSummary: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case name, seed, status, error, clients, processes, parameters, fingerprint, attacks
         case attackMetric = "attack_metric", finalAttackSuccessRate = "final_attack_success_rate"
-        case maliciousReceived = "malicious_received", aggregator, privacy
+        case maliciousReceived = "malicious_received", aggregator, privacy, evaluations
+        case evaluationRound = "evaluation_round"
         case maliciousSelected = "malicious_selected", meanDetectionTPR = "mean_detection_tpr"
         case meanDetectionFPR = "mean_detection_fpr"
         case roundsPlanned = "rounds_planned", roundsCompleted = "rounds_completed"

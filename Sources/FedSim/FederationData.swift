@@ -1,4 +1,5 @@
 import FedCore
+import FedEval
 
 /// Everything a scenario determines before the first round: the data (loaded, split,
 /// normalised), the partition over clients, the model and its initial parameters.
@@ -11,6 +12,20 @@ public struct FederationData: Sendable {
     public let partition: Partition
     public let model: any Model
     public let initialParameters: [Float]
+    /// The valid inputs after normalisation: the dataset's raw range mapped through the
+    /// normaliser, or the training set's per-feature span (threat evaluations measure in it).
+    public let inputDomain: InputDomain
+
+    /// The parts as given; the input domain defaults to the training set's per-feature span.
+    public init(train: Dataset, test: Dataset, partition: Partition, model: any Model, initialParameters: [Float],
+                inputDomain: InputDomain? = nil) {
+        self.train = train
+        self.test = test
+        self.partition = partition
+        self.model = model
+        self.initialParameters = initialParameters
+        self.inputDomain = inputDomain ?? InputDomain(spanOf: train)
+    }
 
     /// With a `memoryLimit`, the run's memory estimate (`MemoryEstimate`) is checked against it
     /// after the model is described and before its parameters are allocated.
@@ -30,10 +45,16 @@ public struct FederationData: Sendable {
             try memoryEstimate(scenario, model: model, train: train, test: test, partition: partition, scope: scope)
                 .check(against: memoryLimit)
         }
+        for e in scenario.evaluate.evaluations {
+            if let refusal = e.refusal(on: model) { throw refusal }
+        }
         var initRNG = root.derive("init")
         let initial = model.initialParameters(rng: &initRNG)
+        let domain = scenario.dataset.descriptor.rawRange.map {
+            InputDomain(raw: $0.lowerBound, $0.upperBound, dimension: train.dimension, normalizer: normalizer)
+        } ?? InputDomain(spanOf: train)
         return FederationData(train: train, test: test, partition: partition, model: model,
-                              initialParameters: initial)
+                              initialParameters: initial, inputDomain: domain)
     }
 
     /// One line on what was loaded, for `fedsim check`: "digits: 1437 train + 360 test samples

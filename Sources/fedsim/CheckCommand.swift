@@ -25,6 +25,12 @@ struct CheckCommand: ParsableCommand {
                                                          partition: data.partition)
             print("# memory: about \(MemoryEstimate.format(estimate.totalBytes)) (\(estimate.breakdown); "
                   + "\(estimate.parameters) parameters); limit \(limit)")
+            if !s.evaluate.isEmpty {
+                let names = s.evaluate.evaluations.map(\.kind).joined(separator: ", ")
+                let figures = ThreatEvaluator.figures(s.evaluate).count
+                print("# evaluate: \(names) after every \(s.evaluate.every) rounds and the last, on up to "
+                      + "\(s.evaluate.samples) samples (\(figures) rounds.csv columns)")
+            }
             // Last, as before: scripts read the fingerprint from the final line.
             print("# fingerprint: 0x\(String(s.fingerprint, radix: 16))")
         } catch {

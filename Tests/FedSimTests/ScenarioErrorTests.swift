@@ -13,7 +13,7 @@ final class ScenarioErrorTests: XCTestCase {
     private static let federationKeys = "clients, processes, rounds, fraction, local_epochs, batch_size, "
         + "learning_rate, momentum, weight_decay, server_learning_rate, deadline, quorum, startup_timeout, "
         + "heartbeat_timeout, mode, momentum_buffer, momentum_dampening"
-    private static let topKeys = "name, seed, output, dataset, partition, model, federation, transport, attack, defense, faults"
+    private static let topKeys = "name, seed, output, dataset, partition, model, federation, transport, attack, defense, faults, evaluate"
 
     private func check(_ cases: [Case]) {
         for item in cases {

@@ -14,7 +14,7 @@ public struct CompareCell: Sendable {
     func scenario(_ spec: CompareSpec) throws -> Scenario {
         // The entries and overrides are set as this file's own YAML nodes, so that an error in
         // one names the comparison file's line and key (`attacks[0].factor`), not a `--set`.
-        try spec.scenario(grafts: spec.overrideGrafts + [attack.graft, defense.graft],
+        try spec.scenario(grafts: spec.overrideGrafts + attack.grafts + defense.grafts,
                           overrides: ["seed=\(seed)", "name=\(id)"])
     }
 
@@ -53,6 +53,7 @@ public struct CellResult: Sendable {
         r.epsilon = s.privacy?.epsilon
         r.wallSeconds = s.wallSeconds
         r.error = s.error
+        r.row.evaluations = s.evaluations ?? [:]
         if let rounds = try? CSVTable.load(path: folder + "/rounds.csv"),
            let col = rounds.index(of: RoundsColumns.testAccuracy.name) {
             let acc = rounds.rows.suffix(5).compactMap { CSVTable.double($0[col]) }

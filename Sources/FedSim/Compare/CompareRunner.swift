@@ -127,8 +127,16 @@ public final class CompareRunner {
 
     private func writeCSV() throws {
         let tmp = directory + "/compare.csv.tmp"
-        let csv = try CSVWriter(path: tmp, header: CompareRow.schema.header)
-        for cell in cells { if let r = results[cell.id] { try csv.write(CompareRow.schema.fields(r.row.row)) } }
+        // The base scenario's evaluation columns, then any other a cell reported, in cell order.
+        var figures = ThreatEvaluator.figures(base.evaluate).map(\.name)
+        for cell in cells {
+            for name in (results[cell.id]?.row.evaluations.keys.sorted() ?? []) where !figures.contains(name) {
+                figures.append(name)
+            }
+        }
+        let schema = CompareRow.schema(evaluations: figures)
+        let csv = try CSVWriter(path: tmp, header: schema.header)
+        for cell in cells { if let r = results[cell.id] { try csv.write(schema.fields(r.row.row)) } }
         csv.close()
         _ = try? FileManager.default.removeItem(atPath: directory + "/compare.csv")
         try FileManager.default.moveItem(atPath: tmp, toPath: directory + "/compare.csv")

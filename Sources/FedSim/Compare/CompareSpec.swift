@@ -20,6 +20,11 @@ public struct CompareSpec: Sendable {
         public var yaml: String
         /// The same value as set into each cell's scenario, its nodes keeping this file's lines.
         var graft: ScenarioGraft
+        /// Top-level sections the entry also sets (a defense's `local_training:`, for
+        /// adversarial training as a column of the matrix).
+        var lifted: [ScenarioGraft] = []
+        /// Every graft of the entry, in order.
+        var grafts: [ScenarioGraft] { [graft] + lifted }
 
         public static func == (a: Entry, b: Entry) -> Bool { a.label == b.label && a.yaml == b.yaml }
     }
@@ -129,7 +134,7 @@ public struct CompareSpec: Sendable {
             return (.mapping(mapping), [])
         } allowed: { "none, " + Registry.attacks.map(\.name).joined(separator: ", ") }
         defenses = try CompareSpec.entries(r, "defenses", section: DefenseConfig.key, default: ["fedavg"],
-                                           empty: "at least one defense (fedavg for plain averaging)") { label, node in
+                                           empty: "at least one defense (fedavg for plain averaging)", lift: ["local_training"]) { label, node in
             guard let node else {
                 return Registry.aggregator(label) == nil ? nil : (Node([(Node("aggregator"), Node(label))]), ["aggregator"])
             }
@@ -157,15 +162,28 @@ public struct CompareSpec: Sendable {
     /// Reads a list of entries (a name, or a mapping with `kind` and an optional `name`).
     /// `make` gives the scenario's `section` value for a kind and the entry's mapping, and the
     /// segments of it the entry does not write (left out of key paths in errors).
+    ///
+    /// Keys of an entry's mapping listed in `lift` are not part of `section`: each is set as a
+    /// top-level section of the cell's scenario (`local_training` of a defense entry).
     private static func entries(_ r: ScenarioReader, _ key: String, section: String, default: [String], empty: String,
+                                lift: [String] = [],
                                 make: (String, Node?) throws -> (Node, [String])?,
                                 allowed: () -> String) throws -> [Entry] {
-        func entry(_ label: String, _ value: Node, hidden: [String], shown: [String], mark: Mark?) throws -> Entry {
-            var yaml = try Yams.serialize(node: value)
+        func entry(_ label: String, _ value: Node, hidden: [String], shown: [String], mark: Mark?,
+                   lifted: [(String, Node)] = []) throws -> Entry {
+            var shownValue = value
+            if var m = value.mapping, !lifted.isEmpty {
+                for (k, v) in lifted { m[k] = v }
+                shownValue = .mapping(m)
+            }
+            var yaml = try Yams.serialize(node: shownValue)
             while yaml.hasSuffix("\n") { yaml.removeLast() }
             return Entry(label: label, yaml: yaml,
                          graft: ScenarioGraft(path: [section], value: value, file: r.source.file, shownPath: shown,
-                                              hidden: hidden, mark: mark))
+                                              hidden: hidden, mark: mark),
+                         lifted: lifted.map { k, v in
+                             ScenarioGraft(path: [k], value: v, file: r.source.file, shownPath: shown + [k], mark: v.mark)
+                         })
         }
         guard let node = r.value(key) else {
             return try `default`.compactMap { label in
@@ -182,6 +200,7 @@ public struct CompareSpec: Sendable {
             let kind: String
             var label: String
             var body: Node?
+            var lifted: [(String, Node)] = []
             switch item {
             case let .scalar(s):
                 kind = s.string
@@ -195,6 +214,7 @@ public struct CompareSpec: Sendable {
                 kind = k
                 label = m["name"]?.scalar?.string ?? k
                 m["name"] = nil
+                for l in lift { if let v = m[l] { lifted.append((l, v)); m[l] = nil } }
                 body = .mapping(m)
             default:
                 throw fail("expected a name or a mapping with kind; allowed: \(allowed())")
@@ -205,7 +225,7 @@ public struct CompareSpec: Sendable {
             guard !out.contains(where: { $0.label == label }) else {
                 throw fail("\"\(label)\" appears twice; give one of them a name:")
             }
-            out.append(try entry(label, value, hidden: hidden, shown: r.path + [key, "[\(i)]"], mark: item.mark))
+            out.append(try entry(label, value, hidden: hidden, shown: r.path + [key, "[\(i)]"], mark: item.mark, lifted: lifted))
         }
         return out
     }

@@ -1,4 +1,5 @@
 import FedCore
+import FedEval
 import FedRobust
 import FedWire
 import Foundation
@@ -40,6 +41,8 @@ public final class Coordinator {
     /// Ground truth and attack metrics, used for the results only (never by aggregation).
     let plan: AttackPlan
     let evaluator: AttackEvaluator
+    /// The threat evaluations of `evaluate:` (results only).
+    let threats: ThreatEvaluator
     /// The rule, its state and the privacy accountant.
     let server: ServerAggregation
     /// The workers' momentum buffers (FedSGD with `momentum_buffer: worker`, `momentum` > 0), or nil.
@@ -75,6 +78,7 @@ public final class Coordinator {
         self.logger = logger
         plan = AttackPlan(scenario)
         evaluator = try AttackEvaluator(scenario: scenario, data: data)
+        threats = ThreatEvaluator(scenario: scenario, data: data)
         server = try ServerAggregation(scenario: scenario, data: data)
         global = data.initialParameters
         let d = data.model.parameterCount
@@ -237,6 +241,7 @@ public final class Coordinator {
         for (i, u) in updates.enumerated() { matrix.setRow(i, u.delta) }
         let outcome = server.aggregate(matrix, clientIds: updates.map(\.client),
                                        weights: updates.map { Double($0.samples) }, round: r, global: global)
+        let previous = global
         if outcome.applied {
             // FedAvg: x += server_lr * agg(deltas); FedSGD: x += lr * server_lr * agg(-g or -m).
             let eta = f.serverStep
@@ -248,8 +253,21 @@ public final class Coordinator {
         if !done.missing.isEmpty {
             logger.warning("round \(r): no update from clients \(done.missing) (deadline passed or their process is silent)")
         }
-        return report(round: r, sampled: sampled, collected: done, updates: updates, matrix: matrix, outcome: outcome,
-                      aggregationMilliseconds: aggMs, started: start)
+        var record = report(round: r, sampled: sampled, collected: done, updates: updates, matrix: matrix, outcome: outcome,
+                            aggregationMilliseconds: aggMs, started: start)
+        if threats.evaluates(round: r) {
+            let evalStart = loop.now
+            let (threats, model) = (threats, global)
+            let observed = updates.map { ObservedUpdate(client: $0.client, delta: $0.delta, samples: $0.samples) }
+            let result = try offLoop {
+                threats.evaluate(round: r, parameters: model, previous: previous, updates: observed)
+            }
+            for failure in result.failures { logger.warning("round \(r): evaluation failed: \(failure)") }
+            record.evaluations = result.figures
+            record.evaluations[ThreatEvaluator.costFigure] = loop.now.timeIntervalSince(evalStart) * 1000
+            record.panels = result.panels
+        }
+        return record
     }
 
     /// The clients of round `r` (see `ClientSampler`).

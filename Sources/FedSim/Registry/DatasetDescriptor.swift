@@ -13,13 +13,17 @@ public struct DatasetDescriptor: Sendable {
     public let dataFolder: String?
     /// `normalize` when the scenario does not say.
     public let defaultNormalize: NormalizeKind
+    /// The raw value range of every feature before normalisation (`0...255` for 8-bit images),
+    /// or nil when the data declares none (then the training set's per-feature span is the
+    /// valid input range of the threat evaluations).
+    public let rawRange: ClosedRange<Float>?
     /// A required key that is missing, with the message (`path`, "dataset.kind csv needs ...").
     let missing: @Sendable (DatasetConfig) -> (key: String, message: String)?
     /// The train and test sets (before normalisation); `rng` is the scenario's root generator.
     let load: @Sendable (DatasetConfig, SeededRNG) throws -> (train: Dataset, test: Dataset)
 
     init(name: String, summary: String, uses: [String] = [], dataFolder: String? = nil,
-         normalize: NormalizeKind = .minmax,
+         normalize: NormalizeKind = .minmax, rawRange: ClosedRange<Float>? = nil,
          missing: @escaping @Sendable (DatasetConfig) -> (key: String, message: String)? = { _ in nil },
          load: @escaping @Sendable (DatasetConfig, SeededRNG) throws -> (train: Dataset, test: Dataset)) {
         self.name = name
@@ -27,6 +31,7 @@ public struct DatasetDescriptor: Sendable {
         self.uses = uses
         self.dataFolder = dataFolder
         self.defaultNormalize = normalize
+        self.rawRange = rawRange
         self.missing = missing
         self.load = load
     }

@@ -3,13 +3,14 @@ import FedCore
 extension Registry {
     /// Where the training data comes from (`dataset.kind`).
     public static let datasets: [DatasetDescriptor] = [
-        DatasetDescriptor(name: "digits", summary: "the bundled 8x8 handwritten digits (1,797 images, 10 classes)") { d, rng in
+        DatasetDescriptor(name: "digits", summary: "the bundled 8x8 handwritten digits (1,797 images, 10 classes)",
+                          rawRange: 0...16) { d, rng in
             var split = rng.derive("split")
             return stratifiedSplit(try DigitsData.load(), testFraction: d.testFraction, rng: &split)
         },
         DatasetDescriptor(
             name: "idx", summary: "MNIST-style IDX files; without a test pair, test_fraction is held out",
-            uses: ["train_images", "train_labels", "test_images", "test_labels"],
+            uses: ["train_images", "train_labels", "test_images", "test_labels"], rawRange: 0...255,
             missing: { d in
                 guard d.trainImages == nil || d.trainLabels == nil else { return nil }
                 return (d.trainImages == nil ? "train_images" : "train_labels",
@@ -53,6 +54,7 @@ extension Registry {
                                     load: @escaping @Sendable (String) throws -> (train: Dataset, test: Dataset)) -> DatasetDescriptor {
         DatasetDescriptor(
             name: name, summary: summary + " (or $FEDSIM_DATA/\(name))", uses: ["path"], dataFolder: name, normalize: .channels,
+            rawRange: 0...255,
             missing: { d in
                 d.path == nil ? ("path", "missing; dataset.kind \(name) needs path: <folder with \(files)>, relative to the "
                                  + "scenario file, or FEDSIM_DATA=<folder> holding \(name)/ (scripts/fetch-data \(name))") : nil

@@ -10,7 +10,7 @@ import FedRobust
 /// test fails when the committed file differs from what the registries give.
 public enum RegistryDocs {
     /// The names of the generated parts, in the order `fedsim list` prints them.
-    public static let parts = ["aggregators", "pre-aggregation", "attacks", "models", "datasets", "partitions"]
+    public static let parts = ["aggregators", "pre-aggregation", "attacks", "models", "datasets", "partitions", "evaluations"]
     /// The generated parts of docs/RESULTS.md: the declared columns of the output files.
     public static let outputParts = ["rounds-columns", "figure-columns", "clients-columns", "compare-columns"]
 
@@ -23,6 +23,7 @@ public enum RegistryDocs {
         case "models": return models
         case "datasets": return datasets
         case "partitions": return partitions
+        case "evaluations": return evaluations
         case "rounds-columns": return table(RoundsColumns.columns())
         case "figure-columns": return figures
         case "clients-columns": return table(ClientsColumns.schema)
@@ -69,6 +70,14 @@ public enum RegistryDocs {
 
     static var models: String {
         components("`kind`", Registry.models.map { ($0.name, [$0.summary], $0.parameters) })
+    }
+
+    static var evaluations: String {
+        components("`evaluate.` key", Registry.evaluations.map { d in
+            let figures = d.figures(d.defaults).map { "`\($0.name)`" }
+            return (d.name, [d.summary] + (figures.isEmpty ? [] : ["rounds.csv (defaults): " + figures.joined(separator: ", ")]),
+                    d.parameters)
+        })
     }
 
     static var datasets: String { kinds(Registry.datasets.map { ($0.name, $0.uses, $0.summary) }) }

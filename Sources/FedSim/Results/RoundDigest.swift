@@ -15,6 +15,8 @@ public struct RoundDigest: Codable, Sendable, Equatable {
     public var maliciousSelected: Int?
     public var detectionTPR: Double?
     public var detectionFPR: Double?
+    /// The threat evaluations' figures, on the rounds evaluated (nil otherwise).
+    public var evaluations: [String: Double]?
 
     init(_ r: RoundRecord) {
         round = r.round
@@ -30,5 +32,6 @@ public struct RoundDigest: Codable, Sendable, Equatable {
         maliciousSelected = r.detection?.maliciousSelected
         detectionTPR = r.detection?.truePositiveRate
         detectionFPR = r.detection?.falsePositiveRate
+        evaluations = r.evaluations.isEmpty ? nil : r.evaluations
     }
 }

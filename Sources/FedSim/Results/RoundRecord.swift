@@ -1,3 +1,4 @@
+import FedEval
 import FedResults
 
 /// What happened in one round, as written to rounds.csv and shown by the progress line.
@@ -30,6 +31,10 @@ public struct RoundRecord: Sendable {
     public var epsilon: Double?
     /// Why the global model was not updated, when it was not.
     public var note: String?
+    /// The threat evaluations' figures (`evaluate:`), on the rounds evaluated; empty otherwise.
+    public var evaluations: [String: Double] = [:]
+    /// Their images (reconstructions), for evaluation.json and the report; not in rounds.csv.
+    public var panels: [ImagePanel] = []
 
     /// rounds.csv's header for a defence that reports only the standard figures.
     static var csvHeader: [String] { RoundsColumns.columns().header }
@@ -56,6 +61,7 @@ public struct RoundRecord: Sendable {
         r.set(C.detectionFPR, detection?.falsePositiveRate)
         r.set(C.maliciousWeight, detection?.maliciousWeight)
         for (name, value) in figures { r.set(Column.figure(name, doc: ""), value) }
+        for (name, value) in evaluations { r.set(Column.figure(name, doc: ""), value) }
         r.set(C.epsilon, epsilon)
         r.set(C.applied, applied)
         r.set(C.note, note)

@@ -16,7 +16,8 @@ public final class RunResults {
 
     /// Files a run writes in its folder: removed when a marked run folder is reused.
     static let ownedFiles = ["scenario.yaml", "rounds.csv", "clients.csv", "label_counts.csv",
-                             "summary.json", "model.bin", "report.html", Checkpoint.fileName]
+                             "summary.json", "model.bin", "report.html", Checkpoint.fileName,
+                             EvaluationImages.fileName]
 
     public init(directory: String, scenario: Scenario, labelCounts: [[Int]]) throws {
         self.directory = directory
@@ -62,6 +63,9 @@ public final class RunResults {
     public func record(_ round: RoundRecord) throws {
         try rounds.write(roundsSchema.fields(round.row))
         for c in round.clients { try clients.write(ClientsColumns.schema.fields(c.row)) }
+        if !round.panels.isEmpty {
+            try EvaluationImages(round: round.round, panels: round.panels).write(to: directory)
+        }
     }
 
     /// Writes the final model and summary.json, and closes the CSV files.

@@ -30,6 +30,10 @@ extension RunSummary {
         divergedRound = c.divergedRound
         degradedRounds = h.filter { $0.received < $0.sampled }.count
         roundsWithoutUpdate = h.filter { !$0.applied }.count
+        if let last = h.last(where: { $0.evaluations != nil }) {
+            evaluations = last.evaluations
+            evaluationRound = last.round
+        }
     }
 
     private static func mean(_ xs: [Double]) -> Double? {

@@ -11,6 +11,11 @@ extension Scenario {
         return figures.map { Column.figure($0.name, doc: $0.doc) }
     }
 
+    /// The columns of the threat evaluations (`evaluate:`), empty when there are none.
+    var evaluationFigures: [Column] {
+        ThreatEvaluator.figures(evaluate).map { Column.figure($0.name, doc: $0.doc) }
+    }
+
     /// rounds.csv's columns for this scenario.
-    var roundsSchema: TableSchema { RoundsColumns.columns(figures: defenseFigures) }
+    var roundsSchema: TableSchema { RoundsColumns.columns(figures: defenseFigures + evaluationFigures) }
 }

@@ -31,6 +31,8 @@ public struct Scenario: Sendable, Equatable {
     public var defense: DefenseConfig
     /// Injected client faults: dropouts and stragglers (`faults:`).
     public var faults: FaultsConfig
+    /// Threat evaluations of the global model (`evaluate:`); empty: none.
+    public var evaluate: EvaluateConfig
     /// Results folder, relative to the current directory (not to the scenario file).
     public var output: String
 
@@ -38,7 +40,8 @@ public struct Scenario: Sendable, Equatable {
                 partition: PartitionConfig = PartitionConfig(), model: ModelConfig = ModelConfig(),
                 federation: FederationConfig = FederationConfig(), transport: TransportConfig = TransportConfig(),
                 attacks: [AttackGroupConfig] = [], defense: DefenseConfig = DefenseConfig(),
-                faults: FaultsConfig = FaultsConfig(), output: String = "runs") {
+                faults: FaultsConfig = FaultsConfig(), evaluate: EvaluateConfig = EvaluateConfig(),
+                output: String = "runs") {
         self.name = name
         self.seed = seed
         self.dataset = dataset
@@ -49,6 +52,7 @@ public struct Scenario: Sendable, Equatable {
         self.attacks = attacks
         self.defense = defense
         self.faults = faults
+        self.evaluate = evaluate
         self.output = output
     }
 
@@ -109,6 +113,7 @@ public struct Scenario: Sendable, Equatable {
             attacks: try AttackGroupConfig.readAll(reader, clients: federation.clients, rounds: federation.rounds),
             defense: try reader.section(DefenseConfig.self),
             faults: try reader.section(FaultsConfig.self),
+            evaluate: try reader.section(EvaluateConfig.self),
             output: output)
         // The rule's bounds on n and f are checked here, before any process starts.
         do {
@@ -154,6 +159,8 @@ public struct Scenario: Sendable, Equatable {
                    ResolvedValue.entry(federation), ResolvedValue.entry(transport),
                    (AttackGroupConfig.key, .mappings(attacks.map(\.resolvedFields))), ResolvedValue.entry(defense),
                    ResolvedValue.entry(faults)]
+        // Only when something is evaluated, so scenarios without it keep their fingerprints.
+        if !evaluate.isEmpty { fields.append(ResolvedValue.entry(evaluate)) }
         return fields
     }
 
