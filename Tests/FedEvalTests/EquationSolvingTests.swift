@@ -85,6 +85,21 @@ final class EquationSolvingTests: XCTestCase {
         XCTAssertNil(d.check(d.defaults, MLP(inputDimension: 64, hidden: [32], classes: 10)))
     }
 
+    /// docs/ALGORITHMS.md 10.4's check values: w_0 = (0.5, 1), w_1 = (2, −1), b = (0.25, 0.75);
+    /// the queries 0, e_1, e_2 give p_1 = 0.622459, 0.880797, 0.182426 and the log-ratios 0.5,
+    /// 2, −1.5, so Δ = (1.5, −2, 0.5) and the centred parameters are ±Δ / 2.
+    func testDocumentedCheckValues() throws {
+        let model = LogisticRegression(inputDimension: 2, classes: 2)
+        let theta: [Float] = [0.5, 2, 1, -1, 0.25, 0.75]   // W as [feature x class], then b
+        let x: [Float] = [0, 0, 1, 0, 0, 1]
+        var oracle = PredictionOracle(model: model, parameters: theta, response: .probabilities)
+        let p = oracle.answer(x)
+        XCTAssertEqual(oracle.queries, 3)
+        for (i, expected) in [0.622459, 0.880797, 0.182426].enumerated() { XCTAssertEqual(Double(p[i * 2 + 1]), expected, accuracy: 1e-6) }
+        let recovered = try XCTUnwrap(EquationSolving.recover(inputs: x, responses: p, count: 3, dimension: 2, classes: 2))
+        for (a, b) in zip(recovered, [-0.75, 0.75, 1, -1, -0.25, 0.25] as [Float]) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+    }
+
     /// A 3x3 system with a known solution, and a singular one.
     func testSolver() throws {
         let x = try XCTUnwrap(EquationSolving.solve([0, 2, 1, 1, 1, 0, 2, 0, 3], [5, 3, 5], n: 3))

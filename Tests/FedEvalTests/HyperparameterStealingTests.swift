@@ -14,6 +14,24 @@ final class HyperparameterStealingTests: XCTestCase {
         XCTAssertNil(HyperparameterStealing.estimate(parameters: [0, 0], dataGradient: [1, 1]))
     }
 
+    /// docs/ALGORITHMS.md 10.4's check values: the L2 logistic regression (labels ±1, no
+    /// intercept) on five points with λ = 0.5 in `Σ ℓ + λ ||w||²` has w* = (0.41815295,
+    /// 1.04740234); its summed data gradient is −2λ w*, so the mean gradient is −(2λ / 5) w* and
+    /// the estimate in fedsim's convention (mean loss + (λ' / 2) ||w||²) is λ' = 2λ / 5 = 0.2.
+    func testDocumentedCheckValues() throws {
+        let x: [(Double, Double)] = [(1, 2), (2, 0.5), (-1, -1), (0.5, -1.5), (-0.5, 1)]
+        let y: [Double] = [1, 1, -1, -1, 1]
+        let w: [Double] = [0.41815295, 1.04740234]
+        var g = [0.0, 0.0]
+        for (xi, yi) in zip(x, y) {
+            let s = -yi / (1 + exp(yi * (w[0] * xi.0 + w[1] * xi.1))) / 5
+            g[0] += s * xi.0
+            g[1] += s * xi.1
+        }
+        let lambda = try XCTUnwrap(HyperparameterStealing.estimate(parameters: w.map { Float($0) }, dataGradient: g.map { Float($0) }))
+        XCTAssertEqual(lambda, 0.2, accuracy: 1e-6)
+    }
+
     /// A ridge logistic regression trained centrally to convergence (500 steps of full-batch
     /// gradient descent on 300 digits with weight decay 0.1): the estimate is the weight decay
     /// to 1e-4 relative error.
