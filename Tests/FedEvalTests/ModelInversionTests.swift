@@ -13,7 +13,7 @@ final class ModelInversionTests: XCTestCase {
         for c in 0..<3 { theta[c * 3 + c] = 4 }
         let domain = InputDomain(lower: [0, 0, 0], upper: [1, 1, 1])
         for cost in ModelInversion.Cost.allCases {
-            let x = ModelInversion(iterations: 200, learningRate: 0.5, cost: cost)
+            let x = ModelInversion(iterations: 200, learningRate: 0.5, cost: cost, start: .middle)
                 .reconstruct(model: model, parameters: theta, classes: [0, 1, 2], domain: domain, shape: [3])
             let predicted = predict(model: model, parameters: theta,
                                     data: Dataset(features: x, labels: [0, 1, 2], dimension: 3, classes: 3, name: "x"))
@@ -35,7 +35,7 @@ final class ModelInversionTests: XCTestCase {
                                     training: LocalTraining(epochs: 1, batchSize: 1, sgd: SGDConfig(learningRate: 0.1)),
                                     rng: SeededRNG(seed: 1))
         let d = ModelInversionEvaluation.descriptor
-        let f = (try? d.evaluate(values(d, ["iterations": .int(0)]), input).figures) ?? [:]
+        let f = (try? d.evaluate(values(d, ["iterations": .int(0), "start": .word("middle")]), input).figures) ?? [:]
         XCTAssertEqual(f["minv_distance"] ?? -1, 0.5, accuracy: 1e-7)
         XCTAssertEqual(f["minv_baseline_distance"] ?? -1, 0.5, accuracy: 1e-7)
         XCTAssertEqual(f["minv_accuracy"], 0.5)   // class 0 is predicted for both starts
@@ -54,7 +54,7 @@ final class ModelInversionTests: XCTestCase {
         func run(_ tv: Double) throws -> (tv: Float, outcome: EvaluationOutcome, x: [Float]) {
             let inversion = ModelInversion(iterations: 100, learningRate: 0.1, tv: Float(tv))
             let x = inversion.reconstruct(model: model, parameters: theta, classes: Array(0..<10), domain: split.domain,
-                                          shape: [1, 8, 8])
+                                          shape: [1, 8, 8], data: split.heldOut)
             let total = (0..<10).reduce(Float(0)) { s, c in
                 s + TotalVariation.valueAndGradient(Array(x[(c * 64)..<((c + 1) * 64)]), shape: [1, 8, 8]).value
             }
@@ -69,6 +69,16 @@ final class ModelInversionTests: XCTestCase {
         XCTAssertEqual(plain.outcome.images.first?.shape, [1, 8, 8])
         // The evaluation's reconstructions are the ones shown.
         XCTAssertEqual(plain.outcome.images.first?.images.first, split.domain.display(Array(plain.x[0..<64])))
+    }
+
+    /// The three starts on a literal domain and data: the middle, the lower bound, and the
+    /// data's mean clamped to the domain ([2, 0.5] -> [1, 0.5]).
+    func testStartPoints() {
+        let domain = InputDomain(lower: [0, 0], upper: [1, 2])
+        let data = Dataset(features: [1, 0, 3, 1], labels: [0, 1], dimension: 2, classes: 2, name: "t")
+        XCTAssertEqual(ModelInversion.startPoint(.middle, domain: domain, data: data), [0.5, 1])
+        XCTAssertEqual(ModelInversion.startPoint(.lower, domain: domain, data: data), [0, 0])
+        XCTAssertEqual(ModelInversion.startPoint(.mean, domain: domain, data: data), [1, 0.5])
     }
 
     func testCheckRefusesClassesOutsideTheModel() {

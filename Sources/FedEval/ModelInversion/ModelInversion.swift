@@ -29,6 +29,24 @@ public struct ModelInversion: Sendable, Equatable {
         case middle
         /// Every feature at its lowest value (the zero image of MI-Face on pixels in [0, 1]).
         case lower
+        /// The mean of the attacker's own inputs (the held-out data), clamped to the domain:
+        /// the reconstruction starts at the baseline distance from every class mean.
+        case mean
+    }
+
+    /// The start point of every class's descent (`data` gives the mean for `.mean`).
+    public static func startPoint(_ start: Start, domain: InputDomain, data: Dataset) -> [Float] {
+        let d = domain.dimension
+        switch start {
+        case .middle: return (0..<d).map { (domain.lower[$0] + domain.upper[$0]) / 2 }
+        case .lower: return domain.lower
+        case .mean:
+            var m = [Double](repeating: 0, count: d)
+            for i in 0..<data.count { for j in 0..<d { m[j] += Double(data.features[i * d + j]) } }
+            var x = m.map { Float($0 / Double(max(data.count, 1))) }
+            x.withUnsafeMutableBufferPointer { domain.clamp($0) }
+            return x
+        }
     }
 
     public var iterations: Int
@@ -38,7 +56,7 @@ public struct ModelInversion: Sendable, Equatable {
     public var start: Start
 
     public init(iterations: Int = 500, learningRate: Float = 0.1, tv: Float = 0, cost: Cost = .crossEntropy,
-                start: Start = .middle) {
+                start: Start = .mean) {
         precondition(iterations >= 0 && learningRate > 0 && tv >= 0, "ModelInversion: needs iterations >= 0, lr > 0, tv >= 0")
         self.iterations = iterations
         self.learningRate = learningRate
@@ -48,17 +66,20 @@ public struct ModelInversion: Sendable, Equatable {
     }
 
     /// One reconstruction per class of `classes`, each `model.inputDimension` values,
-    /// concatenated in that order; `shape` is one sample's shape (TV applies to `[C, H, W]`).
+    /// concatenated in that order; `shape` is one sample's shape (TV applies to `[C, H, W]`);
+    /// `data` is the attacker's own data (for `start: mean`).
     public func reconstruct(model: any Model, parameters: [Float], classes: [Int], domain: InputDomain,
-                            shape: [Int]) -> [Float] {
+                            shape: [Int], data: Dataset? = nil) -> [Float] {
         let d = model.inputDimension, c = model.classes, k = classes.count
         precondition(domain.dimension == d, "ModelInversion: a domain of \(domain.dimension) features for a model of \(d)")
         precondition(classes.allSatisfy { (0..<c).contains($0) }, "ModelInversion: classes \(classes) outside 0..<\(c)")
         guard k > 0 else { return [] }
-        var x = [Float](repeating: 0, count: k * d)
-        for i in 0..<k {
-            for j in 0..<d { x[i * d + j] = start == .lower ? domain.lower[j] : (domain.lower[j] + domain.upper[j]) / 2 }
-        }
+        precondition(start != .mean || data != nil, "ModelInversion: start mean needs the attacker's data")
+        let empty = Dataset(features: [], labels: [], dimension: d, classes: c, name: "none")
+        let x0 = Self.startPoint(start, domain: domain, data: data ?? empty)
+        var x = [Float]()
+        x.reserveCapacity(k * d)
+        for _ in 0..<k { x += x0 }
         let labels = classes.map { Int32($0) }
         var gradient = [Float](repeating: 0, count: k * d)
         var logits = [Float](repeating: 0, count: k * c)

@@ -7,7 +7,7 @@ extension ModelInversionEvaluation {
                   inversion: ModelInversion(iterations: values.int("iterations"), learningRate: Float(values.double("lr")),
                                             tv: Float(values.double("tv")),
                                             cost: ModelInversion.Cost(rawValue: values.word("cost")) ?? .crossEntropy,
-                                            start: ModelInversion.Start(rawValue: values.word("start")) ?? .middle))
+                                            start: ModelInversion.Start(rawValue: values.word("start")) ?? .mean))
     }
 
     public static let descriptor = EvaluationDescriptor(
@@ -25,8 +25,9 @@ extension ModelInversionEvaluation {
                       default: .word(ModelInversion.Cost.crossEntropy.rawValue),
                       doc: "what the descent lowers: cross_entropy (-log p_class) or confidence (1 - p_class, the paper's)"),
             Parameter("start", .choice(ModelInversion.Start.allCases.map(\.rawValue)),
-                      default: .word(ModelInversion.Start.middle.rawValue),
-                      doc: "the neutral start: every feature at the middle of its range, or at its lowest value"),
+                      default: .word(ModelInversion.Start.mean.rawValue),
+                      doc: "the neutral start: every feature at the middle of its range, at its lowest value, "
+                          + "or the mean of the held-out inputs (the attacker's own data)"),
         ],
         figures: { _ in
             [("minv_accuracy", "share of reconstructions the model classifies as their target class"),

@@ -47,7 +47,7 @@ public struct ModelInversionEvaluation: Sendable {
         let model = input.model, d = model.inputDimension, c = model.classes
         let targets = classes.isEmpty ? Array(0..<c) : classes
         let x = inversion.reconstruct(model: model, parameters: input.parameters, classes: targets, domain: input.domain,
-                                      shape: input.train.shape)
+                                      shape: input.train.shape, data: input.heldOut)
         var logits = [Float](repeating: 0, count: targets.count * c)
         input.parameters.withUnsafeBufferPointer { p in
             x.withUnsafeBufferPointer { xp in
