@@ -11,7 +11,7 @@ final class ExtractionEvaluationTests: XCTestCase {
         let model = MLP(inputDimension: 64, hidden: [32], classes: 10)
         let theta = split.trained(model, epochs: 10)
         let d = ExtractionEvaluation.descriptor
-        let v = values(d, ["queries": .ints([10, 100, 1000]), "steps": .int(200), "hyperparameter_stealing": .bool(false)])
+        let v = values(d, ["queries": .ints([10, 100, 1000]), "source": .word("uniform"), "steps": .int(200), "hyperparameter_stealing": .bool(false)])
         for seed in [1, 2, 3] as [UInt64] {
             let f = try d.evaluate(v, split.input(model, theta, seed: seed)).figures
             let agreement = try [10, 100, 1000].map { try XCTUnwrap(f["ext_agreement_q\($0)"]) }

@@ -30,7 +30,7 @@ extension ExtractionEvaluation {
         parameters: [
             Parameter("queries", .integers(element: Interval(1...10_000_000), count: 1...16), default: .ints([100, 1000, 5000]),
                       doc: "query budgets; one surrogate per budget (each budget's queries are a prefix of the largest's)"),
-            Parameter("source", .choice(Source.allCases.map(\.rawValue)), default: .word(Source.uniform.rawValue),
+            Parameter("source", .choice(Source.allCases.map(\.rawValue)), default: .word(Source.jacobian.rawValue),
                       doc: "the surrogate's queries: heldout inputs (a budget above the pool is left out), uniform noise in "
                           + "the input domain, or jacobian augmentation from seed_size held-out inputs"),
             Parameter("surrogate", .choice(SurrogateKind.allCases.map(\.rawValue)), default: .word(SurrogateKind.same.rawValue),

@@ -31,7 +31,7 @@ public struct ExtractionEvaluation: Sendable {
     public var hyperparameterStealing: Bool
     public var response: PredictionOracle.Response
 
-    public init(budgets: [Int], source: Source = .uniform, surrogate: SurrogateKind = .same, hidden: [Int] = [64],
+    public init(budgets: [Int], source: Source = .jacobian, surrogate: SurrogateKind = .same, hidden: [Int] = [64],
                 softLabels: Bool = true, training: SurrogateTraining, seedSize: Int = 50, augmentationStep: Float = 0.1,
                 equationSolving: Bool = false, equationQueries: Int? = nil, hyperparameterStealing: Bool = true,
                 response: PredictionOracle.Response = .probabilities) {
