@@ -36,30 +36,44 @@ public enum EquationSolving {
         precondition(inputs.count >= count * d && responses.count >= count * c,
                      "EquationSolving: \(inputs.count) inputs and \(responses.count) responses for \(count) queries")
         let n = d + 1
-        // Δ[j] for j in 1..<c, each of n unknowns (d weights, then the bias).
-        var delta = [[Double]](repeating: [Double](repeating: 0, count: n), count: c)
+        // The usable equations of each class j >= 1 (both probabilities positive and finite);
+        // classes with the same usable rows (all of them, without rounding) share one system
+        // matrix, factorised once for all their right-hand sides.
+        func usable(_ i: Int, _ j: Int) -> Bool {
+            let p0 = responses[i * c], pj = responses[i * c + j]
+            return p0 > 0 && pj > 0 && p0.isFinite && pj.isFinite
+        }
+        var groups = [[Bool]: [Int]]()
+        var order = [[Bool]]()
         for j in 1..<c {
+            let mask = (0..<count).map { usable($0, j) }
+            if groups[mask] == nil { order.append(mask) }
+            groups[mask, default: []].append(j)
+        }
+        var delta = [[Double]](repeating: [Double](repeating: 0, count: n), count: c)
+        var a = [Double](repeating: 1, count: n)
+        for mask in order {
+            let classes = groups[mask] ?? []
+            let rows = mask.filter { $0 }.count
+            guard rows >= n else { return nil }
             var ata = [Double](repeating: 0, count: n * n)
-            var atr = [Double](repeating: 0, count: n)
-            var rows = 0
-            var a = [Double](repeating: 1, count: n)
-            for i in 0..<count {
-                let p0 = Double(responses[i * c]), pj = Double(responses[i * c + j])
-                guard p0 > 0, pj > 0, p0.isFinite, pj.isFinite else { continue }
-                let r = log(pj) - log(p0)
+            var atr = [[Double]](repeating: [Double](repeating: 0, count: n), count: classes.count)
+            for i in 0..<count where mask[i] {
                 for k in 0..<d { a[k] = Double(inputs[i * d + k]) }
                 a[d] = 1
                 for u in 0..<n {
-                    atr[u] += a[u] * r
                     let au = a[u]
                     for v in u..<n { ata[u * n + v] += au * a[v] }
                 }
-                rows += 1
+                let logP0 = log(Double(responses[i * c]))
+                for (g, j) in classes.enumerated() {
+                    let r = log(Double(responses[i * c + j])) - logP0
+                    for u in 0..<n { atr[g][u] += a[u] * r }
+                }
             }
-            guard rows >= n else { return nil }
             for u in 0..<n { for v in 0..<u { ata[u * n + v] = ata[v * n + u] } }
-            guard let solution = solve(ata, atr, n: n) else { return nil }
-            delta[j] = solution
+            guard let solutions = solve(ata, atr, n: n) else { return nil }
+            for (g, j) in classes.enumerated() { delta[j] = solutions[g] }
         }
         // Centre over the classes: θ̂_j = Δ_j - mean_k Δ_k.
         var theta = [Float](repeating: 0, count: (d + 1) * c)
@@ -98,9 +112,10 @@ public enum EquationSolving {
         return norm > 0 ? (diff / norm).squareRoot() : diff.squareRoot()
     }
 
-    /// Gaussian elimination with partial pivoting on the `n x n` system `A x = b` (Double);
-    /// nil when a pivot is negligible (relative to the largest entry of `A`).
-    static func solve(_ matrix: [Double], _ rhs: [Double], n: Int) -> [Double]? {
+    /// Gaussian elimination with partial pivoting on the `n x n` system `A x = b` (Double) for
+    /// every right-hand side `b` of `rhs`; nil when a pivot is negligible (relative to the
+    /// largest entry of `A`).
+    static func solve(_ matrix: [Double], _ rhs: [[Double]], n: Int) -> [[Double]]? {
         var a = matrix, b = rhs
         let scale = a.reduce(0) { max($0, abs($1)) }
         guard scale > 0 else { return nil }
@@ -110,23 +125,30 @@ public enum EquationSolving {
             guard abs(a[pivot * n + col]) > 1e-13 * scale else { return nil }
             if pivot != col {
                 for k in 0..<n { a.swapAt(col * n + k, pivot * n + k) }
-                b.swapAt(col, pivot)
+                for q in b.indices { b[q].swapAt(col, pivot) }
             }
             let inv = 1 / a[col * n + col]
             for r in (col + 1)..<max(col + 1, n) {
                 let f = a[r * n + col] * inv
                 guard f != 0 else { continue }
                 for k in col..<n { a[r * n + k] -= f * a[col * n + k] }
-                b[r] -= f * b[col]
+                for q in b.indices { b[q][r] -= f * b[q][col] }
             }
         }
-        var x = [Double](repeating: 0, count: n)
-        for r in stride(from: n - 1, through: 0, by: -1) {
-            var s = b[r]
-            for k in (r + 1)..<max(r + 1, n) { s -= a[r * n + k] * x[k] }
-            x[r] = s / a[r * n + r]
+        return b.map { column in
+            var x = [Double](repeating: 0, count: n)
+            for r in stride(from: n - 1, through: 0, by: -1) {
+                var s = column[r]
+                for k in (r + 1)..<max(r + 1, n) { s -= a[r * n + k] * x[k] }
+                x[r] = s / a[r * n + r]
+            }
+            return x
         }
-        return x
+    }
+
+    /// One right-hand side.
+    static func solve(_ matrix: [Double], _ rhs: [Double], n: Int) -> [Double]? {
+        solve(matrix, [rhs], n: n)?.first
     }
 
     /// Whether `model` is a multinomial logistic regression with the layout `W` `[d x C]`
