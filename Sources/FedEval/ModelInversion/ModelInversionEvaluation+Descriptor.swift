@@ -3,11 +3,16 @@ import FedCore
 extension ModelInversionEvaluation {
     /// The values read from a scenario's `evaluate.model_inversion` section.
     public init(_ values: ParameterValues) {
-        self.init(classes: Array(Set(values.ints("classes"))).sorted(),
+        self.init(classes: Self.classes(values),
                   inversion: ModelInversion(iterations: values.int("iterations"), learningRate: Float(values.double("lr")),
                                             tv: Float(values.double("tv")),
                                             cost: ModelInversion.Cost(rawValue: values.word("cost")) ?? .crossEntropy,
                                             start: ModelInversion.Start(rawValue: values.word("start")) ?? .mean))
+    }
+
+    /// `classes`: `all` is [] (every class), else the listed classes, sorted, once each.
+    static func classes(_ values: ParameterValues) -> [Int] {
+        values["classes"] == .word("all") ? [] : Array(Set(values.ints("classes"))).sorted()
     }
 
     public static let descriptor = EvaluationDescriptor(
@@ -15,8 +20,8 @@ extension ModelInversionEvaluation {
         summary: "output-driven model inversion (Fredrikson, Jha & Ristenpart 2015, MI-Face): one input per class by "
             + "gradient descent on the model's confidence, with a total-variation prior for images",
         parameters: [
-            Parameter("classes", .integers(element: Interval(0...1_000_000), count: 0...100_000), default: .ints([]),
-                      doc: "the classes to reconstruct; [] (the default): every class"),
+            Parameter("classes", .allOrIntegers(element: Interval(0...1_000_000), count: 1...100_000), default: .word("all"),
+                      doc: "the classes to reconstruct: all, or a list such as [0, 3]"),
             Parameter("iterations", .integer(Interval(0...1_000_000)), default: .int(500), doc: "gradient steps on the input"),
             Parameter("lr", .number(.open(0, 1000)), default: .number(0.1), doc: "step size, in input-domain units"),
             Parameter("tv", .number(.atLeast(0)), default: .number(0),
@@ -36,7 +41,7 @@ extension ModelInversionEvaluation {
              ("minv_baseline_distance", "the same distance of each class's mean input to the overall mean input (reference)")]
         },
         check: { values, model in
-            guard let bad = values.ints("classes").first(where: { $0 >= model.classes }) else { return nil }
+            guard let bad = classes(values).first(where: { $0 >= model.classes }) else { return nil }
             return "model_inversion.classes: class \(bad) is outside the model's classes 0..<\(model.classes)"
         }
     ) { values, input in

@@ -4,7 +4,7 @@ import FedCore
 /// reconstruction per class (`ModelInversion`), scored by how the model classifies it and by
 /// its distance to the mean of the real training inputs of its class. See docs/THREATS.md.
 public struct ModelInversionEvaluation: Sendable {
-    /// The classes to reconstruct; empty: every class.
+    /// The classes to reconstruct; empty: every class (`classes: all`).
     public var classes: [Int]
     public var inversion: ModelInversion
 
