@@ -19,6 +19,14 @@ public protocol ModelAttack: Sendable {
     var needsCollusion: Bool { get }
     /// Crafts one malicious update per row of `input.own`, in the same order.
     func craft(_ input: AttackInput, rng: inout SeededRNG) throws -> UpdateMatrix
+    /// How the attacker's own local training is steered before `craft` sees its update
+    /// (Neurotoxin's mask from the last global change, constrain-and-scale's pull toward the
+    /// global model); nil: it trains as an honest client does. Default nil.
+    func trainingAdjustment(global: [Float], previousGlobalChange: [Float]?) -> GradientAdjustment?
+}
+
+extension ModelAttack {
+    public func trainingAdjustment(global: [Float], previousGlobalChange: [Float]?) -> GradientAdjustment? { nil }
 }
 
 /// What the attackers know when they craft their updates.
@@ -39,15 +47,31 @@ public struct AttackInput: Sendable {
     /// The change of the global model in the previous round (w_t − w_{t−1}) as the attacker
     /// observed it, for free riders that replay it; nil when unknown.
     public var previousGlobalChange: [Float]?
+    /// The server's rule as a black box (the adversary hub runs the same aggregator), for
+    /// attacks tailored to it; nil in a client, or when the hub has none.
+    public var oracle: AggregationOracle?
 
     public init(own: UpdateMatrix, benign: UpdateMatrix, totalClients: Int, maliciousClients: Int, round: Int,
-                previousGlobalChange: [Float]? = nil) {
+                previousGlobalChange: [Float]? = nil, oracle: AggregationOracle? = nil) {
         self.own = own
         self.benign = benign
         self.totalClients = totalClients
         self.maliciousClients = maliciousClients
         self.round = round
         self.previousGlobalChange = previousGlobalChange
+        self.oracle = oracle
+    }
+}
+
+/// The aggregate the server's rule would produce from a set of updates (rows): what an
+/// adversary who knows the defence's code can compute for any candidate it considers. The
+/// rule runs fresh for every call (the adversary does not know the server's state across
+/// rounds), with equal weights.
+public struct AggregationOracle: Sendable {
+    public let aggregate: @Sendable (UpdateMatrix) throws -> [Float]
+
+    public init(_ aggregate: @escaping @Sendable (UpdateMatrix) throws -> [Float]) {
+        self.aggregate = aggregate
     }
 }
 

@@ -11,10 +11,16 @@ public struct AttackDescriptor: Sendable {
         public var classes: Int
         /// The largest feature value of the training set (a backdoor trigger's default value).
         public var maxFeature: Float
+        /// The poisoning client's place in its attack group (0-based, by client id) and the
+        /// group's size: DBA gives each attacker its own part of the trigger.
+        public var attacker: Int
+        public var attackers: Int
 
-        public init(classes: Int, maxFeature: Float) {
+        public init(classes: Int, maxFeature: Float, attacker: Int = 0, attackers: Int = 1) {
             self.classes = classes
             self.maxFeature = maxFeature
+            self.attacker = attacker
+            self.attackers = attackers
         }
     }
 
@@ -25,6 +31,11 @@ public struct AttackDescriptor: Sendable {
         /// Replaces the update: inside the malicious client, or, when the attack needs
         /// statistics of several updates (`ModelAttack.needsCollusion`), in the adversary hub.
         case model(@Sendable (ParameterValues) throws -> any ModelAttack)
+        /// Poisons the data and shapes the update trained on it (Neurotoxin's gradient mask,
+        /// constrain-and-scale's distance term): the data attack, then the model attack on the
+        /// update; the model attack may also steer training (`ModelAttack.gradientAdjustment`).
+        case dataAndModel(data: @Sendable (ParameterValues, DataFacts) throws -> any DataAttack,
+                          model: @Sendable (ParameterValues) throws -> any ModelAttack)
         /// Breaks the wire rules (replays, stale rounds, malformed frames); the client runtime
         /// implements these, and the coordinator must refuse and count what they send.
         case wire
@@ -102,8 +113,10 @@ public struct AttackDescriptor: Sendable {
 
     /// True for data poisoning.
     public var isDataPoisoning: Bool {
-        if case .data = role { return true }
-        return false
+        switch role {
+        case .data, .dataAndModel: return true
+        case .model, .wire: return false
+        }
     }
 
     /// True for attacks on the wire protocol.
@@ -114,13 +127,17 @@ public struct AttackDescriptor: Sendable {
 
     /// The data attack for `values`, or nil when this attack acts elsewhere.
     public func dataAttack(_ values: ParameterValues, facts: DataFacts) throws -> (any DataAttack)? {
-        guard case let .data(make) = role else { return nil }
-        return try make(values, facts)
+        switch role {
+        case let .data(make), let .dataAndModel(make, _): return try make(values, facts)
+        case .model, .wire: return nil
+        }
     }
 
     /// The model attack for `values`, or nil when this attack acts elsewhere.
     public func modelAttack(_ values: ParameterValues) throws -> (any ModelAttack)? {
-        guard case let .model(make) = role else { return nil }
-        return try make(values)
+        switch role {
+        case let .model(make), let .dataAndModel(_, make): return try make(values)
+        case .data, .wire: return nil
+        }
     }
 }

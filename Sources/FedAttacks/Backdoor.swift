@@ -25,7 +25,29 @@ public struct Trigger: Sendable, Equatable {
         self.position = position
     }
 
-    /// Feature indices (within one sample) the trigger overwrites, in increasing order.
+    /// Feature indices (within one sample of shape `shape`) the trigger overwrites, in
+    /// increasing order: on `[C, H, W]` images the `size × size` square (clamped to the
+    /// smaller side) in every channel; otherwise `indices(dimension:)`.
+    public func indices(shape: [Int]) -> [Int] {
+        guard shape.count == 3, shape.allSatisfy({ $0 > 0 }) else { return indices(dimension: shape.reduce(1, *)) }
+        let (c, h, w) = (shape[0], shape[1], shape[2])
+        guard size > 0 else { return [] }
+        let k = min(size, h, w)
+        let top = (position == .topLeft || position == .topRight) ? 0 : h - k
+        let left = (position == .topLeft || position == .bottomLeft) ? 0 : w - k
+        var out = [Int]()
+        out.reserveCapacity(c * k * k)
+        for ch in 0..<c {
+            for r in top..<(top + k) {
+                for col in left..<(left + k) { out.append(ch * h * w + r * w + col) }
+            }
+        }
+        return out
+    }
+
+    /// Feature indices (within one sample) the trigger overwrites, in increasing order, for
+    /// flat samples: a square image when `dimension` is a perfect square, else the last
+    /// `size·size` features.
     public func indices(dimension: Int) -> [Int] {
         guard dimension > 0, size > 0 else { return [] }
         var side = Int(Double(dimension).squareRoot())
@@ -72,11 +94,15 @@ public struct Backdoor: DataAttack, Equatable {
     public let fraction: Double
     public let trigger: Trigger
     public let keepClean: Bool
+    /// The feature positions to stamp instead of the trigger's square (DBA's local parts),
+    /// or nil; stamped with `trigger.value`.
+    public let pattern: [Int]?
     public var name: String { "backdoor" }
 
     /// Throws `AttackError.parameter` unless `target ≥ 0`, `fraction ∈ (0, 1]`, `trigger.size ≥ 1`
     /// and `trigger.value` is finite.
-    public init(target: Int, fraction: Double = 0.5, trigger: Trigger = Trigger(), keepClean: Bool = true) throws {
+    public init(target: Int, fraction: Double = 0.5, trigger: Trigger = Trigger(), keepClean: Bool = true,
+                pattern: [Int]? = nil) throws {
         guard target >= 0 else {
             throw AttackError.parameter(attack: "backdoor", message: "target must be non-negative; got \(target)")
         }
@@ -93,6 +119,13 @@ public struct Backdoor: DataAttack, Equatable {
         self.fraction = fraction
         self.trigger = trigger
         self.keepClean = keepClean
+        self.pattern = pattern
+    }
+
+    /// The feature positions stamped on a sample of `shape`.
+    public func pixels(shape: [Int]) -> [Int] {
+        let d = shape.reduce(1, *)
+        return (pattern ?? trigger.indices(shape: shape)).filter { $0 >= 0 && $0 < d }
     }
 
     /// Throws `AttackError.parameter` if `target` is not one of `classes` classes.
@@ -113,7 +146,7 @@ public struct Backdoor: DataAttack, Equatable {
         let k = poisonedCount(of: data.count)
         guard k > 0 else { return data }
         let chosen = rng.sample(k, from: data.count).sorted()
-        let idx = trigger.indices(dimension: data.dimension)
+        let idx = pixels(shape: data.shape)
         if keepClean {
             var extra = stamp(data.subset(chosen))
             for i in extra.labels.indices { extra.labels[i] = Int32(target) }
@@ -134,7 +167,7 @@ public struct Backdoor: DataAttack, Equatable {
     public func stamp(_ data: Dataset) -> Dataset {
         var out = data
         let d = data.dimension
-        let idx = trigger.indices(dimension: d)
+        let idx = pixels(shape: data.shape)
         out.features.withUnsafeMutableBufferPointer { f in
             for i in 0..<data.count {
                 for j in idx { f[i * d + j] = trigger.value }
@@ -193,7 +226,7 @@ extension Backdoor {
         },
         boost: { values in values.autoOrDouble("boost").map { .factor($0) } ?? .auto })
 
-    private static func make(_ values: ParameterValues, facts: AttackDescriptor.DataFacts) throws -> Backdoor {
+    static func make(_ values: ParameterValues, facts: AttackDescriptor.DataFacts) throws -> Backdoor {
         let value = values.optionalDouble("trigger_value").map(Float.init) ?? facts.maxFeature
         return try Backdoor(target: values.int("target"), fraction: values.double("fraction"),
                             trigger: Trigger(size: values.int("trigger_size"), value: value),

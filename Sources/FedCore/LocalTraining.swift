@@ -83,8 +83,10 @@ public struct TrainingResult: Sendable {
 /// dropout layers draw their masks from `rng.derive("dropout")`.
 ///
 /// With the same `start`, `data`, `config` and rng state, the result is bit-identical.
+/// `adjustment`, when given, edits every minibatch gradient before its step (an attacker
+/// steering its own training); without it the loop is exactly the honest one.
 public func trainLocally(model: any Model, start: [Float], data: Dataset, config: LocalTraining,
-                         rng: inout SeededRNG) -> TrainingResult {
+                         rng: inout SeededRNG, adjustment: GradientAdjustment? = nil) -> TrainingResult {
     precondition(start.count == model.parameterCount,
                  "trainLocally: model has \(model.parameterCount) parameters; start has \(start.count)")
     precondition(data.dimension == model.inputDimension,
@@ -140,8 +142,14 @@ public func trainLocally(model: any Model, start: [Float], data: Dataset, config
                 }
                 lossSum += Double(loss) * Double(size)
                 seen += size
+                if let adjustment {
+                    parameters.withUnsafeBufferPointer { p in
+                        gradient.withUnsafeMutableBufferPointer { g in adjustment.adjust(p, g) }
+                    }
+                }
                 parameters.withUnsafeMutableBufferPointer { p in
                     gradient.withUnsafeBufferPointer { g in sgd.step(parameters: p, gradient: g) }
+                    adjustment?.project?(p)
                 }
                 first += size
             }

@@ -33,6 +33,10 @@ public struct RunSummary: Codable, Sendable {
     /// "backdoor" or "targeted-label-flip" when an attack has a success metric.
     public var attackMetric: String?
     public var finalAttackSuccessRate: Double?
+    /// Durability (Zhang et al., ICML 2022): when every attack with a success metric stops
+    /// before the last round (`end_round`), the rounds after the last attacking round whose
+    /// success rate stayed at or above 0.5, counted until it first fell below; nil otherwise.
+    public var attackDurabilityRounds: Int?
     /// Malicious updates the coordinator accepted over the run.
     public var maliciousReceived: Int
     /// The server's aggregation rule (with "dp(...)" when wrapped for privacy).
@@ -91,6 +95,7 @@ public struct RunSummary: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case name, seed, status, error, clients, processes, parameters, fingerprint, attacks
         case attackMetric = "attack_metric", finalAttackSuccessRate = "final_attack_success_rate"
+        case attackDurabilityRounds = "attack_durability_rounds"
         case maliciousReceived = "malicious_received", aggregator, privacy, evaluations
         case evaluationRound = "evaluation_round"
         case maliciousSelected = "malicious_selected", meanDetectionTPR = "mean_detection_tpr"

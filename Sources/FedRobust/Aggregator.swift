@@ -51,13 +51,18 @@ public struct AggregationContext: Sendable {
     public var serverUpdate: [Float]?
     /// Randomness for randomized rules, derived from the scenario seed and the round.
     public var rng: SeededRNG
+    /// The global model the updates are relative to (FLAME clusters the local models
+    /// global + update); nil when the caller has none (the benchmark), read as zero.
+    public var global: [Float]?
 
-    public init(round: Int, clientIds: [Int], weights: [Double], serverUpdate: [Float]? = nil, rng: SeededRNG) {
+    public init(round: Int, clientIds: [Int], weights: [Double], serverUpdate: [Float]? = nil, rng: SeededRNG,
+                global: [Float]? = nil) {
         self.round = round
         self.clientIds = clientIds
         self.weights = weights
         self.serverUpdate = serverUpdate
         self.rng = rng
+        self.global = global
     }
 }
 

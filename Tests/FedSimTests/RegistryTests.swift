@@ -119,6 +119,11 @@ final class RegistryTests: XCTestCase {
                 let attack = try XCTUnwrap(try d.modelAttack(d.defaults), d.name)
                 XCTAssertEqual(attack.name, d.name)
                 XCTAssertEqual(attack.needsCollusion, d.needsHub, d.name)
+            case .dataAndModel:
+                XCTAssertNotNil(try d.dataAttack(d.defaults, facts: facts), d.name)
+                let attack = try XCTUnwrap(try d.modelAttack(d.defaults), d.name)
+                XCTAssertEqual(attack.name, d.name)
+                XCTAssertFalse(d.needsHub || attack.needsCollusion, d.name)
             case .wire:
                 XCTAssertNotNil(ProtocolAttacker.Behaviour(rawValue: d.name), d.name)
             }

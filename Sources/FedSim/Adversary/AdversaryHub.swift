@@ -22,6 +22,8 @@ public final class AdversaryHub {
 
     private let sampler: ClientSampler
     private let attacks: [Int: any ModelAttack]
+    /// The server's defence as a black box, for attacks tailored to it (`Adaptive`).
+    private let oracle: AggregationOracle
     private let logger: Logger
     private let network: any Network
     private let loop: EventLoop
@@ -63,6 +65,7 @@ public final class AdversaryHub {
         plan = AttackPlan(scenario)
         sampler = ClientSampler(scenario)
         self.attacks = attacks
+        oracle = AggregationOracle.defense(of: scenario)
         self.logger = logger
         timeout = max(1, scenario.federation.deadline / 3)
         limits = .federation(parameters: parameterCount, clients: scenario.federation.clients)
@@ -222,7 +225,8 @@ public final class AdversaryHub {
         }
         let f = Set(sampler.sample(round: key.round)).intersection(plan.members[key.group]).count
         var rng = SeededRNG(seed: scenario.seed).derive("craft", key.round, key.group)
-        let input = AttackInput(own: own, benign: benign, totalClients: n, maliciousClients: f, round: key.round)
+        let input = AttackInput(own: own, benign: benign, totalClients: n, maliciousClients: f, round: key.round,
+                                oracle: oracle)
         do {
             let out = try attack.craft(input, rng: &rng)
             // Counted before the replies leave, so whoever receives one sees the count.

@@ -72,7 +72,10 @@ public final class ClientRuntime {
             }
             let group = plan.groups[g]
             var poisonRNG = SeededRNG(seed: scenario.seed).derive("poison", id)
-            let poisoned = try AttackFactory.dataAttack(group, facts: data.facts).map { $0.poison(clean, rng: &poisonRNG) }
+            var facts = data.facts
+            facts.attacker = plan.members[g].firstIndex(of: id) ?? 0
+            facts.attackers = plan.members[g].count
+            let poisoned = try AttackFactory.dataAttack(group, facts: facts).map { $0.poison(clean, rng: &poisonRNG) }
             clients[id] = LocalClient(id: id, clean: clean, poisoned: poisoned, group: g,
                                       modelAttack: try AttackFactory.modelAttack(group),
                                       boost: Float(AttackFactory.boost(group, scenario: scenario, groupSize: plan.members[g].count)))

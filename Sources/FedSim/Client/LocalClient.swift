@@ -48,13 +48,16 @@ struct LocalClient {
     /// the update is the buffer `WorkerMomentum.accumulate(buffer, -g)`, which is `-m` of the
     /// papers' `m = beta m + g` exactly (negation commutes with rounding). Every update is in
     /// the same convention: the server adds `step * aggregate`.
+    /// `adjustment` steers the training of an attacker that shapes its update (nil: honest).
     static func honestUpdate(_ procedure: Procedure, id: Int, round: Int, model: [Float], buffer: [Float]?,
-                             data: Dataset, architecture: any Model, seed: UInt64)
+                             data: Dataset, architecture: any Model, seed: UInt64,
+                             adjustment: GradientAdjustment? = nil)
         -> (update: [Float], state: [Float]?, loss: Double) {
         switch procedure {
         case let .fedavg(config):
             var rng = SeededRNG(seed: seed).derive("train", round, id)
-            let result = trainLocally(model: architecture, start: model, data: data, config: config, rng: &rng)
+            let result = trainLocally(model: architecture, start: model, data: data, config: config, rng: &rng,
+                                      adjustment: adjustment)
             var delta = result.parameters
             for j in 0..<delta.count { delta[j] -= model[j] }
             return (delta, nil, result.meanLoss)
@@ -62,9 +65,12 @@ struct LocalClient {
             guard data.count > 0 else { return ([Float](repeating: 0, count: model.count), buffer, 0) }
             let schedule = MinibatchSchedule(count: data.count, batchSize: batchSize)
             let batch = schedule.indices(step: round - 1, rng: SeededRNG(seed: seed).derive("fedsgd", id))
-            let (loss, g) = minibatchGradient(model: architecture, parameters: model, data: data, indices: batch,
+            var (loss, g) = minibatchGradient(model: architecture, parameters: model, data: data, indices: batch,
                                               weightDecay: weightDecay,
                                               dropoutRNG: SeededRNG(seed: seed).derive("dropout", round, id))
+            if let adjustment {
+                model.withUnsafeBufferPointer { p in g.withUnsafeMutableBufferPointer { adjustment.adjust(p, $0) } }
+            }
             let step = g.map { -$0 }
             guard let momentum, momentum.keepsBuffer else { return (step, nil, Double(loss)) }
             let m = momentum.accumulate(buffer, step: step)
@@ -79,8 +85,9 @@ struct LocalClient {
                procedure: Procedure, seed: UInt64, sampled: Int, attackersSampled: Int,
                previousChange: [Float]?) throws -> (Outcome, samples: Int, loss: Double) {
         let data = (active ? poisoned : nil) ?? clean
+        let adjustment = active ? modelAttack?.trainingAdjustment(global: model, previousGlobalChange: previousChange) : nil
         let honest = LocalClient.honestUpdate(procedure, id: id, round: round, model: model, buffer: buffer,
-                                              data: data, architecture: architecture, seed: seed)
+                                              data: data, architecture: architecture, seed: seed, adjustment: adjustment)
         var delta = honest.update
         let boosted = active && boost != 1
         if boosted { for j in 0..<delta.count { delta[j] *= boost } }

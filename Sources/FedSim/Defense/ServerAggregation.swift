@@ -87,7 +87,9 @@ final class ServerAggregation {
                                                     rng: SeededRNG(seed: scenario.seed).derive("preaggregate", r))
             clipped = prepared.clipped
             let context = AggregationContext(round: r, clientIds: prepared.clientIds, weights: prepared.weights,
-                                             serverUpdate: server, rng: SeededRNG(seed: scenario.seed).derive("aggregate", r))
+                                             serverUpdate: server, rng: SeededRNG(seed: scenario.seed).derive("aggregate", r),
+                                             // FedSGD updates are gradients, not model changes: no model to add them to.
+                                             global: scenario.federation.mode == .fedavg ? global : nil)
             try aggregator.check(n: prepared.updates.rows)
             let result = try aggregator.aggregate(prepared.updates, context: context)
             outcome = Outcome(applied: result.applied, aggregate: result.aggregate,

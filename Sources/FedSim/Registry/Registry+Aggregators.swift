@@ -17,5 +17,6 @@ extension Registry {
         RobustLearningRate.descriptor,
         DivideAndConquer.descriptor,
         SignGuard.descriptor,
+        FLAME.descriptor,
     ]
 }

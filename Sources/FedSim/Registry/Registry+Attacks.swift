@@ -6,6 +6,10 @@ extension Registry {
     public static let attacks: [AttackDescriptor] = [
         LabelFlip.descriptor,
         Backdoor.descriptor,
+        DistributedBackdoor.descriptor,
+        Neurotoxin.descriptor,
+        ConstrainAndScale.descriptor,
+        EdgeCase.descriptor,
         SignFlip.descriptor,
         Scaling.descriptor,
         GaussianNoise.descriptor,
@@ -16,5 +20,6 @@ extension Registry {
         MinSum.descriptor,
         Mimic.descriptor,
         Fang.descriptor,
+        Adaptive.descriptor,
     ] + ProtocolAttacker.descriptors
 }

@@ -106,6 +106,7 @@ public enum RegistryDocs {
     private static func acts(_ d: AttackDescriptor) -> String {
         switch d.role {
         case .data: return "data poisoning, in the client"
+        case .dataAndModel: return "data poisoning with a shaped update, in the client"
         case .model: return d.needsHub ? "model poisoning, crafted in the adversary hub (colluding)" : "model poisoning, in the client"
         case .wire: return "the wire protocol (refused and counted by the coordinator)"
         }

@@ -30,10 +30,24 @@ extension RunSummary {
         divergedRound = c.divergedRound
         degradedRounds = h.filter { $0.received < $0.sampled }.count
         roundsWithoutUpdate = h.filter { !$0.applied }.count
+        attackDurabilityRounds = RunSummary.durability(scenario, h)
         if let last = h.last(where: { $0.evaluations != nil }) {
             evaluations = last.evaluations
             evaluationRound = last.round
         }
+    }
+
+    /// Rounds after the attacks' last round (the latest `end_round` of the groups with a
+    /// success metric) whose success rate stayed >= 0.5, until the first one below; nil when
+    /// an attack runs to the end, none has a metric, or no round after it was recorded.
+    static func durability(_ scenario: Scenario, _ h: [RoundDigest]) -> Int? {
+        let measured = scenario.attacks.filter { $0.descriptor.successMetric != nil }
+        guard !measured.isEmpty else { return nil }
+        let ends = measured.map { $0.endRound ?? Int.max }
+        guard let last = ends.max(), last < scenario.federation.rounds else { return nil }
+        let after = h.filter { $0.round > last }
+        guard !after.isEmpty else { return nil }
+        return after.prefix { ($0.attackSuccessRate ?? 0) >= 0.5 }.count
     }
 
     private static func mean(_ xs: [Double]) -> Double? {
