@@ -78,7 +78,7 @@ public struct ExtractionEvaluation: Sendable {
         let queries = try surrogateQueries(input, pool: pool, oracle: &oracle)
         let surrogateModel = try surrogate.model(for: input.model, shape: input.train.shape, hidden: hidden)
         let d = input.model.inputDimension, c = input.model.classes
-        for q in budgets where q <= queries.count {
+        for q in budgets where q <= queries.count && test.count > 0 {
             var rng = input.rng.derive("surrogate", q)
             let start = surrogateModel.initialParameters(rng: &rng)
             let theta = training.train(surrogateModel, from: start, inputs: queries.inputs, targets: queries.targets,
@@ -86,8 +86,8 @@ public struct ExtractionEvaluation: Sendable {
             let predicted = predict(model: surrogateModel, parameters: theta, data: test)
             let agree = zip(predicted, targetPredictions).filter { $0 == $1 }.count
             let correct = zip(predicted, test.labels).filter { $0 == $1 }.count
-            figures[Self.agreementFigure(q)] = Double(agree) / Double(max(test.count, 1))
-            figures[Self.accuracyFigure(q)] = Double(correct) / Double(max(test.count, 1))
+            figures[Self.agreementFigure(q)] = Double(agree) / Double(test.count)
+            figures[Self.accuracyFigure(q)] = Double(correct) / Double(test.count)
         }
 
         // (2) Equation solving on a logistic-regression target.
