@@ -180,6 +180,36 @@ public struct Sequential: Model {
                                  gradient: UnsafeMutableBufferPointer<Float>?,
                                  inputGradient: UnsafeMutableBufferPointer<Float>?,
                                  workspace: ModelWorkspace, dropoutRNG: inout SeededRNG?) -> Float {
+        precondition(labels.count >= batchSize, "lossAndGradients: \(labels.count) labels for batch \(batchSize)")
+        return lossAndGradients(parameters: parameters, inputs: inputs, batchSize: batchSize, gradient: gradient,
+                                inputGradient: inputGradient, workspace: workspace, dropoutRNG: &dropoutRNG) { z, dz in
+            softmaxCrossEntropy(logits: z, labels: labels, batchSize: batchSize, classes: classes, gradient: dz)
+        }
+    }
+
+    /// Mean soft-target cross-entropy (`softTargetCrossEntropy`) against `targets`
+    /// (`batchSize x classes` probabilities), with optional gradients as in `lossAndGradients`:
+    /// a surrogate or a distilled model learns from another model's probabilities.
+    public func lossAndGradients(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>,
+                                 targets: UnsafeBufferPointer<Float>, batchSize: Int,
+                                 gradient: UnsafeMutableBufferPointer<Float>?,
+                                 inputGradient: UnsafeMutableBufferPointer<Float>?,
+                                 workspace: ModelWorkspace, dropoutRNG: inout SeededRNG?) -> Float {
+        precondition(targets.count >= batchSize * classes,
+                     "lossAndGradients: \(targets.count) target values for batch \(batchSize) x \(classes)")
+        return lossAndGradients(parameters: parameters, inputs: inputs, batchSize: batchSize, gradient: gradient,
+                                inputGradient: inputGradient, workspace: workspace, dropoutRNG: &dropoutRNG) { z, dz in
+            softTargetCrossEntropy(logits: z, targets: targets, batchSize: batchSize, classes: classes, gradient: dz)
+        }
+    }
+
+    /// Forward, `loss(logits, dZ)` (which writes `d loss / d logits` into `dZ` when it is
+    /// non-nil), and back-propagation of `dZ`.
+    private func lossAndGradients(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>,
+                                  batchSize: Int, gradient: UnsafeMutableBufferPointer<Float>?,
+                                  inputGradient: UnsafeMutableBufferPointer<Float>?,
+                                  workspace: ModelWorkspace, dropoutRNG: inout SeededRNG?,
+                                  loss lossHead: (UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>?) -> Float) -> Float {
         checkShapes(parameters: parameters, inputs: inputs, batchSize: batchSize)
         if let g = gradient { precondition(g.count == parameterCount, "gradient needs \(parameterCount) values; got \(g.count)") }
         if let dx = inputGradient {
@@ -200,8 +230,7 @@ public struct Sequential: Model {
         var spare = region(memory, layout.deltas.1, batchSize * widest)
         // dZ of the last layer goes into the first delta buffer (the logits stay as they are).
         let dz = UnsafeMutableBufferPointer(rebasing: delta[0..<(batchSize * classes)])
-        let loss = softmaxCrossEntropy(logits: UnsafeBufferPointer(logits), labels: labels, batchSize: batchSize,
-                                       classes: classes, gradient: wantsBackward ? dz : nil)
+        let loss = lossHead(UnsafeBufferPointer(logits), wantsBackward ? dz : nil)
         guard wantsBackward else { return loss }
 
         // Walk back: `delta` holds d loss / d output of layer l; its input gradient goes to `spare`.

@@ -39,6 +39,8 @@ public enum ParameterType: Sendable {
     case autoOrCount
     /// A list of whole numbers, each in `element`, with a length in `count` (`hidden: [64, 32]`).
     case integers(element: Interval<Int>, count: ClosedRange<Int>)
+    /// The word `all`, or a list of whole numbers as `.integers` (`classes: all`, `classes: [3, 7]`).
+    case allOrIntegers(element: Interval<Int>, count: ClosedRange<Int>)
     /// A list of items of the given kinds, each a bare word or a one-kind mapping, with a
     /// length in `count` (`layers: [{conv: 32, kernel: 3}, relu, flatten]`).
     case items([ItemKind], count: ClosedRange<Int>)
@@ -59,6 +61,7 @@ public enum ParameterType: Sendable {
         case .autoOrNumber: return "auto or number"
         case .autoOrCount: return "auto or integer"
         case .integers: return "list of integers"
+        case .allOrIntegers: return "all or list of integers"
         case .items: return "list"
         }
     }
@@ -74,6 +77,8 @@ public enum ParameterType: Sendable {
         case .autoOrCount: return "auto, or >= 0"
         case let .integers(element, count):
             return "\(count.lowerBound) to \(count.upperBound) values" + (element.summary.isEmpty ? "" : ", each \(element.summary)")
+        case let .allOrIntegers(element, count):
+            return "all, or \(count.lowerBound) to \(count.upperBound) values" + (element.summary.isEmpty ? "" : ", each \(element.summary)")
         case let .items(kinds, count):
             return "\(count.lowerBound) to \(count.upperBound) of " + kinds.map(\.name).joined(separator: ", ")
         }

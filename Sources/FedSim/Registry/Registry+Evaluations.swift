@@ -6,6 +6,8 @@ extension Registry {
     public static let evaluations: [EvaluationDescriptor] = [
         MembershipEvaluation.descriptor,
         InversionEvaluation.descriptor,
+        ModelInversionEvaluation.descriptor,
+        ExtractionEvaluation.descriptor,
     ]
 
     public static func evaluation(_ name: String) -> EvaluationDescriptor? {
