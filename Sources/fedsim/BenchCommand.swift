@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks with machine-readable output.",
-        subcommands: [AggregatorsBenchCommand.self, TrainBenchCommand.self])
+        subcommands: [AggregatorsBenchCommand.self, TrainBenchCommand.self, EvaluationsBenchCommand.self])
 }
 
 extension BenchOutput.Format: ExpressibleByArgument {}
@@ -152,6 +152,40 @@ struct TrainBenchCommand: ParsableCommand {
             emit(BenchOutput.line(header, type: "header", format: format))
             _ = try TrainBench.run(c) { result in
                 emit(BenchOutput.line(BenchOutput.fields(result), type: "bench", format: format))
+            }
+        } catch {
+            throw fail(error)
+        }
+    }
+}
+
+/// `fedsim bench evaluations scenarios/threats/extraction.yaml`: milliseconds per threat evaluation.
+struct EvaluationsBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluations",
+        abstract: "Time each threat evaluation of a scenario's evaluate: section once on its prepared data and model.")
+
+    @Argument(help: "Scenario file (YAML) with an evaluate: section.")
+    var scenario: String
+
+    @OptionGroup var common: CommonOptions
+
+    @Option(name: .customLong("repeat"), help: "Timed runs per evaluation; the best and the median are reported.")
+    var repeats: Int = 3
+
+    @Option(help: "Output format: text (key=value lines) or json (JSON lines).")
+    var format: BenchOutput.Format = .text
+
+    func run() throws {
+        do {
+            let s = try Scenario.load(path: scenario, overrides: common.overrides)
+            try EvaluationBench.run(s, repeats: repeats) { r in
+                let fields: BenchOutput.Fields = [
+                    ("evaluation", r.evaluation), ("model", r.model), ("parameters", String(r.parameters)),
+                    ("best_ms", String(format: "%.1f", r.bestMs)), ("median_ms", String(format: "%.1f", r.medianMs)),
+                    ("repeats", String(r.timesMs.count)),
+                ]
+                FileHandle.standardOutput.write(Data((BenchOutput.line(fields, type: "bench", format: format) + "\n").utf8))
             }
         } catch {
             throw fail(error)

@@ -47,7 +47,7 @@ final class AdversarialAttackTests: XCTestCase {
         }
     }
 
-    /// The check values of docs/ALGORITHMS.md 10.1 / 16.1: W = [[0, 0], [2, -1]] (rows = classes),
+    /// The check values of docs/ALGORITHMS.md 10.1 / 17.1: W = [[0, 0], [2, -1]] (rows = classes),
     /// b = (0, 0.5), x = (0.5, 0.5), y = 1: CE 0.313262, input gradient (-0.537883, 0.268941),
     /// FGSM at 0.1 -> (0.4, 0.6).
     func testFGSMCheckValues() {

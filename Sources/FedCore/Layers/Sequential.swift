@@ -180,10 +180,27 @@ public struct Sequential: Model {
                                  gradient: UnsafeMutableBufferPointer<Float>?,
                                  inputGradient: UnsafeMutableBufferPointer<Float>?,
                                  workspace: ModelWorkspace, dropoutRNG: inout SeededRNG?) -> Float {
+        precondition(labels.count >= batchSize, "lossAndGradients: \(labels.count) labels for batch \(batchSize)")
         let classes = self.classes
         return lossAndGradients(parameters: parameters, inputs: inputs, batchSize: batchSize, gradient: gradient,
                                 inputGradient: inputGradient, workspace: workspace, dropoutRNG: &dropoutRNG) { z, dz in
             softmaxCrossEntropy(logits: z, labels: labels, batchSize: batchSize, classes: classes, gradient: dz)
+        }
+    }
+
+    /// Mean soft-target cross-entropy (`softTargetCrossEntropy`) against `targets`
+    /// (`batchSize x classes` probabilities), with optional gradients as in `lossAndGradients`:
+    /// a surrogate or a distilled model learns from another model's probabilities.
+    public func lossAndGradients(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>,
+                                 targets: UnsafeBufferPointer<Float>, batchSize: Int,
+                                 gradient: UnsafeMutableBufferPointer<Float>?,
+                                 inputGradient: UnsafeMutableBufferPointer<Float>?,
+                                 workspace: ModelWorkspace, dropoutRNG: inout SeededRNG?) -> Float {
+        precondition(targets.count >= batchSize * classes,
+                     "lossAndGradients: \(targets.count) target values for batch \(batchSize) x \(classes)")
+        return lossAndGradients(parameters: parameters, inputs: inputs, batchSize: batchSize, gradient: gradient,
+                                inputGradient: inputGradient, workspace: workspace, dropoutRNG: &dropoutRNG) { z, dz in
+            softTargetCrossEntropy(logits: z, targets: targets, batchSize: batchSize, classes: classes, gradient: dz)
         }
     }
 

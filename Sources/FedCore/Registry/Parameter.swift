@@ -42,6 +42,8 @@ public enum ParameterType: Sendable {
     /// One number or a list of numbers, each in `element`, with a length in `count`
     /// (`epsilon: 0.1` or `epsilon: [0.05, 0.1]`); read as a list either way.
     case numbers(element: Interval<Double>, count: ClosedRange<Int>)
+    /// The word `all`, or a list of whole numbers as `.integers` (`classes: all`, `classes: [3, 7]`).
+    case allOrIntegers(element: Interval<Int>, count: ClosedRange<Int>)
     /// A list of items of the given kinds, each a bare word or a one-kind mapping, with a
     /// length in `count` (`layers: [{conv: 32, kernel: 3}, relu, flatten]`).
     case items([ItemKind], count: ClosedRange<Int>)
@@ -63,6 +65,7 @@ public enum ParameterType: Sendable {
         case .autoOrCount: return "auto or integer"
         case .integers: return "list of integers"
         case .numbers: return "number or list of numbers"
+        case .allOrIntegers: return "all or list of integers"
         case .items: return "list"
         }
     }
@@ -80,6 +83,8 @@ public enum ParameterType: Sendable {
             return "\(count.lowerBound) to \(count.upperBound) values" + (element.summary.isEmpty ? "" : ", each \(element.summary)")
         case let .numbers(element, count):
             return "\(count.lowerBound) to \(count.upperBound) values" + (element.summary.isEmpty ? "" : ", each \(element.summary)")
+        case let .allOrIntegers(element, count):
+            return "all, or \(count.lowerBound) to \(count.upperBound) values" + (element.summary.isEmpty ? "" : ", each \(element.summary)")
         case let .items(kinds, count):
             return "\(count.lowerBound) to \(count.upperBound) of " + kinds.map(\.name).joined(separator: ", ")
         }

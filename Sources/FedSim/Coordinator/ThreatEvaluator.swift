@@ -50,11 +50,7 @@ public struct ThreatEvaluator: Sendable {
     func evaluate(round: Int, parameters: [Float], previous: [Float], updates: [ObservedUpdate]) -> Result {
         var result = Result()
         for c in configs {
-            let input = EvaluationInput(
-                model: data.model, parameters: parameters, previous: previous, round: round, train: data.train,
-                clientIndices: data.partition.clientIndices, heldOut: data.test, samples: samples,
-                domain: data.inputDomain, training: training, observation: observation, updates: updates,
-                rng: root.derive(c.kind, round))
+            let input = self.input(c, round: round, parameters: parameters, previous: previous, updates: updates)
             do {
                 let outcome = try c.descriptor.evaluate(c.values, input)
                 for (name, value) in outcome.figures { result.figures[name] = value }
@@ -64,6 +60,16 @@ public struct ThreatEvaluator: Sendable {
             }
         }
         return result
+    }
+
+    /// The input of evaluation `c` after `round` (its generator `seed / "evaluate" / kind / round`).
+    func input(_ c: EvaluationConfig, round: Int, parameters: [Float], previous: [Float],
+               updates: [ObservedUpdate]) -> EvaluationInput {
+        EvaluationInput(
+            model: data.model, parameters: parameters, previous: previous, round: round, train: data.train,
+            clientIndices: data.partition.clientIndices, heldOut: data.test, samples: samples,
+            domain: data.inputDomain, training: training, observation: observation, updates: updates,
+            rng: root.derive(c.kind, round))
     }
 
     /// What an observer of one client's update sees after the defence: DP-FedAvg's clip C and

@@ -7,6 +7,8 @@ extension Registry {
         AdversarialEvaluation.descriptor,
         MembershipEvaluation.descriptor,
         InversionEvaluation.descriptor,
+        ModelInversionEvaluation.descriptor,
+        ExtractionEvaluation.descriptor,
     ]
 
     public static func evaluation(_ name: String) -> EvaluationDescriptor? {

@@ -61,6 +61,15 @@ extension ScenarioReader {
             return .ints(try intList(p.key, default: [], element: element, count: count))
         case let .numbers(element, count):
             return .numbers(try numberList(p.key, element: element, count: count))
+        case let .allOrIntegers(element, count):
+            if let node = value(p.key), case .scalar = node {
+                guard ScenarioReader.plainText(node) == "all" else {
+                    throw source.error(path + [p.key], at: node,
+                                       "expected all or a list of integers like [0, 3], got \(ScenarioReader.describe(node))")
+                }
+                return .word("all")
+            }
+            return .ints(try intList(p.key, default: [], element: element, count: count))
         case let .items(kinds, count):
             return .items(try items(p.key, kinds: kinds, count: count))
         }
