@@ -48,6 +48,7 @@ enum HTMLDocument {
         dl.facts { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; margin: 8px 0; }
         dl.facts dt { color: #57606a; }
         dl.facts dd { margin: 0; font-weight: 600; }
+        table.threats td.num { white-space: nowrap; }
         .panel { margin: 8px 0 16px; }
         p.panel-title { margin: 0 0 4px; font-weight: 600; font-size: 13px; }
         .images { display: flex; flex-wrap: wrap; gap: 8px; }

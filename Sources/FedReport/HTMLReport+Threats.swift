@@ -106,10 +106,11 @@ extension HTMLReport {
         return body
     }
 
-    /// Four significant digits, plain for ordinary magnitudes.
-    private static func format(_ v: Double) -> String {
+    /// Four significant digits (two for the tiny and the huge, in exponent form); 0 as "0".
+    static func format(_ v: Double) -> String {
         guard v.isFinite else { return "\(v)" }
-        return abs(v) >= 1e-3 && abs(v) < 1e5 ? String(format: "%.4g", v) : String(format: "%.3e", v)
+        if v == 0 { return "0" }
+        return abs(v) >= 1e-3 && abs(v) < 1e5 ? String(format: "%.4g", v) : String(format: "%.2g", v)
     }
 
     private static func mean(_ xs: [Double]) -> Double? { xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count) }
