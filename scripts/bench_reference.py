@@ -19,7 +19,7 @@ import os
 import sys
 import time
 
-RULES = ["fedavg", "median", "trimmed-mean", "krum", "multi-krum", "bulyan", "geometric-median",
+RULES = ["fedavg", "median", "trimmed-mean", "krum", "multi-krum", "bulyan", "geomed",
          "centered-clipping", "norm-bounding", "fltrust", "foolsgold"]
 STATEFUL = {"foolsgold", "centered-clipping"}
 
@@ -242,7 +242,7 @@ def foolsgold(x, state, kappa=1.0, **_):
 
 
 IMPL = {"fedavg": fedavg, "median": median, "trimmed-mean": trimmed_mean, "krum": krum,
-        "multi-krum": multi_krum, "bulyan": bulyan, "geometric-median": geometric_median,
+        "multi-krum": multi_krum, "bulyan": bulyan, "geomed": geometric_median,
         "centered-clipping": centered_clipping, "norm-bounding": norm_bounding,
         "fltrust": fltrust, "foolsgold": foolsgold}
 
