@@ -23,6 +23,8 @@ public struct CompareRow: Sendable, Equatable {
     public var detectionTPR: Double?
     public var detectionFPR: Double?
     public var epsilon: Double?
+    public var detectionPrecision: Double?
+    public var cleanRoundFPR: Double?
     public var wallSeconds: Double?
     /// The one-line reason of a cell that did not complete.
     public var error: String?
@@ -55,12 +57,15 @@ public struct CompareRow: Sendable, Equatable {
     public static let attackSuccessColumn = Column("attack_success_rate", .number, doc: "the attack's success metric after the last round")
     public static let detectionTPRColumn = Column("detection_tpr", .number, doc: "mean over rounds of the share of malicious updates kept out")
     public static let detectionFPRColumn = Column("detection_fpr", .number, doc: "mean over rounds of the share of honest updates kept out")
+    public static let detectionPrecisionColumn = Column("detection_precision", .number, doc: "mean over rounds of the share of the updates kept out that were malicious")
+    public static let cleanRoundFPRColumn = Column("clean_round_fpr", .number, doc: "mean share of honest updates kept out in the rounds no malicious update arrived in")
     public static let epsilonColumn = Column("epsilon", .number, doc: "privacy spent over the run, when the accountant's guarantee holds")
     public static let wallSecondsColumn = Column("wall_seconds", .number, unit: "s", doc: "wall time of the cell's run")
     public static let errorColumn = Column("error", .text, doc: "why the cell did not complete")
 
     public static let schema = TableSchema([attackColumn, defenseColumn, seedColumn, statusColumn, finalAccuracyColumn,
                                             meanLast5Column, attackSuccessColumn, detectionTPRColumn, detectionFPRColumn,
+                                            detectionPrecisionColumn, cleanRoundFPRColumn,
                                             epsilonColumn, wallSecondsColumn, errorColumn])
 
     /// compare.csv's columns when the cells report the evaluation figures `figures` (in order).
@@ -80,6 +85,8 @@ public struct CompareRow: Sendable, Equatable {
         r.set(Self.attackSuccessColumn, attackSuccessRate)
         r.set(Self.detectionTPRColumn, detectionTPR)
         r.set(Self.detectionFPRColumn, detectionFPR)
+        r.set(Self.detectionPrecisionColumn, detectionPrecision)
+        r.set(Self.cleanRoundFPRColumn, cleanRoundFPR)
         r.set(Self.epsilonColumn, epsilon)
         r.set(Self.wallSecondsColumn, wallSeconds)
         r.set(Self.errorColumn, error)
@@ -95,6 +102,7 @@ public struct CompareRow: Sendable, Equatable {
         func col(_ c: Column) -> Int? { csv.index(of: c.name) }
         let acc = col(finalAccuracyColumn), last5 = col(meanLast5Column), asr = col(attackSuccessColumn)
         let tpr = col(detectionTPRColumn), fpr = col(detectionFPRColumn), eps = col(epsilonColumn)
+        let precision = col(detectionPrecisionColumn), clean = col(cleanRoundFPRColumn)
         let wall = col(wallSecondsColumn), error = col(errorColumn)
         // Every column after the fixed ones is an evaluation figure.
         let fixed = Set(schema.columns.map(\.name))
@@ -111,6 +119,8 @@ public struct CompareRow: Sendable, Equatable {
             row.meanLast5Accuracy = d(last5)
             row.detectionTPR = d(tpr)
             row.detectionFPR = d(fpr)
+            row.detectionPrecision = d(precision)
+            row.cleanRoundFPR = d(clean)
             row.epsilon = d(eps)
             row.wallSeconds = d(wall)
             for (name, i) in figures { if let v = d(i) { row.evaluations[name] = v } }

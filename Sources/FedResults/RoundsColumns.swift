@@ -19,6 +19,7 @@ public enum RoundsColumns {
     public static let honestExcluded = Column("honest_excluded", .integer, doc: "honest updates the rule kept out")
     public static let detectionTPR = Column("detection_tpr", .number, doc: "share of the malicious updates kept out")
     public static let detectionFPR = Column("detection_fpr", .number, doc: "share of the honest updates kept out")
+    public static let detectionPrecision = Column("detection_precision", .number, doc: "share of the updates kept out that were malicious; empty when the rule kept none out")
     public static let maliciousWeight = Column("malicious_weight", .number, doc: "summed weight of the malicious updates in the aggregate (0 to 1)")
     public static let epsilon = Column("epsilon", .number, doc: "privacy spent so far at the scenario's delta, when the accountant's guarantee holds")
     public static let applied = Column("applied", .flag, doc: "1 when the global model was updated this round")
@@ -35,7 +36,7 @@ public enum RoundsColumns {
 
     static let leading: [Column] = [round, testAccuracy, testLoss, trainLoss, attackSuccessRate, sampled, received, rejected,
                                     rejectReasons, maliciousSampled, maliciousReceived, maliciousSelected, honestExcluded,
-                                    detectionTPR, detectionFPR, maliciousWeight]
+                                    detectionTPR, detectionFPR, detectionPrecision, maliciousWeight]
     static let trailing: [Column] = [epsilon, applied, note, aggregationMs, roundMs]
 
     /// rounds.csv's columns for a run whose defence reports `figures` (beyond the standard ones).

@@ -46,6 +46,11 @@ public struct RunSummary: Codable, Sendable {
     public var maliciousSelected: Int?
     public var meanDetectionTPR: Double?
     public var meanDetectionFPR: Double?
+    /// The mean over rounds of the share of excluded updates that were malicious, and the mean
+    /// false-positive rate of the rounds no malicious update arrived in (what the rule costs
+    /// honest clients when nobody attacks).
+    public var meanDetectionPrecision: Double?
+    public var cleanRoundFPR: Double?
     /// Differential privacy, when configured.
     public var privacy: PrivacyRecord?
     /// The threat evaluations (`evaluate:`): the figures of the last round evaluated (the last
@@ -100,6 +105,7 @@ public struct RunSummary: Codable, Sendable {
         case evaluationRound = "evaluation_round"
         case maliciousSelected = "malicious_selected", meanDetectionTPR = "mean_detection_tpr"
         case meanDetectionFPR = "mean_detection_fpr"
+        case meanDetectionPrecision = "mean_detection_precision", cleanRoundFPR = "clean_round_fpr"
         case roundsPlanned = "rounds_planned", roundsCompleted = "rounds_completed"
         case finalTestAccuracy = "final_test_accuracy", finalTestLoss = "final_test_loss", divergedRound = "diverged_round",
              degradedRounds = "degraded_rounds", roundsWithoutUpdate = "rounds_without_update"

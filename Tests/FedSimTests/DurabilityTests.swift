@@ -33,3 +33,27 @@ final class DurabilityTests: XCTestCase {
         XCTAssertNil(RunSummary.durability(s, digests([0.9, 0.9])))
     }
 }
+
+/// summary.json's detection means: precision over the rounds where the rule kept something out,
+/// and the false-positive rate of the rounds no malicious update arrived in.
+final class DetectionSummaryTests: XCTestCase {
+    func testCleanRoundFPRAveragesOnlyRoundsWithoutAttackers() {
+        func record(_ r: Int, selected: [Bool], malicious: [Bool]) -> RoundDigest {
+            var rec = RoundRecord(round: r, testAccuracy: 0.5, testLoss: 1, trainLoss: 1, sampled: 4, received: 4,
+                                  rejected: 0, rejectReasons: [:], applied: true, aggregationMilliseconds: 1,
+                                  roundMilliseconds: 1, attackSuccessRate: nil, maliciousSampled: malicious.filter { $0 }.count,
+                                  maliciousReceived: malicious.filter { $0 }.count, clients: [])
+            rec.detection = Detection(selected: selected, weights: selected.map { $0 ? 0.25 : 0 }, malicious: malicious)
+            return RoundDigest(rec)
+        }
+        // Round 1: an attacker, kept out with one honest (precision 1/2). Rounds 2 and 3: no
+        // attacker; one of four honest kept out in round 2 (FPR 1/4), none in round 3.
+        let h = [record(1, selected: [false, false, true, true], malicious: [true, false, false, false]),
+                 record(2, selected: [false, true, true, true], malicious: [false, false, false, false]),
+                 record(3, selected: [true, true, true, true], malicious: [false, false, false, false])]
+        XCTAssertEqual(h.compactMap(\.detectionPrecision), [0.5, 0])
+        let means = RunSummary.detectionMeans(h)
+        XCTAssertEqual(means.precision, 0.25)
+        XCTAssertEqual(means.cleanRoundFPR, 0.125)
+    }
+}

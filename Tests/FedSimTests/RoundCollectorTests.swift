@@ -69,5 +69,9 @@ final class DetectionTests: XCTestCase {
         XCTAssertEqual(d.maliciousWeight, 0.5)
         XCTAssertNil(Detection(selected: [true], weights: [1], malicious: [false]).truePositiveRate)
         XCTAssertNil(Detection(selected: [true], weights: [1], malicious: [true]).falsePositiveRate)
+        // Two excluded, one of them malicious: precision 1/2; nothing excluded: none.
+        XCTAssertEqual(d.precision, 0.5)
+        XCTAssertEqual(Detection(selected: [false, false, true], weights: [0, 0, 1], malicious: [true, true, false]).precision, 1)
+        XCTAssertNil(Detection(selected: [true, true], weights: [0.5, 0.5], malicious: [true, false]).precision)
     }
 }

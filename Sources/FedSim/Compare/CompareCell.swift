@@ -50,6 +50,8 @@ public struct CellResult: Sendable {
         r.attackSuccessRate = s.finalAttackSuccessRate
         r.detectionTPR = s.meanDetectionTPR
         r.detectionFPR = s.meanDetectionFPR
+        r.detectionPrecision = s.meanDetectionPrecision
+        r.cleanRoundFPR = s.cleanRoundFPR
         r.epsilon = s.privacy?.epsilon
         r.wallSeconds = s.wallSeconds
         r.error = s.error

@@ -38,6 +38,12 @@ public struct Detection: Sendable, Equatable {
         return m == 0 ? nil : Double(maliciousExcluded) / Double(m)
     }
 
+    /// Share of the excluded updates that were malicious (precision); nil when none was excluded.
+    public var precision: Double? {
+        let e = maliciousExcluded + honestExcluded
+        return e == 0 ? nil : Double(maliciousExcluded) / Double(e)
+    }
+
     /// Share of the honest updates that were excluded; nil when none arrived.
     public var falsePositiveRate: Double? {
         let h = honestSelected + honestExcluded

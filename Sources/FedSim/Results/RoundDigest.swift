@@ -15,6 +15,7 @@ public struct RoundDigest: Codable, Sendable, Equatable {
     public var maliciousSelected: Int?
     public var detectionTPR: Double?
     public var detectionFPR: Double?
+    public var detectionPrecision: Double?
     /// The threat evaluations' figures, on the rounds evaluated (nil otherwise).
     public var evaluations: [String: Double]?
 
@@ -32,6 +33,7 @@ public struct RoundDigest: Codable, Sendable, Equatable {
         maliciousSelected = r.detection?.maliciousSelected
         detectionTPR = r.detection?.truePositiveRate
         detectionFPR = r.detection?.falsePositiveRate
+        detectionPrecision = r.detection?.precision
         evaluations = r.evaluations.isEmpty ? nil : r.evaluations
     }
 }

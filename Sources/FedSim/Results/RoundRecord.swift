@@ -59,6 +59,7 @@ public struct RoundRecord: Sendable {
         r.set(C.honestExcluded, detection?.honestExcluded)
         r.set(C.detectionTPR, detection?.truePositiveRate)
         r.set(C.detectionFPR, detection?.falsePositiveRate)
+        r.set(C.detectionPrecision, detection?.precision)
         r.set(C.maliciousWeight, detection?.maliciousWeight)
         for (name, value) in figures { r.set(Column.figure(name, doc: ""), value) }
         for (name, value) in evaluations { r.set(Column.figure(name, doc: ""), value) }

@@ -31,6 +31,7 @@ extension RunSummary {
         degradedRounds = h.filter { $0.received < $0.sampled }.count
         roundsWithoutUpdate = h.filter { !$0.applied }.count
         attackDurabilityRounds = RunSummary.durability(scenario, h)
+        (meanDetectionPrecision, cleanRoundFPR) = RunSummary.detectionMeans(h)
         if let last = h.last(where: { $0.evaluations != nil }) {
             evaluations = last.evaluations
             evaluationRound = last.round
@@ -48,6 +49,12 @@ extension RunSummary {
         let after = h.filter { $0.round > last }
         guard !after.isEmpty else { return nil }
         return after.prefix { ($0.attackSuccessRate ?? 0) >= 0.5 }.count
+    }
+
+    /// The mean precision over the rounds where the rule kept something out, and the mean
+    /// false-positive rate of the rounds no malicious update arrived in.
+    static func detectionMeans(_ h: [RoundDigest]) -> (precision: Double?, cleanRoundFPR: Double?) {
+        (mean(h.compactMap(\.detectionPrecision)), mean(h.filter { $0.maliciousReceived == 0 }.compactMap(\.detectionFPR)))
     }
 
     private static func mean(_ xs: [Double]) -> Double? {
