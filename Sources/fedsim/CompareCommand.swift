@@ -12,11 +12,14 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var display: ResultsOptions
 
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a scenario key in every cell, e.g. --set federation.rounds=5 (repeatable; after the file's overrides).", valueName: "key=value"))
+    var overrides: [String] = []
+
     func run() throws {
         let runner: CompareRunner
         let results: [CellResult]
         do {
-            let spec = try CompareSpec.load(path: file)
+            let spec = try CompareSpec.load(path: file, overrides: overrides)
             runner = try CompareRunner(spec: spec, outputDirectory: display.output, executable: currentExecutable(),
                                        progress: display.progress)
             results = try runner.run()

@@ -150,4 +150,24 @@ final class CompareSpecErrorTests: XCTestCase {
         XCTAssertEqual(scenario.attacks.map(\.kind), ["sign-flip"])
         XCTAssertEqual(scenario.seed, 2)
     }
+
+    /// `fedsim compare --set`: applied to every cell after the file's own overrides; a bad key
+    /// is one line naming the `--set`; a defence entry's `local_training` lands at the top level.
+    func testCommandLineOverridesReachEveryCell() throws {
+        let path = folder + "/c.yaml"
+        try Data((Self.base + """
+            attacks: [none]
+            defenses: [fedavg, {name: fedavg-at, aggregator: fedavg, local_training: {adversarial: {epsilon: 0.05}}}]
+            overrides: {federation: {rounds: 3}}
+            """).utf8).write(to: URL(fileURLWithPath: path))
+        let spec = try CompareSpec.load(path: path, overrides: ["federation.rounds=2"])
+        let cells = CompareCell.all(spec, baseSeed: 1)
+        XCTAssertEqual(try cells.map { try $0.scenario(spec).federation.rounds }, [2, 2])
+        XCTAssertEqual(try spec.baseScenario().federation.rounds, 2)
+        XCTAssertNil(try cells[0].scenario(spec).localTraining.adversarial)
+        XCTAssertEqual(try cells[1].scenario(spec).localTraining.adversarial?.epsilon, 0.05)
+        XCTAssertThrowsError(try CompareSpec.load(path: path, overrides: ["federation.rouns=2"])) { error in
+            XCTAssertTrue("\(error)".hasPrefix("--set federation.rouns=2: federation.rouns: unknown key"), "\(error)")
+        }
+    }
 }

@@ -15,7 +15,7 @@ public struct CompareCell: Sendable {
         // The entries and overrides are set as this file's own YAML nodes, so that an error in
         // one names the comparison file's line and key (`attacks[0].factor`), not a `--set`.
         try spec.scenario(grafts: spec.overrideGrafts + attack.grafts + defense.grafts,
-                          overrides: ["seed=\(seed)", "name=\(id)"])
+                          overrides: spec.commandLineOverrides + ["seed=\(seed)", "name=\(id)"])
     }
 
     /// Every cell of the matrix, attacks outermost; `baseSeed` when the spec lists no seeds.

@@ -46,17 +46,21 @@ public struct CompareSpec: Sendable {
     public var overrides: [String]
     /// The same overrides as values of this file (errors name its lines, not `--set`).
     var overrideGrafts: [ScenarioGraft]
+    /// `fedsim compare --set key=value`: applied to every cell after the file's own values
+    /// (so a smaller run of the same matrix is one option); errors name the `--set`.
+    public var commandLineOverrides: [String] = []
     public var parallel: Int
     /// The spec as written, for the results folder.
     public var text: String
 
     /// Reads a comparison file; every problem is a one-line error naming file, line and key.
-    public static func load(path: String) throws -> CompareSpec {
+    public static func load(path: String, overrides: [String] = []) throws -> CompareSpec {
         let text = try Scenario.readFile(path)
         let dir = (path as NSString).deletingLastPathComponent
         let source = ScenarioSource(file: path, baseDirectory: dir.isEmpty ? "." : dir)
         let r = try ScenarioReader(yaml: text, source: source)
-        let spec = try CompareSpec(reading: r, text: text, file: path, directory: source.baseDirectory)
+        var spec = try CompareSpec(reading: r, text: text, file: path, directory: source.baseDirectory)
+        spec.commandLineOverrides = overrides
         try r.finish()
         try spec.check()
         return spec
@@ -79,7 +83,7 @@ public struct CompareSpec: Sendable {
 
     /// The base scenario with the comparison's overrides.
     func baseScenario() throws -> Scenario {
-        try scenario(grafts: overrideGrafts, overrides: [])
+        try scenario(grafts: overrideGrafts, overrides: commandLineOverrides)
     }
 
     /// The base scenario with `grafts` (this file's nodes), then `overrides` (`key.path=value`).
