@@ -103,17 +103,6 @@ public struct MLP: Model, Equatable {
 
     // MARK: - Loss and backward
 
-    public func lossAndGradients(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>,
-                                 labels: UnsafeBufferPointer<Int32>, batchSize: Int,
-                                 gradient: UnsafeMutableBufferPointer<Float>?,
-                                 inputGradient: UnsafeMutableBufferPointer<Float>?) -> Float {
-        let classes = self.classes
-        return backpropagate(parameters: parameters, inputs: inputs, batchSize: batchSize, gradient: gradient,
-                             inputGradient: inputGradient) { z, dz in
-            softmaxCrossEntropy(logits: z, labels: labels, batchSize: batchSize, classes: classes, gradient: dz)
-        }
-    }
-
     public func lossAndGradients(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>, batchSize: Int,
                                  gradient: UnsafeMutableBufferPointer<Float>?,
                                  inputGradient: UnsafeMutableBufferPointer<Float>?,

@@ -106,6 +106,20 @@ extension Model {
         lossAndGradients(parameters: parameters, inputs: inputs, labels: labels, batchSize: batchSize,
                          gradient: gradient, inputGradient: inputGradient)
     }
+
+    /// Default: softmax cross-entropy through the logit-loss entry point (one backward pass per
+    /// model), with a fresh workspace and no dropout; models that keep scratch override it.
+    public func lossAndGradients(parameters: UnsafeBufferPointer<Float>, inputs: UnsafeBufferPointer<Float>,
+                                 labels: UnsafeBufferPointer<Int32>, batchSize: Int,
+                                 gradient: UnsafeMutableBufferPointer<Float>?,
+                                 inputGradient: UnsafeMutableBufferPointer<Float>?) -> Float {
+        let classes = self.classes
+        var noDropout: SeededRNG?
+        return lossAndGradients(parameters: parameters, inputs: inputs, batchSize: batchSize, gradient: gradient,
+                                inputGradient: inputGradient, workspace: ModelWorkspace(), dropoutRNG: &noDropout) { z, dz in
+            softmaxCrossEntropy(logits: z, labels: labels, batchSize: batchSize, classes: classes, gradient: dz)
+        }
+    }
 }
 
 extension Model {
