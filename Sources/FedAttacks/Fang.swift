@@ -10,7 +10,7 @@ import FedCore
 ///     s_j ≤ 0:  U[hi_j, b·hi_j] if hi_j > 0, else U[hi_j, hi_j/b]
 ///
 /// Attackers draw independently from `rng` (row after row). `needsCollusion` is true (needs at
-/// least 1 benign row). The Krum-targeted variant (search of λ for −λ·s) is not implemented.
+/// least 1 benign row). The Krum-targeted variant is `FangKrum`.
 public struct Fang: ModelAttack, Equatable {
     /// b > 1.
     public let factor: Double

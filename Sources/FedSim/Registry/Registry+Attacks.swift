@@ -20,6 +20,7 @@ extension Registry {
         MinSum.descriptor,
         Mimic.descriptor,
         Fang.descriptor,
+        FangKrum.descriptor,
         Adaptive.descriptor,
     ] + ProtocolAttacker.descriptors
 }
