@@ -212,11 +212,7 @@ extension Backdoor {
             Parameter("trigger_value", .number(.unbounded), default: .null, doc: "value of the trigger pixels; none: the largest feature value of the training data"),
             Parameter("boost", .autoOrNumber(.greaterThan(0)), default: .number(1), doc: "factor on the delta (model replacement); auto: n / (f eta)"),
         ],
-        role: .data { values, facts in
-            let backdoor = try make(values, facts: facts)
-            try backdoor.validate(classes: facts.classes)
-            return backdoor
-        },
+        role: .data(poisoning),
         successMetric: AttackDescriptor.SuccessMetric(
             name: "backdoor", doc: "share of triggered test inputs of other classes classified as the target"
         ) { values, test, facts in
@@ -225,6 +221,14 @@ extension Backdoor {
             return AttackDescriptor.SuccessProbe(inputs: backdoor.stamp(test.subset(others)), target: backdoor.target)
         },
         boost: { values in values.autoOrDouble("boost").map { .factor($0) } ?? .auto })
+
+    /// The backdoor data attack for a scenario's values, checked against the data's classes
+    /// (shared by the attacks that poison like it: Neurotoxin, constrain-and-scale).
+    static let poisoning: @Sendable (ParameterValues, AttackDescriptor.DataFacts) throws -> any DataAttack = { values, facts in
+        let backdoor = try make(values, facts: facts)
+        try backdoor.validate(classes: facts.classes)
+        return backdoor
+    }
 
     static func make(_ values: ParameterValues, facts: AttackDescriptor.DataFacts) throws -> Backdoor {
         let value = values.optionalDouble("trigger_value").map(Float.init) ?? facts.maxFeature

@@ -44,11 +44,7 @@ extension ConstrainAndScale {
             Parameter("alpha", .number(.openClosed(0, 1)), default: .number(0.7),
                       doc: "weight of the task loss; 1 - alpha weighs the squared distance to the global model"),
         ],
-        role: .dataAndModel(data: { values, facts in
-            let backdoor = try Backdoor.make(values, facts: facts)
-            try backdoor.validate(classes: facts.classes)
-            return backdoor
-        }, model: { values in try ConstrainAndScale(alpha: values.double("alpha")) }),
+        role: .dataAndModel(data: Backdoor.poisoning, model: { values in try ConstrainAndScale(alpha: values.double("alpha")) }),
         successMetric: Backdoor.descriptor.successMetric,
         boost: Backdoor.descriptor.boost)
 }

@@ -60,11 +60,7 @@ extension Neurotoxin {
             Parameter("mask_fraction", .number(.closedOpen(0, 1)), default: .number(0.01),
                       doc: "share of coordinates (largest last global change) the attacker leaves untouched; BackFed's ratio 0.99 is 0.01"),
         ],
-        role: .dataAndModel(data: { values, facts in
-            let backdoor = try Backdoor.make(values, facts: facts)
-            try backdoor.validate(classes: facts.classes)
-            return backdoor
-        }, model: { values in try Neurotoxin(maskFraction: values.double("mask_fraction")) }),
+        role: .dataAndModel(data: Backdoor.poisoning, model: { values in try Neurotoxin(maskFraction: values.double("mask_fraction")) }),
         successMetric: Backdoor.descriptor.successMetric,
         boost: Backdoor.descriptor.boost)
 }
