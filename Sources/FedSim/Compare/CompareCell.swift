@@ -14,8 +14,10 @@ public struct CompareCell: Sendable {
     func scenario(_ spec: CompareSpec) throws -> Scenario {
         // The entries and overrides are set as this file's own YAML nodes, so that an error in
         // one names the comparison file's line and key (`attacks[0].factor`), not a `--set`.
-        try spec.scenario(grafts: spec.overrideGrafts + attack.grafts + defense.grafts,
-                          overrides: spec.commandLineOverrides + ["seed=\(seed)", "name=\(id)"])
+        var scenario = try spec.scenario(grafts: spec.overrideGrafts + attack.grafts + defense.grafts,
+                                         overrides: spec.commandLineOverrides + ["seed=\(seed)", "name=\(id)"])
+        scenario.federation.processes = spec.processes.clientProcesses(for: scenario)
+        return scenario
     }
 
     /// Every cell of the matrix, attacks outermost; `baseSeed` when the spec lists no seeds.
