@@ -94,7 +94,7 @@ public struct AGRTailored: ModelAttack, Equatable {
 
     /// Selection when the rule drops a row of the honest updates plus c copies of μ.
     func probe(mu: [Double], benign: UpdateMatrix, attackers c: Int, oracle: AggregationOracle) throws -> Objective {
-        let outcome = try oracle.decide(AGRTailored.rows(mu.map { Float($0) }, copies: c, benign: benign))
+        let outcome = try oracle.decide(AggregationOracle.round(mu.map { Float($0) }, copies: c, benign: benign))
         return outcome.selected.contains(false) ? .selection : .deviation
     }
 
@@ -104,7 +104,7 @@ public struct AGRTailored: ModelAttack, Equatable {
         let d = mu.count
         func malicious(_ g: Double) -> [Float] { (0..<d).map { Float(mu[$0] - g * p[$0]) } }
         func kept(_ m: [Float]) throws -> Bool {
-            let selected = try oracle.decide(AGRTailored.rows(m, copies: c, benign: benign)).selected
+            let selected = try oracle.decide(AggregationOracle.round(m, copies: c, benign: benign)).selected
             let keptMalicious = selected.prefix(c).filter { $0 }.count
             return keptMalicious >= min(c, selected.filter { $0 }.count) && keptMalicious > 0
         }
@@ -121,18 +121,10 @@ public struct AGRTailored: ModelAttack, Equatable {
             step /= 2
         }
         let m = malicious(ok)
-        let agg = try oracle.aggregate(AGRTailored.rows(m, copies: c, benign: benign))
+        let agg = try oracle.aggregate(AggregationOracle.round(m, copies: c, benign: benign))
         var s = 0.0
         for j in 0..<d { let e = Double(agg[j]) - mu[j]; s += e * e }
         return Candidate(direction: direction, objective: .selection, gamma: ok, deviation: s.squareRoot(), update: m)
-    }
-
-    /// c copies of m, then the honest rows (the authors' order: attackers first).
-    static func rows(_ m: [Float], copies c: Int, benign: UpdateMatrix) -> UpdateMatrix {
-        var rows = UpdateMatrix(rows: benign.rows + c, columns: benign.columns)
-        for i in 0..<c { rows.setRow(i, m) }
-        for i in 0..<benign.rows { rows.setRow(c + i, benign.row(i)) }
-        return rows
     }
 }
 

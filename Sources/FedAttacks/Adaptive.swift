@@ -75,10 +75,7 @@ public struct Adaptive: ModelAttack, Equatable {
         let d = mu.count
         func malicious(_ g: Double) -> [Float] { (0..<d).map { Float(mu[$0] - g * p[$0]) } }
         func loss(_ m: [Float]) throws -> Double {
-            var rows = UpdateMatrix(rows: benign.rows + f, columns: d)
-            for i in 0..<f { rows.setRow(i, m) }
-            for i in 0..<benign.rows { rows.setRow(f + i, benign.row(i)) }
-            let agg = try oracle.aggregate(rows)
+            let agg = try oracle.aggregate(AggregationOracle.round(m, copies: f, benign: benign))
             var s = 0.0
             for j in 0..<d { let e = Double(agg[j]) - mu[j]; s += e * e }
             return s.squareRoot()

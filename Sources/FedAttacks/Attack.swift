@@ -95,6 +95,15 @@ public struct AggregationOracle: Sendable {
 
     /// The rule's aggregate of `rows`.
     public func aggregate(_ rows: UpdateMatrix) throws -> [Float] { try decide(rows).aggregate }
+
+    /// The round a tailored attack puts to the rule: `copies` rows of the candidate `m` (the
+    /// attackers, first), then the honest rows.
+    public static func round(_ m: [Float], copies: Int, benign: UpdateMatrix) -> UpdateMatrix {
+        var rows = UpdateMatrix(rows: benign.rows + copies, columns: benign.columns)
+        for i in 0..<copies { rows.setRow(i, m) }
+        for i in 0..<benign.rows { rows.setRow(copies + i, benign.row(i)) }
+        return rows
+    }
 }
 
 /// Why an attack cannot craft its update; every case carries the numbers.

@@ -49,10 +49,7 @@ public struct FangKrum: ModelAttack, Equatable {
         var u = update(max(lambda, threshold))
         while lambda >= threshold {
             u = update(lambda)
-            var rows = UpdateMatrix(rows: b.rows + f, columns: d)
-            for i in 0..<f { rows.setRow(i, u) }
-            for i in 0..<b.rows { rows.setRow(f + i, b.row(i)) }
-            if try oracle.aggregate(rows) == u { break }
+            if try oracle.aggregate(AggregationOracle.round(u, copies: f, benign: b)) == u { break }
             lambda /= 2
         }
         if lambda < threshold { u = update(threshold) }
