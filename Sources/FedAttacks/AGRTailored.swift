@@ -62,14 +62,8 @@ public struct AGRTailored: ModelAttack, Equatable {
     }
 
     public func craft(_ input: AttackInput, rng: inout SeededRNG) throws -> UpdateMatrix {
-        guard let oracle = input.oracle else {
-            throw AttackError.parameter(attack: name, message: "needs the server's rule (runs in the adversary hub)")
-        }
-        guard input.benign.rows >= 1 else { throw AttackError.notEnoughUpdates(attack: name, needed: 1, got: 0) }
-        let best = try search(benign: input.benign, attackers: max(1, input.own.rows), oracle: oracle)
-        var out = UpdateMatrix(rows: input.own.rows, columns: input.own.columns)
-        for i in 0..<input.own.rows { out.setRow(i, best.update) }
-        return out
+        let oracle = try input.requireOracle(attack: name)
+        return input.everyAttackerSends(try search(benign: input.benign, attackers: max(1, input.own.rows), oracle: oracle).update)
     }
 
     /// Every direction's candidate, and the best (largest deviation; ties: the first direction).
