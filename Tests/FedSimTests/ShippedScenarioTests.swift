@@ -66,12 +66,12 @@ final class ShippedScenarioTests: XCTestCase {
         func list(_ name: String) -> [String] {
             guard let start = source.range(of: "\n" + name + " = ["),
                   let end = source[start.upperBound...].firstIndex(of: "]") else { return [] }
-            return source[start.upperBound..<end].split(separator: "\"").enumerated()
+            return source[start.upperBound..<end].split(separator: "\"", omittingEmptySubsequences: false).enumerated()
                 .filter { $0.offset % 2 == 1 }.map { String($0.element) }
         }
         XCTAssertEqual(spec.attacks.map(\.label), list("ATTACKS"))
         XCTAssertEqual(spec.defenses.map(\.label), list("DEFENSES"))
-        guard let python = ProcessInfo.processInfo.environment["FEDSIM_PYTHON"] else {
+        guard let python = ProcessInfo.processInfo.environment["FEDSIM_PYTHON"], !python.isEmpty else {
             throw XCTSkip("FEDSIM_PYTHON is not set (scripts/test sets it to a venv with numpy)")
         }
         let p = Process()
