@@ -48,8 +48,9 @@ def parse_args():
     return a
 
 
-ARGS = parse_args()
-if ARGS.threads > 0:  # before numpy loads its BLAS
+# Arguments only when run as a script: scripts/bench_compare_reference.py imports the rules.
+ARGS = parse_args() if __name__ == "__main__" else None
+if ARGS is not None and ARGS.threads > 0:  # before numpy loads its BLAS
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(ARGS.threads)
 import numpy as np  # noqa: E402

@@ -50,6 +50,39 @@ final class ShippedScenarioTests: XCTestCase {
         XCTAssertEqual(steps, ["bucketing", "nnm"])
     }
 
+    /// The speed benchmark's matrix is the issue's: 11 attacks x 10 defences x 3 seeds (330 cells) on
+    /// digits, 20 clients of which 4 malicious, 30 rounds of 5 local epochs; its attacks and defences
+    /// are the numpy simulator's lists (scripts/bench_compare_reference.py), and that simulator passes
+    /// its self-test when a Python environment is given (FEDSIM_PYTHON, set by scripts/test).
+    func testBenchMatrixIsTheNumpySimulatorsMatrix() throws {
+        let spec = try CompareSpec.load(path: ShippedScenarioTests.scenarios.appendingPathComponent("compare/bench-matrix.yaml").path)
+        let cells = CompareCell.all(spec, baseSeed: try spec.baseScenario().seed)
+        XCTAssertEqual(cells.count, 330)
+        let s = try cells[cells.count - 1].scenario(spec)
+        XCTAssertEqual([s.federation.clients, s.federation.rounds, s.federation.localEpochs, s.federation.batchSize], [20, 30, 5, 16])
+        XCTAssertEqual(s.attacks.first.map { $0.malicious.count(of: 20) }, 4)
+        let script = ShippedScenarioTests.scenarios.deletingLastPathComponent().appendingPathComponent("scripts/bench_compare_reference.py")
+        let source = try String(contentsOf: script, encoding: .utf8)
+        func list(_ name: String) -> [String] {
+            guard let start = source.range(of: "\n" + name + " = ["),
+                  let end = source[start.upperBound...].firstIndex(of: "]") else { return [] }
+            return source[start.upperBound..<end].split(separator: "\"", omittingEmptySubsequences: false).enumerated()
+                .filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        }
+        XCTAssertEqual(spec.attacks.map(\.label), list("ATTACKS"))
+        XCTAssertEqual(spec.defenses.map(\.label), list("DEFENSES"))
+        guard let python = ProcessInfo.processInfo.environment["FEDSIM_PYTHON"], !python.isEmpty else {
+            throw XCTSkip("FEDSIM_PYTHON is not set (scripts/test sets it to a venv with numpy)")
+        }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: python)
+        p.arguments = [script.path, "--self-test"]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 0, "scripts/bench_compare_reference.py --self-test failed")
+    }
+
     /// The reproduction suite states the ICLR 2022 bucketing matrix (Karimireddy, He & Jaggi):
     /// 5 attacks x 4 rules with and without bucketing s = 2 x 3 seeds, 25 workers of which 5
     /// Byzantine, sorted data, FedSGD with batch 32, lr 0.01 and 600 steps; momentum 0.9 and 0;

@@ -101,8 +101,11 @@ public final class CompareRunner {
                 TestHook.stopAfterCells(finished)
             }
             running = still
-            if !running.isEmpty { showRunning(running, done: finished, of: toRun) }
-            usleep(100_000)
+            if !running.isEmpty {
+                showRunning(running, done: finished, of: toRun)
+                // Until a cell ends (its slot then starts the next one at once), or 0.1 s for the display.
+                ChildProcess.waitForAny(running.map(\.1), upTo: 0.1)
+            }
         }
         endLine()
         return cells.compactMap { results[$0.id] }

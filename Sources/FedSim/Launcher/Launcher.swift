@@ -176,7 +176,7 @@ public enum Launcher {
     /// terminates the ones still running. Nothing outlives the run.
     static func stopAll(_ children: [ChildProcess]) {
         let until = Date().addingTimeInterval(3)
-        while children.contains(where: { $0.isRunning }) && Date() < until { usleep(20_000) }
+        while children.contains(where: { $0.isRunning }) && Date() < until { usleep(5_000) }
         for c in children where c.isRunning { c.signal(SIGTERM) }
         for c in children { c.terminate(grace: 2) }
     }
@@ -192,7 +192,7 @@ public enum Launcher {
             guard child.isRunning else {
                 throw CoordinatorError.clientProcessFailed("the adversary hub exited with status \(child.exitStatus ?? -1); see \(log)" + lastLine(log))
             }
-            usleep(20_000)
+            usleep(5_000)
         }
         throw CoordinatorError.clientProcessFailed("the adversary hub did not start within 60 s; see \(log)")
     }

@@ -110,6 +110,19 @@ public final class ChildProcess {
         return code
     }
 
+    /// Returns as soon as one of `children` has ended (it is reaped, `exitStatus` set), or after
+    /// `seconds`, checking every 5 ms. True when one has ended. A loop that starts the next child
+    /// when one ends waits no longer than that, where a fixed sleep would leave the slot idle.
+    @discardableResult
+    public static func waitForAny(_ children: [ChildProcess], upTo seconds: Double) -> Bool {
+        let until = Date().addingTimeInterval(seconds)
+        while true {
+            if children.contains(where: { !$0.isRunning }) { return true }
+            if Date() >= until { return false }
+            usleep(5_000)
+        }
+    }
+
     private static func decode(_ status: Int32) -> Int32 {
         let sig = status & 0x7f
         if sig == 0 { return (status >> 8) & 0xff }
