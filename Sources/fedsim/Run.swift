@@ -50,12 +50,17 @@ struct Run: ParsableCommand {
             throw fail(error)
         }
         // The rounds that ran, whatever the run's end (a stopped run's rounds are results too).
+        var exportFailed = false
         do {
             for path in try MetricsExport.run(folder: directory, name: summary.name).write(formats: ExportFormat.parse(export)) {
                 print("exported: \(path)")
             }
-        } catch { throw fail(error) }
+        } catch {
+            FileHandle.standardError.write(Data("fedsim: export: \(FileErrorText.describe(error))\n".utf8))
+            exportFailed = true
+        }
         report(summary, directory: directory)
+        if exportFailed { throw ExitCode(1) }
     }
 }
 

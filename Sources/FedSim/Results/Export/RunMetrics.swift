@@ -46,7 +46,11 @@ public struct RunMetrics: Sendable {
             throw ExportError("\(summaryPath): no summary.json; export reads a run folder fedsim wrote")
         }
         let summary = try RunSummary.decoder().decode(RunSummary.self, from: data)
-        let table = try CSVTable.load(path: folder + "/rounds.csv")
+        // A run that failed before its first round has no rounds.csv: nothing to export but the run.
+        let roundsPath = folder + "/rounds.csv"
+        let table = FileManager.default.fileExists(atPath: roundsPath)
+            ? try CSVTable.load(path: roundsPath)
+            : CSVTable(file: roundsPath, header: [RoundsColumns.round.name], rows: [])
         let endMs = modificationMs(summaryPath)
         let startMs = endMs - Int64((summary.wallSeconds * 1000).rounded())
         let roundCol = try table.require(RoundsColumns.round.name)
