@@ -8,8 +8,11 @@ import Foundation
 /// temporary file beside it, fsync, rename. Errors name the file and the system's reason
 /// ("No space left on device", "Too many open files").
 public enum AtomicFile {
-    public static func write(_ bytes: Data, to path: String) throws {
-        let tmp = path + ".tmp"
+    /// `shared`: other processes, perhaps on other hosts over a shared file system, may write
+    /// the same file at the same time (shards of one comparison writing its compare.yaml): the
+    /// temporary file is then named after this host and process, so that writers never share it.
+    public static func write(_ bytes: Data, to path: String, shared: Bool = false) throws {
+        let tmp = shared ? path + ".tmp." + writerTag() : path + ".tmp"
         // Out of descriptors (EMFILE/ENFILE) is usually a moment: a burst of connections the
         // transport is about to close. Try again for up to half a second before giving up.
         var fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -32,5 +35,12 @@ public enum AtomicFile {
             unlink(tmp)
             throw ResultsError.cannotWriteFile(path: path, reason: reason)
         }
+    }
+
+    /// `<host>.<pid>`: unique among the processes writing one folder.
+    private static func writerTag() -> String {
+        var name = [CChar](repeating: 0, count: 256)
+        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "host"
+        return host + "." + String(getpid())
     }
 }

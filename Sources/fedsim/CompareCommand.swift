@@ -15,19 +15,50 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a scenario key in every cell, e.g. --set federation.rounds=5 (repeatable; after the file's overrides).", valueName: "key=value"))
     var overrides: [String] = []
 
+    @Option(help: ArgumentHelp("Run only the K-th of N disjoint slices of the cells (K from 0), for one task of a scheduler's job array; results go to the shared folder, merged by --merge (docs/CLUSTER.md).", valueName: "K/N"))
+    var shard: String?
+
+    @Option(help: ArgumentHelp("Also write every cell's rounds for an experiment tracker: mlflow, tensorboard or jsonl (repeatable, or comma-separated): one MLflow experiment, one TensorBoard run per cell.", valueName: "format"))
+    var export: [String] = []
+
+    @Flag(help: "Run nothing: collect the cells the shards finished into compare.csv and the report.")
+    var merge = false
+
+    func validate() throws {
+        if merge && shard != nil { throw ValidationError("--shard runs a slice and --merge collects them: give one of them") }
+        if let shard { do { _ = try CompareShard(parsing: shard) } catch { throw ValidationError("\(error)") } }
+        do { _ = try ExportFormat.parse(export) } catch { throw ValidationError("\(error)") }
+    }
+
     func run() throws {
         let runner: CompareRunner
         let results: [CellResult]
+        var mode = CompareRunner.Mode.all
+        if let shard { mode = .shard(try CompareShard(parsing: shard)) }
+        if merge { mode = .merge }
         do {
             let spec = try CompareSpec.load(path: file, overrides: overrides)
             runner = try CompareRunner(spec: spec, outputDirectory: display.output, executable: currentExecutable(),
-                                       progress: display.progress)
+                                       progress: display.progress, mode: mode)
+            runner.export = try ExportFormat.parse(export)
             results = try runner.run()
         } catch {
             throw fail(error, code: "\(error)".hasPrefix("interrupted") ? 130 : 1)
         }
         let failed = results.filter { !$0.status.isFinished }.count
+        if case .shard(let s) = mode {
+            // compare.csv and the report are the merge's: other shards may still be running.
+            print("shard \(s): \(results.count - failed) of \(results.count) cells completed; results in \(runner.directory)/ "
+                  + "(\(s.csvPath)); collect the shards with `fedsim compare \(file) --merge`")
+            return
+        }
         do { try printComparison(folder: runner.directory) } catch { throw fail(error) }
         print("\(results.count - failed) of \(results.count) cells completed; results in \(runner.directory)/")
+        let missing = results.filter { $0.status == .pending }
+        if merge && !missing.isEmpty {
+            FileHandle.standardError.write(Data(("fedsim: \(missing.count) of \(results.count) cells not run yet (\(missing.prefix(3).map(\.cell.id).joined(separator: ", "))"
+                + (missing.count > 3 ? ", ..." : "") + "): run their shards again, or `fedsim compare \(file)` to run them here\n").utf8))
+            throw ExitCode(1)
+        }
     }
 }

@@ -20,7 +20,11 @@ struct Run: ParsableCommand {
 
     @OptionGroup var common: CommonOptions
 
+    @Option(help: ArgumentHelp("Also write every round's figures for an experiment tracker: mlflow, tensorboard or jsonl (repeatable, or comma-separated; docs/RESULTS.md).", valueName: "format"))
+    var export: [String] = []
+
     func validate() throws {
+        do { _ = try ExportFormat.parse(export) } catch { throw ValidationError("\(error)") }
         guard (scenario == nil) != (resume == nil) else {
             throw ValidationError("give a scenario file, or --resume with a run folder (not both)")
         }
@@ -45,7 +49,18 @@ struct Run: ParsableCommand {
         } catch {
             throw fail(error)
         }
+        // The rounds that ran, whatever the run's end (a stopped run's rounds are results too).
+        var exportFailed = false
+        do {
+            for path in try MetricsExport.run(folder: directory, name: summary.name).write(formats: ExportFormat.parse(export)) {
+                print("exported: \(path)")
+            }
+        } catch {
+            FileHandle.standardError.write(Data("fedsim: export: \(FileErrorText.describe(error))\n".utf8))
+            exportFailed = true
+        }
         report(summary, directory: directory)
+        if exportFailed { throw ExitCode(1) }
     }
 }
 

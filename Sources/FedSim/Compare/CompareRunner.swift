@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import FedCore
 import FedResults
 import Foundation
 import Logging
@@ -10,7 +11,28 @@ import Logging
 /// comparison: cells whose results are complete on disk for the same scenario are not run
 /// again; a half-written cell runs again from the start. A failing cell is recorded with its
 /// reason and the others go on.
+///
+/// On a cluster (docs/CLUSTER.md) each scheduler task runs one slice (`Mode.shard`) into a
+/// shared folder: it runs and writes only its own cells and its own table
+/// (`shards/compare-K-of-N.csv`); `Mode.merge` then reads every cell's results from disk and
+/// writes compare.csv without running anything. A plain run over the same folder does the
+/// same and also runs whatever no shard finished.
 public final class CompareRunner {
+    /// What this invocation does with the matrix.
+    public enum Mode: Sendable, Equatable {
+        /// Run every cell still to run and write compare.csv.
+        case all
+        /// Run only this slice's cells; write the slice's table, not compare.csv.
+        case shard(CompareShard)
+        /// Run nothing: collect the cells' results on disk into compare.csv.
+        case merge
+    }
+
+    public let mode: Mode
+    /// Trackers each finished cell is exported for (`--export`): one MLflow experiment named
+    /// after the comparison, one TensorBoard run per cell (tensorboard/<cell>/), metrics.jsonl
+    /// in each cell's folder. Each cell's files are its own, so shards can export side by side.
+    public var export: [ExportFormat] = []
     public let spec: CompareSpec
     public let directory: String
     private let executable: String
@@ -21,22 +43,44 @@ public final class CompareRunner {
     private let start = Date()
 
     /// Throws when the base scenario itself (with the comparison's overrides) does not load.
-    public init(spec: CompareSpec, outputDirectory: String?, executable: String, progress: ProgressDisplay.Style) throws {
+    public init(spec: CompareSpec, outputDirectory: String?, executable: String, progress: ProgressDisplay.Style,
+                mode: Mode = .all) throws {
         self.spec = spec
+        self.mode = mode
         directory = outputDirectory ?? (spec.output + "/" + spec.name)
         self.executable = executable
         style = progress == .auto ? (isatty(STDERR_FILENO) == 1 ? .terminal : .plain) : progress
         base = try spec.baseScenario()
-        cells = CompareCell.all(spec, baseSeed: base.seed)
+        let all = CompareCell.all(spec, baseSeed: base.seed)
+        matrix = all
+        if case .shard(let shard) = mode {
+            cells = all.enumerated().filter { shard.owns(position: $0.offset) }.map(\.element)
+        } else {
+            cells = all
+        }
     }
+
+    /// Every cell of the matrix, in order (`cells` is this invocation's share of it).
+    private let matrix: [CompareCell]
+
+    /// The table this invocation writes, relative to the folder.
+    private var csvName: String {
+        if case .shard(let shard) = mode { return shard.csvPath }
+        return "compare.csv"
+    }
+
+    /// What a merge says about a cell no shard has finished.
+    static let notRunYet = "not run yet"
 
     /// Runs the cells still to run. Returns every cell's result, in matrix order.
     public func run() throws -> [CellResult] {
         SignalTrap.install()
         let fm = FileManager.default
         try fm.createDirectory(atPath: directory + "/cells", withIntermediateDirectories: true)
-        try AtomicFile.write(Data(spec.text.utf8), to: directory + "/compare.yaml")
-        try AtomicFile.write(Data(base.resolvedYAML().utf8), to: directory + "/base.yaml")
+        if case .shard = mode { try fm.createDirectory(atPath: directory + "/shards", withIntermediateDirectories: true) }
+        // Every shard writes these two (the same bytes): each through its own temporary file.
+        try AtomicFile.write(Data(spec.text.utf8), to: directory + "/compare.yaml", shared: true)
+        try AtomicFile.write(Data(base.resolvedYAML().utf8), to: directory + "/base.yaml", shared: true)
 
         // Prepare every cell: its scenario, or the reason it cannot run; skip finished ones.
         var queue: [(CompareCell, String)] = []
@@ -45,10 +89,17 @@ public final class CompareRunner {
             let folder = cellFolder(cell)
             do {
                 let scenario = try cell.scenario(spec)
-                if let done = CellResult.read(cell, folder: folder, fingerprint: scenario.fingerprint),
-                   done.status.isFinished {
+                let found = CellResult.read(cell, folder: folder, fingerprint: scenario.fingerprint)
+                if let done = found, done.status.isFinished {
                     results[cell.id] = done
+                    exportCell(cell)
                     reused += 1
+                    continue
+                }
+                if mode == .merge {
+                    if found != nil { exportCell(cell) }
+                    // A cell a shard ran and lost keeps its reason; one no shard reached says so.
+                    results[cell.id] = found ?? CellResult(cell: cell, status: .pending, error: Self.notRunYet)
                     continue
                 }
                 let path = directory + "/cells/\(cell.id).yaml"
@@ -64,7 +115,7 @@ public final class CompareRunner {
             }
         }
         try writeCSV()
-        note("\(cells.count) cells: \(reused) already complete, \(queue.count) to run, \(cells.count - reused - queue.count) failed before starting; \(spec.parallel) at a time")
+        note(notePrefix + "\(cells.count) cells: \(reused) already complete, \(queue.count) to run, \(cells.count - reused - queue.count) failed before starting; \(spec.parallel) at a time")
 
         var running: [(CompareCell, ChildProcess, Date)] = []
         defer {
@@ -96,6 +147,7 @@ public final class CompareRunner {
                 finished += 1
                 let result = finish(cell, exit: p.exitStatus ?? -1, seconds: Date().timeIntervalSince(began))
                 results[cell.id] = result
+                exportCell(cell)
                 try writeCSV()
                 report(result, done: finished, of: toRun)
                 TestHook.stopAfterCells(finished)
@@ -128,8 +180,19 @@ public final class CompareRunner {
         return r
     }
 
+    /// Exports a cell that left a results folder; a failure is noted, and the comparison goes on.
+    private func exportCell(_ cell: CompareCell) {
+        guard !export.isEmpty, FileManager.default.fileExists(atPath: cellFolder(cell) + "/summary.json") else { return }
+        do {
+            try MetricsExport(root: directory, experiment: spec.name, runLabel: cell.id, runFolder: cellFolder(cell))
+                .write(formats: export)
+        } catch {
+            note("fedsim: \(cell.id): export: \(FileErrorText.describe(error))")
+        }
+    }
+
     private func writeCSV() throws {
-        let tmp = directory + "/compare.csv.tmp"
+        let tmp = directory + "/" + csvName + ".tmp"
         // The base scenario's evaluation columns, then any other a cell reported, in cell order.
         var figures = ThreatEvaluator.figures(base.evaluate).map(\.name)
         for cell in cells {
@@ -141,8 +204,18 @@ public final class CompareRunner {
         let csv = try CSVWriter(path: tmp, header: schema.header)
         for cell in cells { if let r = results[cell.id] { try csv.write(schema.fields(r.row.row)) } }
         csv.close()
-        _ = try? FileManager.default.removeItem(atPath: directory + "/compare.csv")
-        try FileManager.default.moveItem(atPath: tmp, toPath: directory + "/compare.csv")
+        // rename(2) replaces the old table in one step: a reader never finds it missing.
+        guard rename(tmp, directory + "/" + csvName) == 0 else {
+            throw ResultsError.cannotWriteFile(path: directory + "/" + csvName, reason: systemErrorText(errno))
+        }
+    }
+
+    private var notePrefix: String {
+        switch mode {
+        case .all: return ""
+        case .shard(let shard): return "shard \(shard) of a \(matrix.count)-cell matrix: "
+        case .merge: return "merge: "
+        }
     }
 
     private func oneLine(_ s: String) -> String {

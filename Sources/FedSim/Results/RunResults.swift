@@ -16,7 +16,7 @@ public final class RunResults {
 
     /// Files a run writes in its folder: removed when a marked run folder is reused.
     static let ownedFiles = ["scenario.yaml", "rounds.csv", "clients.csv", "label_counts.csv",
-                             "summary.json", "model.bin", "report.html", Checkpoint.fileName,
+                             "summary.json", "model.bin", "report.html", "metrics.jsonl", Checkpoint.fileName,
                              EvaluationImages.fileName]
 
     public init(directory: String, scenario: Scenario, labelCounts: [[Int]]) throws {
