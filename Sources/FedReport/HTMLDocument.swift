@@ -34,9 +34,13 @@ enum HTMLDocument {
         h3 { font-size: 15px; margin: 20px 0 6px; }
         p.lead { color: #57606a; margin-top: 0; }
         p.note { color: #57606a; font-size: 13px; }
-        .charts { display: flex; flex-wrap: wrap; gap: 16px; }
+        .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 16px; }
         svg.chart { max-width: 100%; height: auto; background: #fff; border: 1px solid #d0d7de; border-radius: 6px; }
-        .charts svg.chart { flex: 1 1 540px; }
+        .charts svg.chart { width: 100%; }
+        .pair { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
+        .pair svg.chart { max-width: none; }
+        .wide, .pair { overflow-x: auto; max-width: 100%; }
+        .wide svg.chart { max-width: none; }
         table { border-collapse: collapse; background: #fff; margin: 8px 0; font-size: 13px; }
         th, td { border: 1px solid #d0d7de; padding: 4px 10px; text-align: left; vertical-align: top; }
         th { background: #eef1f4; font-weight: 600; }
@@ -44,6 +48,7 @@ enum HTMLDocument {
         tr.best td { font-weight: 600; }
         td.bad, span.bad { color: #b42318; }
         .scroll { overflow-x: auto; max-width: 100%; }
+        table.compare-csv td, table.compare-csv th { white-space: nowrap; padding: 3px 6px; font-size: 12px; }
         pre { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 12px; overflow-x: auto; font-size: 12px; line-height: 1.4; }
         dl.facts { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; margin: 8px 0; }
         dl.facts dt { color: #57606a; }

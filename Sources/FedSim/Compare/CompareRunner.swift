@@ -134,7 +134,7 @@ public final class CompareRunner {
                 figures.append(name)
             }
         }
-        let schema = CompareRow.schema(evaluations: figures)
+        let schema = CompareRow.schema(axes: spec.axes.map(\.key), evaluations: figures)
         let csv = try CSVWriter(path: tmp, header: schema.header)
         for cell in cells { if let r = results[cell.id] { try csv.write(schema.fields(r.row.row)) } }
         csv.close()
