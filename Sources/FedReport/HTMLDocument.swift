@@ -28,7 +28,7 @@ enum HTMLDocument {
 
     static let style = """
         body { margin: 0; background: #f6f7f9; color: #1f2328; font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }
-        main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 64px; }
+        main { max-width: 1320px; margin: 0 auto; padding: 24px 28px 64px; }
         h1 { font-size: 24px; margin: 0 0 4px; }
         h2 { font-size: 18px; margin: 36px 0 8px; padding-bottom: 4px; border-bottom: 1px solid #d0d7de; }
         h3 { font-size: 15px; margin: 20px 0 6px; }

@@ -85,7 +85,8 @@ extension HTMLReport {
             guard points.contains(where: { $0.y != nil }) else { continue }
             series.append(SVGChart.Series(name: defense, points: points, color: d, band: band))
         }
-        return SVGChart.line(SVGChart.Labels(title: title(attack, rest), x: key, y: y), series: series, yRange: 0...1,
+        let name = title(attack, rest) + (value == \CompareRow.attackSuccessRate ? ": attack success" : ": accuracy")
+        return SVGChart.line(SVGChart.Labels(title: name, x: key, y: y), series: series, yRange: 0...1,
                              attributes: ["class": "chart \(cssClass)", "data-attack": attack, "data-axis": key],
                              integerX: false)
     }

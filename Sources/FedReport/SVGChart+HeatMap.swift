@@ -22,10 +22,10 @@ extension SVGChart {
         let cellW = max(72, longestCell + 24, columns.map(textWidth).max().map { $0 + 12 } ?? 0)
         let lineCount = allLabels.map { $0.split(separator: "\n").count }.max() ?? 1
         let cellH = 30.0 + 14 * Double(max(0, lineCount - 1))
-        let left = max(80, (rows.map(textWidth).max() ?? 0) + 24)
+        let left = max(80, (rows.map(textWidth).max() ?? 0) + 24, textWidth(labels.y) + 20)
         let top = 62.0
         let gridW = cellW * Double(columns.count), gridH = cellH * Double(rows.count)
-        let width = max(left + gridW + 110, Double(labels.title.count) * 9 + 40)
+        let width = max(left + gridW + 150, Double(labels.title.count) * 9 + 40)
         let height = top + max(gridH, 140) + 40
         var svg = open(width: width, height: height, attributes: attributes, label: labels.title)
         svg += title(labels.title, x: 0, width: width)
