@@ -159,4 +159,45 @@ final class ReportVerdictTests: XCTestCase {
         let fills = Set(probe.elements.filter { $0.name == "rect" }.compactMap { $0.attributes["fill"] })
         XCTAssertGreaterThanOrEqual(fills.count, 3 + 40, "the 62 cells take three colours, besides the bar's 40")
     }
+
+    // MARK: - Sweeps
+
+    /// compare.csv of a sweep over two keys: rows per attack and values, accuracy-vs-axis
+    /// charts per attack and value of the other key, a heat map per attack and defense.
+    func testSweepRowsChartsAndHeatMaps() throws {
+        var csv = "attack,defense,attack.malicious,partition.alpha,seed,status,final_accuracy,attack_success_rate\n"
+        for defense in ["fedavg", "median"] {
+            for alpha in ["0.1", "1.0"] { csv += "none,\(defense),,\(alpha),1,completed,0.9,\n" }
+        }
+        for defense in ["fedavg", "median"] {
+            for share in ["0.1", "0.2", "0.3"] {
+                for alpha in ["0.1", "1.0"] {
+                    let acc = defense == "fedavg" ? 0.9 - Double(share)! : 0.85
+                    csv += "backdoor,\(defense),\(share),\(alpha),1,completed,\(acc),\(Double(share)!)\n"
+                }
+            }
+        }
+        let table = try CSVTable.parse(csv, file: "compare.csv")
+        let r = ComparisonResults(directory: "d", csv: table, cells: try ComparisonResults.parseCells(table))
+        XCTAssertEqual(r.axes, ["attack.malicious", "partition.alpha"])
+        XCTAssertEqual(r.attacks.first, "none alpha=0.1")
+        XCTAssertEqual(r.attacks.count, 2 + 6)
+        XCTAssertEqual(HTMLReport.axisValues(r, "attack.malicious"), ["0.1", "0.2", "0.3"])
+        let t = ComparisonTable(r)
+        // backdoor at 0.3: fedavg min(0.6, 0.7) = 0.6, median min(0.85, 0.7) = 0.7.
+        XCTAssertEqual(t.cell(attack: "backdoor malicious=0.3 alpha=0.1", defense: "median")?.score ?? -1, 0.7, accuracy: 1e-12)
+        XCTAssertEqual(t.best[t.attacks.firstIndex(of: "backdoor malicious=0.3 alpha=0.1") ?? 0], [1])
+
+        let probe = XMLProbe()
+        XCTAssertTrue(probe.parse(HTMLReport.comparison(r)), "XMLParser: \(String(describing: probe.error))")
+        // Against attack.malicious: backdoor at alpha 0.1 and 1.0, accuracy and ASR each (none
+        // has no attack.malicious). Against partition.alpha: none, and backdoor at 3 shares.
+        let accuracy = probe.elements(withClass: "sweep-accuracy")
+        XCTAssertEqual(accuracy.filter { $0["data-axis"] == "attack.malicious" }.count, 2)
+        XCTAssertEqual(accuracy.filter { $0["data-axis"] == "partition.alpha" }.count, 1 + 3)
+        XCTAssertEqual(probe.elements(withClass: "sweep-asr").count, 2 + 3)
+        // One pair of axes: backdoor x 2 defenses.
+        XCTAssertEqual(probe.elements(withClass: "sweep-heatmap").compactMap { $0["data-defense"] }, ["fedavg", "median"])
+        XCTAssertTrue(probe.text.contains("0.600"), "fedavg's score at 0.3 in its map")
+    }
 }
