@@ -15,6 +15,7 @@ extension HTMLReport {
             let numeric = values.allSatisfy { CSVTable.double($0) != nil }
             body += HTMLDocument.heading(3, "Against \(key)")
             body += HTMLDocument.paragraph("Final test accuracy against \(key): per defense the mean over the completed seeds, the band ± one standard deviation (ddof 1)."
+                                           + (logarithmic(values) ? " The values span more than a factor of 20: the axis is logarithmic." : "")
                                            + (numeric ? "" : " The values are not numbers: they are placed in the order they appear, at 1, 2, ...")
                                            + " Attacks with a success rate have a second chart of it (lower is better).",
                                            cssClass: "note")
@@ -88,7 +89,15 @@ extension HTMLReport {
         let name = title(attack, rest) + (value == \CompareRow.attackSuccessRate ? ": attack success" : ": accuracy")
         return SVGChart.line(SVGChart.Labels(title: name, x: key, y: y), series: series, yRange: 0...1,
                              attributes: ["class": "chart \(cssClass)", "data-attack": attack, "data-axis": key],
-                             integerX: false)
+                             integerX: false, logX: logarithmic(values))
+    }
+
+    /// Whether a swept key's values are drawn on a log scale: numbers, all positive, spanning
+    /// at least a factor of 20 (a Dirichlet alpha of 0.1, 1 and 10).
+    static func logarithmic(_ values: [String]) -> Bool {
+        let xs = values.compactMap { CSVTable.double($0) }
+        guard xs.count == values.count, let lo = xs.min(), let hi = xs.max(), lo > 0 else { return false }
+        return hi / lo >= 20
     }
 
     /// The values of one axis: numerically sorted when every one is a number, else in the

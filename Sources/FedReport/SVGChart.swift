@@ -57,15 +57,22 @@ public enum SVGChart {
     /// accuracy, 0...1); without it the axis spans the data and zero, rounded to nice ticks.
     /// `attributes` are added to the `<svg>` element (class, id, data-*).
     /// `integerX` ticks the x axis at whole numbers (rounds); off for a swept key's values.
+    /// `logX` draws x on a log10 scale ticked at powers of ten (every x must be positive).
     public static func line(_ labels: Labels, series: [Series], yRange: ClosedRange<Double>? = nil,
                             attributes: [String: String] = [:], width: Double = 640, height: Double = 300,
-                            integerX: Bool = true) -> String {
+                            integerX: Bool = true, logX: Bool = false) -> String {
+        // A logarithmic x axis: the chart is drawn over log10(x), ticked at powers of ten.
+        let series = !logX ? series : series.map { s in
+            SVGChart.Series(name: s.name, points: s.points.map { Point(x: log10($0.x), y: $0.y) }, color: s.color,
+                            band: s.band.map { (log10($0.x), $0.lo, $0.hi) })
+        }
         let xs = series.flatMap { $0.points.map(\.x) }
         let ys = series.flatMap { $0.points.compactMap(\.y) + $0.band.flatMap { [$0.lo, $0.hi] } }
         let legendWidth = legendWidthFor(series.map(\.name))
         let plotHeight = max(height - 86, Double(series.count) * 18)
         let frame = Frame(left: 64, top: 40, width: width - 64 - 20 - legendWidth, height: plotHeight)
-        let xScale = Axis(span: xs.min().map { ($0, xs.max() ?? $0) } ?? (0, 1), integer: integerX)
+        var xScale = Axis(span: xs.min().map { ($0, xs.max() ?? $0) } ?? (0, 1), integer: integerX || logX)
+        xScale.logarithmic = logX
         let yScale = yRange.map { Axis(fixed: $0) } ?? Axis(span: ys.min().map { (min(0, $0), ys.max() ?? $0) } ?? (0, 1))
         var svg = open(width: width, height: frame.top + frame.height + 46, attributes: attributes, label: labels.title)
         svg += title(labels.title, x: frame.left, width: frame.width)

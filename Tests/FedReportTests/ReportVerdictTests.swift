@@ -183,6 +183,9 @@ final class ReportVerdictTests: XCTestCase {
         XCTAssertEqual(r.attacks.first, "none alpha=0.1")
         XCTAssertEqual(r.attacks.count, 2 + 6)
         XCTAssertEqual(HTMLReport.axisValues(r, "attack.malicious"), ["0.1", "0.2", "0.3"])
+        XCTAssertFalse(HTMLReport.logarithmic(["0.1", "0.2", "0.3"]), "a factor of 3: linear")
+        XCTAssertTrue(HTMLReport.logarithmic(["0.1", "1.0", "10"]), "two decades: log10")
+        XCTAssertFalse(HTMLReport.logarithmic(["0", "10"]), "zero has no logarithm")
         let t = ComparisonTable(r)
         // backdoor at 0.3: fedavg min(0.6, 0.7) = 0.6, median min(0.85, 0.7) = 0.7.
         XCTAssertEqual(t.cell(attack: "backdoor malicious=0.3 alpha=0.1", defense: "median")?.score ?? -1, 0.7, accuracy: 1e-12)
