@@ -76,9 +76,11 @@ public enum HTMLReport {
 
     static func intro(_ r: ComparisonResults) -> String {
         let count = { (s: ComparisonResults.Status) in r.cells.filter { $0.status == s }.count }
-        let attacks = r.attacks.map { $0 == "none" ? "none (no attack)" : $0 }
-        return "\(r.defenses.count) defenses (\(r.defenses.joined(separator: ", "))) under \(r.attacks.count) attacks "
-            + "(\(attacks.joined(separator: ", "))), \(r.seeds.count) seed\(r.seeds.count == 1 ? "" : "s") "
+        let attacks = r.attackNames.map { $0 == "none" ? "none (no attack)" : $0 }
+        let sweep = r.axes.map { key in "\(key) in {\(axisValues(r, key).joined(separator: ", "))}" }
+        return "\(r.defenses.count) defenses (\(r.defenses.joined(separator: ", "))) under \(r.attackNames.count) attacks "
+            + "(\(attacks.joined(separator: ", ")))" + (sweep.isEmpty ? "" : ", swept over \(sweep.joined(separator: " × "))")
+            + ", \(r.seeds.count) seed\(r.seeds.count == 1 ? "" : "s") "
             + "(\(r.seeds.joined(separator: ", "))): \(r.cells.count) cells, \(count(.completed)) completed, "
             + (count(.diverged) > 0 ? "\(count(.diverged)) diverged (the attack blew the model up; counted with the accuracy it reached), " : "")
             + "\(count(.failed)) failed, \(count(.interrupted) + count(.pending)) interrupted. Accuracy is the global model's test "
