@@ -122,6 +122,19 @@ final class CompareAxesTests: XCTestCase {
         }
     }
 
+    /// `fedsim compare --set attack.scale=5` reaches every attack group and leaves `none` alone
+    /// (it used to stop the comparison: `attack` is an empty list there).
+    func testAttackSettingsSkipTheNoAttackCells() throws {
+        let spec = try load(Self.spec, overrides: ["attack.scale=5", "attack[0].start_round=1"])
+        let cells = CompareCell.all(spec, baseSeed: 1)
+        for cell in cells {
+            let scenario = try cell.scenario(spec)
+            if cell.attack.label == "none" { XCTAssertTrue(scenario.attacks.isEmpty) } else {
+                XCTAssertEqual(scenario.attacks.first?.parameters.double("scale"), 5, cell.id)
+            }
+        }
+    }
+
     // MARK: - --set on list entries
 
     private static let twoGroups = """

@@ -20,8 +20,13 @@ public struct CompareCell: Sendable {
     func scenario(_ spec: CompareSpec) throws -> Scenario {
         // The entries and overrides are set as this file's own YAML nodes, so that an error in
         // one names the comparison file's line and key (`attacks[0].factor`), not a `--set`.
-        try spec.scenario(grafts: spec.overrideGrafts + attack.grafts + defense.grafts + axisGrafts,
-                          overrides: spec.commandLineOverrides + ["seed=\(seed)", "name=\(id)"])
+        // Settings of the attack group (`--set attack.scale=5`, `attack[0].z`) do not apply to
+        // the attack `none`, which has no group: its cells run without them.
+        let none = CompareSpec.Axis.isNoAttack(attack)
+        let grafts = spec.overrideGrafts.filter { !(none && $0.path.first == AttackGroupConfig.key) }
+        let overrides = spec.commandLineOverrides.filter { !(none && CompareSpec.setsAttackGroup($0)) }
+        return try spec.scenario(grafts: grafts + attack.grafts + defense.grafts + axisGrafts,
+                                 overrides: overrides + ["seed=\(seed)", "name=\(id)"])
     }
 
     /// Every cell of the matrix, attacks outermost, then defenses, then the axes' values (the

@@ -44,9 +44,12 @@ public struct CompareSpec: Sendable {
 
         /// Whether the axis applies to an attack entry: keys under `attack` do not apply to
         /// `none` (no attack group to set them on), which runs once, its column empty.
-        func applies(to attack: Entry) -> Bool {
-            guard path.first == AttackGroupConfig.key, case let .sequence(groups) = attack.graft.value else { return true }
-            return !groups.isEmpty
+        func applies(to attack: Entry) -> Bool { !(path.first == AttackGroupConfig.key && Axis.isNoAttack(attack)) }
+
+        /// The entry `none`: an empty list of attack groups.
+        static func isNoAttack(_ attack: Entry) -> Bool {
+            guard case let .sequence(groups) = attack.graft.value else { return false }
+            return groups.isEmpty
         }
     }
 
@@ -105,8 +108,16 @@ public struct CompareSpec: Sendable {
     }
 
     /// The base scenario with the comparison's overrides.
+    /// Settings of the attack group (`attack.scale=5`) are left to the cells: every cell sets
+    /// its own `attack:` section (and `none` has no group to set them on).
     func baseScenario() throws -> Scenario {
-        try scenario(grafts: overrideGrafts, overrides: commandLineOverrides)
+        try scenario(grafts: overrideGrafts.filter { $0.path.first != AttackGroupConfig.key },
+                     overrides: commandLineOverrides.filter { !CompareSpec.setsAttackGroup($0) })
+    }
+
+    /// Whether a `--set` text sets a key of the attack groups (`attack.x=`, `attack[i].x=`).
+    static func setsAttackGroup(_ text: String) -> Bool {
+        text.hasPrefix(AttackGroupConfig.key + ".") || text.hasPrefix(AttackGroupConfig.key + "[")
     }
 
     /// The base scenario with `grafts` (this file's nodes), then `overrides` (`key.path=value`).
