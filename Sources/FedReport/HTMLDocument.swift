@@ -40,7 +40,6 @@ enum HTMLDocument {
         .pair { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
         .pair svg.chart { max-width: none; }
         .wide, .pair { overflow-x: auto; max-width: 100%; }
-        .wide svg.chart { max-width: none; }
         table { border-collapse: collapse; background: #fff; margin: 8px 0; font-size: 13px; }
         th, td { border: 1px solid #d0d7de; padding: 4px 10px; text-align: left; vertical-align: top; }
         th { background: #eef1f4; font-weight: 600; }
