@@ -56,7 +56,8 @@ extension ComparisonTable {
         out += mdRow(["attack"] + defenses)
         out += mdRow(["---"] + defenses.map { _ in "---:" })
         for row in bodyRows(marker: { a, d in a >= 0 && self.best[a].contains(d) ? "*" : "" }) {
-            out += mdRow([md(row.fields[0].trimmingCharacters(in: .whitespaces))] + row.fields.dropFirst().enumerated().map { d, f in
+            let label = md(row.fields[0].trimmingCharacters(in: .whitespaces))
+            out += mdRow([row.attack == nil ? "↳ " + label : label] + row.fields.dropFirst().enumerated().map { d, f in
                 if let a = row.attack, best[a].contains(d) { return "**\(md(f))**" }
                 return md(f)
             })

@@ -121,7 +121,7 @@ final class ReportComparisonTests: XCTestCase {
         XCTAssertTrue(md.contains("| attack | fedavg | median | krum |"))
         XCTAssertTrue(md.contains("| none | **0.910 ± 0.014\\*** | 0.890 ± 0.014 | 0.860 ± 0.014 |"))
         XCTAssertTrue(md.contains("| 1 | krum | backdoor | 0.800 | 0.800 | 0.200 |"))
-        XCTAssertTrue(md.contains("| asr | 0.550 ± 0.071 | 0.280 ± 0.028 | 0.200 |"))
+        XCTAssertTrue(md.contains("| ↳ asr | 0.550 ± 0.071 | 0.280 ± 0.028 | 0.200 |"))
     }
 
     // MARK: - HTML
