@@ -171,9 +171,10 @@ def geometric_median(x, w, state, nu=1e-5, iters=4, tol=1e-6, **_):
     return v.astype(np.float32)
 
 
-def centered_clipping(x, state, tau=None, **_):
-    """τ = median distance to the centre (fedsim's default multiple 1), L = 1; the centre
-    persists across calls."""
+def centered_clipping(x, state, tau=None, iterations=3, **_):
+    """τ = median distance to the incoming centre (fedsim's default multiple 1), fixed for the
+    round; L = `iterations` steps (fedsim's scenario default 3, which `fedsim bench` runs);
+    the centre persists across calls."""
     n, d = x.shape
     v = state.get("center")
     if v is None:
@@ -181,9 +182,12 @@ def centered_clipping(x, state, tau=None, **_):
     sq = row_sq_norms(x)
     dist = row_distances(x, sq, v)
     tau = float(np.median(dist)) if tau is None else tau
-    s = np.where(dist > tau, tau / np.maximum(dist, 1e-300), 1.0)
-    keep = 1.0 - s.sum() / n
-    v = v * keep + ((s / n).astype(np.float32) @ x).astype(np.float64)
+    for step in range(iterations):
+        if step > 0:
+            dist = row_distances(x, sq, v)
+        s = np.where(dist > tau, tau / np.maximum(dist, 1e-300), 1.0)
+        keep = 1.0 - s.sum() / n
+        v = v * keep + ((s / n).astype(np.float32) @ x).astype(np.float64)
     state["center"] = v
     return v.astype(np.float32)
 
@@ -302,7 +306,9 @@ def self_test():
         ("multi-krum f=1 (m=4)", multi_krum(pts, f=1), [0.5, 0.5]),
         ("weiszfeld T=3", geometric_median(pts, w=ones(5), state={}, iters=3, tol=0), [0.8896, 0.8896]),
         ("weiszfeld T=100", geometric_median(pts, w=ones(5), state={}, iters=100, tol=0), [0.78868, 0.78868]),
-        ("centered clipping tau=1", centered_clipping(f32([[3, 4], [0, 0.5]]), state={}, tau=1.0), [0.3, 0.65]),
+        ("centered clipping tau=1", centered_clipping(f32([[3, 4], [0, 0.5]]), state={}, tau=1.0, iterations=1), [0.3, 0.65]),
+        ("centered clipping tau=1 L=2", centered_clipping(f32([[3, 4], [0, 0.5]]), state={}, tau=1.0, iterations=2),
+         [0.463763, 0.964300]),
         ("fltrust", fltrust(f32([[2, 0], [0, 3], [-1, 0]]), g0=f32([1, 0])), [1, 0]),
         ("foolsgold", foolsgold(f32([[1, 0, 0], [1, 0.1, 0], [0, 0, 1], [1, 1, 0]]), state={}),
          [0.086205 / 4, 0.086205 / 4, 0.25]),

@@ -4,8 +4,8 @@
 // 16 Float lanes L_0..L_15 (column c of the chunk feeds lane c mod 16, in column order,
 // L = fma(x_ic, x_jc, L)); the lanes are then added in Double as a fixed pairwise tree and
 // the chunk's sum is added to out[i n + j]. The versions differ only in how many pairs they
-// compute at once (register tiles: 4 x 4 pairs with AVX-512, 2 x 2 with AVX2, 1 with plain
-// C) and in vector width.
+// compute at once (register tiles: 4 x 4 pairs with AVX-512; 4 x 3 pairs with AVX2, one
+// 8-lane half of each product at a time; 1 with plain C) and in vector width.
 #include "CKernels.h"
 
 #include <math.h>
@@ -92,39 +92,50 @@ static void gram_generic(const float *x, size_t n, size_t k, size_t lda, size_t 
 
 #if defined(__x86_64__)
 
-// MARK: - AVX2 + FMA: 2 x 2 pairs, each product's 16 lanes in two 8-wide registers
+// MARK: - AVX2 + FMA: 4 x 3 pairs, lanes 0-7 then lanes 8-15
+
+// The 16 lanes of a product are two independent sums (lanes 0-7 take columns 16m + 0..7,
+// lanes 8-15 columns 16m + 8..15), so the kernel runs the chunk twice over one tile, once
+// per half: 12 accumulators, 7 loads per 12 FMAs (a 2 x 2 tile of whole products needs 8
+// per 8), and the tile's rows stay in L1 between the halves.
+#define AVX2_R 4
+#define AVX2_C 3
 
 __attribute__((target("avx2,fma")))
 static void gram_avx2(const float *x, size_t n, size_t k, size_t lda, size_t chunk, double *out) {
     for (size_t c0 = 0; c0 < k; c0 += chunk) {
         size_t w = min_size(chunk, k - c0);
         size_t wv = w - w % LANES;
-        for (size_t i = 0; i < n; i += 2) {
-            const float *a[2];
-            for (int r = 0; r < 2; r++) a[r] = x + min_size(i + (size_t)r, n - 1) * lda + c0;
-            for (size_t j = i; j < n; j += 2) {
-                const float *b[2];
-                for (int q = 0; q < 2; q++) b[q] = x + min_size(j + (size_t)q, n - 1) * lda + c0;
-                __m256 s00l = _mm256_setzero_ps(), s00h = _mm256_setzero_ps();
-                __m256 s01l = _mm256_setzero_ps(), s01h = _mm256_setzero_ps();
-                __m256 s10l = _mm256_setzero_ps(), s10h = _mm256_setzero_ps();
-                __m256 s11l = _mm256_setzero_ps(), s11h = _mm256_setzero_ps();
-                for (size_t c = 0; c < wv; c += LANES) {
-                    __m256 a0 = _mm256_loadu_ps(a[0] + c), a1 = _mm256_loadu_ps(a[1] + c);
-                    __m256 b0 = _mm256_loadu_ps(b[0] + c), b1 = _mm256_loadu_ps(b[1] + c);
-                    s00l = _mm256_fmadd_ps(a0, b0, s00l); s01l = _mm256_fmadd_ps(a0, b1, s01l);
-                    s10l = _mm256_fmadd_ps(a1, b0, s10l); s11l = _mm256_fmadd_ps(a1, b1, s11l);
-                    a0 = _mm256_loadu_ps(a[0] + c + 8); a1 = _mm256_loadu_ps(a[1] + c + 8);
-                    b0 = _mm256_loadu_ps(b[0] + c + 8); b1 = _mm256_loadu_ps(b[1] + c + 8);
-                    s00h = _mm256_fmadd_ps(a0, b0, s00h); s01h = _mm256_fmadd_ps(a0, b1, s01h);
-                    s10h = _mm256_fmadd_ps(a1, b0, s10h); s11h = _mm256_fmadd_ps(a1, b1, s11h);
+        for (size_t i = 0; i < n; i += AVX2_R) {
+            const float *a[AVX2_R];
+            for (int r = 0; r < AVX2_R; r++) a[r] = x + min_size(i + (size_t)r, n - 1) * lda + c0;
+            for (size_t j = (i / AVX2_C) * AVX2_C; j < n; j += AVX2_C) {
+                const float *b[AVX2_C];
+                for (int q = 0; q < AVX2_C; q++) b[q] = x + min_size(j + (size_t)q, n - 1) * lda + c0;
+                float lanes[AVX2_R * AVX2_C][LANES];
+                for (size_t h = 0; h < LANES; h += 8) {
+                    __m256 s00 = _mm256_setzero_ps(), s01 = _mm256_setzero_ps(), s02 = _mm256_setzero_ps();
+                    __m256 s10 = _mm256_setzero_ps(), s11 = _mm256_setzero_ps(), s12 = _mm256_setzero_ps();
+                    __m256 s20 = _mm256_setzero_ps(), s21 = _mm256_setzero_ps(), s22 = _mm256_setzero_ps();
+                    __m256 s30 = _mm256_setzero_ps(), s31 = _mm256_setzero_ps(), s32 = _mm256_setzero_ps();
+                    for (size_t c = h; c < wv; c += LANES) {
+                        __m256 b0 = _mm256_loadu_ps(b[0] + c), b1 = _mm256_loadu_ps(b[1] + c);
+                        __m256 b2 = _mm256_loadu_ps(b[2] + c);
+                        __m256 ar = _mm256_loadu_ps(a[0] + c);
+                        s00 = _mm256_fmadd_ps(ar, b0, s00); s01 = _mm256_fmadd_ps(ar, b1, s01); s02 = _mm256_fmadd_ps(ar, b2, s02);
+                        ar = _mm256_loadu_ps(a[1] + c);
+                        s10 = _mm256_fmadd_ps(ar, b0, s10); s11 = _mm256_fmadd_ps(ar, b1, s11); s12 = _mm256_fmadd_ps(ar, b2, s12);
+                        ar = _mm256_loadu_ps(a[2] + c);
+                        s20 = _mm256_fmadd_ps(ar, b0, s20); s21 = _mm256_fmadd_ps(ar, b1, s21); s22 = _mm256_fmadd_ps(ar, b2, s22);
+                        ar = _mm256_loadu_ps(a[3] + c);
+                        s30 = _mm256_fmadd_ps(ar, b0, s30); s31 = _mm256_fmadd_ps(ar, b1, s31); s32 = _mm256_fmadd_ps(ar, b2, s32);
+                    }
+                    _mm256_storeu_ps(lanes[0] + h, s00); _mm256_storeu_ps(lanes[1] + h, s01); _mm256_storeu_ps(lanes[2] + h, s02);
+                    _mm256_storeu_ps(lanes[3] + h, s10); _mm256_storeu_ps(lanes[4] + h, s11); _mm256_storeu_ps(lanes[5] + h, s12);
+                    _mm256_storeu_ps(lanes[6] + h, s20); _mm256_storeu_ps(lanes[7] + h, s21); _mm256_storeu_ps(lanes[8] + h, s22);
+                    _mm256_storeu_ps(lanes[9] + h, s30); _mm256_storeu_ps(lanes[10] + h, s31); _mm256_storeu_ps(lanes[11] + h, s32);
                 }
-                float lanes[4][LANES];
-                _mm256_storeu_ps(lanes[0], s00l); _mm256_storeu_ps(lanes[0] + 8, s00h);
-                _mm256_storeu_ps(lanes[1], s01l); _mm256_storeu_ps(lanes[1] + 8, s01h);
-                _mm256_storeu_ps(lanes[2], s10l); _mm256_storeu_ps(lanes[2] + 8, s10h);
-                _mm256_storeu_ps(lanes[3], s11l); _mm256_storeu_ps(lanes[3] + 8, s11h);
-                finish_tile(2, 2, a, b, i, j, n, wv, w, lanes, out);
+                finish_tile(AVX2_R, AVX2_C, a, b, i, j, n, wv, w, lanes, out);
             }
         }
     }

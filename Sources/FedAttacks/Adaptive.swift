@@ -48,14 +48,8 @@ public struct Adaptive: ModelAttack, Equatable {
     }
 
     public func craft(_ input: AttackInput, rng: inout SeededRNG) throws -> UpdateMatrix {
-        guard let oracle = input.oracle else {
-            throw AttackError.parameter(attack: name, message: "needs the server's rule (runs in the adversary hub)")
-        }
-        guard input.benign.rows >= 1 else { throw AttackError.notEnoughUpdates(attack: name, needed: 1, got: 0) }
-        let best = try search(benign: input.benign, attackers: max(1, input.own.rows), oracle: oracle)
-        var out = UpdateMatrix(rows: input.own.rows, columns: input.own.columns)
-        for i in 0..<input.own.rows { out.setRow(i, best.update) }
-        return out
+        let oracle = try input.requireOracle(attack: name)
+        return input.everyAttackerSends(try search(benign: input.benign, attackers: max(1, input.own.rows), oracle: oracle).update)
     }
 
     /// Every direction's candidate, and the best (largest deviation; ties: the first direction).
@@ -75,10 +69,7 @@ public struct Adaptive: ModelAttack, Equatable {
         let d = mu.count
         func malicious(_ g: Double) -> [Float] { (0..<d).map { Float(mu[$0] - g * p[$0]) } }
         func loss(_ m: [Float]) throws -> Double {
-            var rows = UpdateMatrix(rows: benign.rows + f, columns: d)
-            for i in 0..<f { rows.setRow(i, m) }
-            for i in 0..<benign.rows { rows.setRow(f + i, benign.row(i)) }
-            let agg = try oracle.aggregate(rows)
+            let agg = try oracle.aggregate(AggregationOracle.round(m, copies: f, benign: benign))
             var s = 0.0
             for j in 0..<d { let e = Double(agg[j]) - mu[j]; s += e * e }
             return s.squareRoot()

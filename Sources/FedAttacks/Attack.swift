@@ -68,10 +68,41 @@ public struct AttackInput: Sendable {
 /// rule runs fresh for every call (the adversary does not know the server's state across
 /// rounds), with equal weights.
 public struct AggregationOracle: Sendable {
-    public let aggregate: @Sendable (UpdateMatrix) throws -> [Float]
+    /// What the rule makes of a set of rows: its aggregate, and for each row whether the rule
+    /// kept it (its per-client decision mapped back through the pre-aggregation chain; every
+    /// row for rules that make no per-client choice).
+    public struct Outcome: Sendable, Equatable {
+        public let aggregate: [Float]
+        public let selected: [Bool]
 
+        public init(aggregate: [Float], selected: [Bool]) {
+            self.aggregate = aggregate
+            self.selected = selected
+        }
+    }
+
+    public let decide: @Sendable (UpdateMatrix) throws -> Outcome
+
+    /// An oracle that knows the rule's decisions.
+    public init(decide: @escaping @Sendable (UpdateMatrix) throws -> Outcome) {
+        self.decide = decide
+    }
+
+    /// An oracle of aggregates only: every row counts as kept.
     public init(_ aggregate: @escaping @Sendable (UpdateMatrix) throws -> [Float]) {
-        self.aggregate = aggregate
+        decide = { rows in Outcome(aggregate: try aggregate(rows), selected: [Bool](repeating: true, count: rows.rows)) }
+    }
+
+    /// The rule's aggregate of `rows`.
+    public func aggregate(_ rows: UpdateMatrix) throws -> [Float] { try decide(rows).aggregate }
+
+    /// The round a tailored attack puts to the rule: `copies` rows of the candidate `m` (the
+    /// attackers, first), then the honest rows.
+    public static func round(_ m: [Float], copies: Int, benign: UpdateMatrix) -> UpdateMatrix {
+        var rows = UpdateMatrix(rows: benign.rows + copies, columns: benign.columns)
+        for i in 0..<copies { rows.setRow(i, m) }
+        for i in 0..<benign.rows { rows.setRow(copies + i, benign.row(i)) }
+        return rows
     }
 }
 

@@ -11,6 +11,23 @@ extension AttackInput {
         }
     }
 
+    /// For the attacks tailored to the server's rule: the rule as a black box (which only the
+    /// adversary hub has) and at least one known honest row, or the error naming what is missing.
+    func requireOracle(attack: String) throws -> AggregationOracle {
+        try requireBenign(attack: attack, atLeast: 1)
+        guard let oracle else {
+            throw AttackError.parameter(attack: attack, message: "needs the server's rule (runs in the adversary hub)")
+        }
+        return oracle
+    }
+
+    /// The attackers' rows, every one of them `update` (colluding attackers send one update).
+    func everyAttackerSends(_ update: [Float]) -> UpdateMatrix {
+        var out = UpdateMatrix(rows: own.rows, columns: own.columns)
+        for i in 0..<own.rows { out.setRow(i, update) }
+        return out
+    }
+
     /// Checks shapes and that at least `needed` benign rows are known.
     func requireBenign(attack: String, atLeast needed: Int) throws {
         try checkShapes(attack: attack)

@@ -38,27 +38,19 @@ public struct FangKrum: ModelAttack, Equatable {
     }
 
     public func craft(_ input: AttackInput, rng: inout SeededRNG) throws -> UpdateMatrix {
-        try input.requireBenign(attack: name, atLeast: 1)
-        guard let oracle = input.oracle else {
-            throw AttackError.parameter(attack: name, message: "needs the server's rule (runs in the adversary hub)")
-        }
-        let b = input.benign, d = b.columns, f = max(1, input.own.rows)
+        let oracle = try input.requireOracle(attack: name)
+        let b = input.benign, f = max(1, input.own.rows)
         let s = meanRowDouble(b).map { $0 > 0 ? 1.0 : ($0 < 0 ? -1.0 : 0) }
         func update(_ lambda: Double) -> [Float] { s.map { Float(-lambda * $0) } }
         var lambda = FangKrum.upperBound(benign: b, total: b.rows + f, malicious: f)
         var u = update(max(lambda, threshold))
         while lambda >= threshold {
             u = update(lambda)
-            var rows = UpdateMatrix(rows: b.rows + f, columns: d)
-            for i in 0..<f { rows.setRow(i, u) }
-            for i in 0..<b.rows { rows.setRow(f + i, b.row(i)) }
-            if try oracle.aggregate(rows) == u { break }
+            if try oracle.aggregate(AggregationOracle.round(u, copies: f, benign: b)) == u { break }
             lambda /= 2
         }
         if lambda < threshold { u = update(threshold) }
-        var out = UpdateMatrix(rows: input.own.rows, columns: d)
-        for i in 0..<input.own.rows { out.setRow(i, u) }
-        return out
+        return input.everyAttackerSends(u)
     }
 }
 

@@ -18,7 +18,10 @@ import FedCore
 /// updates are Byzantine, so attackers cannot inflate τ beyond an honest distance; with one
 /// median, honest updates are clipped only slightly (the far half, down to the median
 /// distance) while a far attacker moves v by at most τ/n. `.absolute(τ)` gives the paper's
-/// fixed radius. L = 1 (ICML 2021 code, byzfl).
+/// fixed radius. L: 1 for the type (ICML 2021 code, byzfl), 3 in a scenario (ICLR 2022 code).
+/// Each iteration after the first takes its distances to the new centre in the same read of
+/// the rows as the step that made it (`RowCombination.combineWithDistancesToResult`): L + 1
+/// reads of the updates per round, not 2L.
 ///
 /// Decisions: `clipped` when ||x_i − v|| > τ in the last iteration; `weight` = 1/n (CC is
 /// unweighted); `score` = ||x_i − v|| in the last iteration. Figures: "clipped_fraction"
@@ -84,12 +87,20 @@ public struct CenteredClipping: Aggregator {
         }
         var clipped = [Bool](repeating: false, count: n)
         for l in 0..<iterations {
-            if l > 0, let c = v { dist = RowNormKernels.distances(updates, to: c) }
             // v + (1/n) Σ s_i (x_i − v) = v · (1 − Σ s_i / n) + (1/n) Σ s_i x_i
             let s = dist.map { StaticClipping.scale(norm: $0, bound: radius) }
             clipped = dist.map { $0 > radius }
             let keep = 1 - s.reduce(0, +) / Double(n)
-            v = RowCombination.combine(updates, coefficients: s.map { $0 / Double(n) }, offset: v, offsetScale: keep)
+            let coefficients = s.map { $0 / Double(n) }
+            if l + 1 < iterations {
+                // The next iteration's distances to the new centre, in the same read of the rows.
+                let r = RowCombination.combineWithDistancesToResult(updates, coefficients: coefficients,
+                                                                     offset: v, offsetScale: keep)
+                v = r.values
+                dist = r.squaredDistances.map { $0.squareRoot() }
+            } else {
+                v = RowCombination.combine(updates, coefficients: coefficients, offset: v, offsetScale: keep)
+            }
         }
         center = v ?? [Float](repeating: 0, count: d)
         let decisions = (0..<n).map { i in

@@ -162,10 +162,12 @@ public struct FoolsGold: Aggregator {
 
     // MARK: - History
 
-    /// Adds each participant's update to its history (`H_c += Δ_c`, one threaded vectorised
-    /// pass) and returns the Gram matrix of the updated histories: read in place with
-    /// `ssyrk` when the participants are consecutive rows of the store, gathered block by
-    /// block otherwise.
+    /// Adds each participant's update to its history (`H_c += Δ_c`) and returns the Gram
+    /// matrix of the updated histories, in one pass (`GramKernel.gram(rows:columns:fill:)`):
+    /// chunk by chunk, the participants' history columns are updated in the store and copied
+    /// into the kernel's scratch rows, whose products are taken while they are in cache. So
+    /// each history is read and written once per round, and the result does not depend on
+    /// where the participants' rows sit in the store.
     private mutating func updateHistories(_ updates: UpdateMatrix, ids: [Int]) -> Gram {
         let n = updates.rows, d = updates.columns
         width = d
@@ -181,39 +183,28 @@ public struct FoolsGold: Aggregator {
         if store.count < slots.count * d {
             store.append(contentsOf: repeatElement(0, count: slots.count * d - store.count))
         }
-        let blockWidth = RowNormKernels.blockWidth
-        let blocks = (d + blockWidth - 1) / blockWidth
-        updates.values.withUnsafeBufferPointer { xs in
+        guard d > 0 else { return Gram(n: n, values: [Double](repeating: 0, count: n * n)) }
+        let values = updates.values.withUnsafeBufferPointer { xs in
             store.withUnsafeMutableBufferPointer { hs in
-                rowOf.withUnsafeBufferPointer { rs in
-                    guard let x = xs.baseAddress, let h = hs.baseAddress, let r = rs.baseAddress else { return }
-                    let job = UncheckedSendable((x: x, h: h, r: r))
-                    BlockedPass.run(blocks: blocks, work: 2 * n * d) { range in
-                        let (x, h, r) = job.value
-                        for blk in range {
-                            let c0 = blk * blockWidth
-                            let k = min(blockWidth, d - c0)
-                            for i in 0..<n {
-                                let src = x + i * d + c0, dst = h + r[i] * d + c0
-                                for j in 0..<k { dst[j] += src[j] }
+                rowOf.withUnsafeBufferPointer { rs -> [Double] in
+                    guard let x = xs.baseAddress, let h = hs.baseAddress, let r = rs.baseAddress else {
+                        return [Double](repeating: 0, count: n * n)
+                    }
+                    return GramKernel.gram(rows: n, columns: d) { columns, rows in
+                        let c0 = columns.lowerBound, k = columns.count
+                        for i in 0..<n {
+                            let src = x + i * d + c0, dst = h + r[i] * d + c0, out = rows + i * k
+                            for j in 0..<k {
+                                let v = dst[j] + src[j]
+                                dst[j] = v
+                                out[j] = v
                             }
                         }
                     }
                 }
             }
         }
-        let first = rowOf.first ?? 0
-        let consecutive = rowOf.enumerated().allSatisfy { $0.element == first + $0.offset }
-        return store.withUnsafeBufferPointer { hs -> Gram in
-            guard let h = hs.baseAddress, d > 0 else { return Gram(n: n, values: [Double](repeating: 0, count: n * n)) }
-            if consecutive { return Gram(rows: n, columns: d, base: h + first * d, lda: d) }
-            return Gram(rows: n, columns: d) { columns, block in
-                let k = columns.count
-                for i in 0..<n {
-                    (block.baseAddress.map { $0 + i * k })?.update(from: h + rowOf[i] * d + columns.lowerBound, count: k)
-                }
-            }
-        }
+        return Gram(n: n, values: values)
     }
 
     private static func noUpdate(d: Int, alpha: [Double]) -> AggregationResult {

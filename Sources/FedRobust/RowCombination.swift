@@ -48,6 +48,19 @@ enum RowCombination {
         return (r.values, r.squaredDistances.map { $0.squareRoot() })
     }
 
+    /// `combine` with an offset, fused with the squared distance of every row to the Float
+    /// result: (out, ||x_i − out||² for every i). Centered clipping's iterations use it, so
+    /// that each iteration after the first reads the rows once (the block is still in L2
+    /// for the distance pass) instead of twice. The distances are to the rounded Float
+    /// result, as `RowNormKernels.distances(_:to:)` measures to a Float centre, summed per
+    /// block (`fedsim_squared_distance`, lane j mod 8) and the blocks in order.
+    static func combineWithDistancesToResult(_ matrix: UpdateMatrix, coefficients: [Double],
+                                             offset: [Float]?, offsetScale: Double,
+                                             isa: Int32 = KernelISA.selectedCode) -> (values: [Float], squaredDistances: [Double]) {
+        run(matrix, coefficients: coefficients, offset: offset, offsetScale: offsetScale, distances: true,
+            toRounded: true, isa: isa)
+    }
+
     /// The plain (unweighted) mean of `rows` (distinct row indices).
     static func mean(_ matrix: UpdateMatrix, rows: [Int]) -> [Float] {
         var c = [Double](repeating: 0, count: matrix.rows)
@@ -58,7 +71,7 @@ enum RowCombination {
     // MARK: - Pass
 
     private static func run(_ matrix: UpdateMatrix, coefficients: [Double], offset: [Float]?, offsetScale: Double,
-                            distances: Bool, isa: Int32) -> (values: [Float], squaredDistances: [Double]) {
+                            distances: Bool, toRounded: Bool = false, isa: Int32) -> (values: [Float], squaredDistances: [Double]) {
         let n = matrix.rows, d = matrix.columns
         precondition(coefficients.count == n, "RowCombination: \(coefficients.count) coefficients for \(n) rows")
         precondition(offset.map { $0.count == d } ?? true, "RowCombination: offset of \(offset?.count ?? 0) values for \(d) columns")
@@ -80,7 +93,7 @@ enum RowCombination {
                                 let job = CombineJob(
                                     x: x, n: n, d: d, width: width, rows: ub, coefficients: cb, out: o,
                                     offset: offset == nil ? nil : offb.baseAddress, offsetScale: offsetScale,
-                                    partials: distances ? pb.baseAddress : nil, isa: isa)
+                                    partials: distances ? pb.baseAddress : nil, toRounded: toRounded, isa: isa)
                                 BlockedPass.run(blocks: blocks, work: (used.count + (distances ? n : 0)) * d) {
                                     job.run(blocks: $0)
                                 }
@@ -111,6 +124,8 @@ private struct CombineJob {
     let offsetScale: Double
     /// `partials[b * n + i]` = Σ over block b of (x_ij − v_j)², or nil (no distances).
     let partials: UnsafeMutablePointer<Double>?
+    /// Distances to the Float result (acc rounded to Float) rather than to the Double acc.
+    let toRounded: Bool
     /// Kernel version (`KernelISA`).
     let isa: Int32
 
@@ -124,6 +139,9 @@ private struct CombineJob {
             fedsim_combine_block(isa, x, d, rows.baseAddress, coefficients.baseAddress, rows.count, c0, k,
                                  offset, offsetScale, acc, out)
             if let p = partials {
+                if toRounded {
+                    for j in 0..<k { acc[j] = Double(out[c0 + j]) }
+                }
                 for i in 0..<n { p[blk * n + i] = squaredDistance(x + i * d + c0, acc, count: k) }
             }
         }

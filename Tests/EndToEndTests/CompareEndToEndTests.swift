@@ -112,4 +112,40 @@ final class CompareEndToEndTests: EndToEndTestCase {
         XCTAssertTrue(out.contains("pending"), out)
         XCTAssertTrue(FileManager.default.fileExists(atPath: harness.path("stop/report.html")))
     }
+
+    /// A comparison packs each cell's clients into one client process by default; the cells'
+    /// models are the bytes the scenario's own processes give (`processes: scenario`), with the
+    /// adversary hub's colluding attack too.
+    func testPackedCellsGiveTheSameModels() throws {
+        func write(_ name: String, processes: String) throws -> String {
+            let spec = harness.path("\(name).yaml")
+            try """
+                name: \(name)
+                base: \(FedsimHarness.repository)/scenarios/quickstart.yaml
+                attacks: [none, alie]
+                defenses: [median]
+                malicious: 1
+                overrides: {federation: {clients: 6, processes: 3, rounds: 3, local_epochs: 2}}
+                parallel: 1
+                \(processes)
+                """.write(toFile: spec, atomically: true, encoding: .utf8)
+            return spec
+        }
+        for (name, processes) in [("packed", ""), ("spread", "processes: scenario")] {
+            let (code, out) = try harness.run(["compare", try write(name, processes: processes), "--output", harness.path(name),
+                                               "--progress", "plain"], log: "\(name).log", timeout: 400)
+            XCTAssertEqual(code, 0, out)
+        }
+        for cell in ["none--median--seed1", "alie--median--seed1"] {
+            let packed = try XCTUnwrap(FileManager.default.contents(atPath: harness.path("packed/cells/\(cell)/model.bin")))
+            let spread = try XCTUnwrap(FileManager.default.contents(atPath: harness.path("spread/cells/\(cell)/model.bin")))
+            XCTAssertEqual(packed, spread, cell)
+            func processes(_ run: String) throws -> Int? {
+                let data = try XCTUnwrap(FileManager.default.contents(atPath: harness.path("\(run)/cells/\(cell)/summary.json")))
+                return (try JSONSerialization.jsonObject(with: data) as? [String: Any])?["processes"] as? Int
+            }
+            XCTAssertEqual(try processes("packed"), 1, cell)
+            XCTAssertEqual(try processes("spread"), 3, cell)
+        }
+    }
 }

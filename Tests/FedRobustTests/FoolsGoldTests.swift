@@ -89,6 +89,27 @@ final class FoolsGoldTests: XCTestCase {
         XCTAssertEqual(fg.histories, [3: [3, 1], 8: [1, 1], 9: [0, 5]])
     }
 
+    /// Where the participants' histories sit in the store (first seen in another order, so
+    /// their rows are not consecutive) does not change a bit of the round: the histories'
+    /// Gram is taken by the same kernel, chunk by chunk, either way.
+    func testStoreLayoutDoesNotChangeTheResult() throws {
+        let n = 6, d = 3_000
+        let first = gaussianMatrix(rows: n, columns: d, seed: 21), second = gaussianMatrix(rows: n, columns: d, seed: 22)
+        let ids = Array(0..<n)
+        var natural = try FoolsGold(), shuffled = try FoolsGold()
+        _ = try natural.aggregate(first, context: RobustFixtures.context(n, ids: ids))
+        // Round 1 in reverse order: client i gets slot n - 1 - i.
+        let reversed = UpdateMatrix(rows: n, columns: d,
+                                    values: (0..<n).reversed().flatMap { first.values[($0 * d)..<(($0 + 1) * d)] })
+        _ = try shuffled.aggregate(reversed, context: RobustFixtures.context(n, ids: ids.reversed()))
+        XCTAssertEqual(natural.histories, shuffled.histories)
+        let a = try natural.aggregate(second, context: RobustFixtures.context(n, ids: ids))
+        let b = try shuffled.aggregate(second, context: RobustFixtures.context(n, ids: ids))
+        XCTAssertEqual(a.aggregate.map(\.bitPattern), b.aggregate.map(\.bitPattern))
+        XCTAssertEqual(a.decisions.map(\.score), b.decisions.map(\.score))
+        XCTAssertEqual(natural.histories, shuffled.histories)
+    }
+
     func testAllParallelMeansNoUpdate() throws {
         var fg = try FoolsGold()
         let r = try fg.aggregate(matrix([[1, 2], [2, 4], [0.5, 1]]), context: RobustFixtures.context(3))

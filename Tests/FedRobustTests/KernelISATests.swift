@@ -1,6 +1,7 @@
 import CKernels
 import Dispatch
 import FedCore
+import Foundation
 import FedTestSupport
 @testable import FedRobust
 import XCTest
@@ -9,10 +10,12 @@ import XCTest
 /// must give the same bits, whatever the vector width; and the thread pool must run every
 /// task exactly once.
 final class KernelISATests: XCTestCase {
-    /// Shapes around the kernels' edges: tiles of 2 and 4 rows, 16-lane chunks, the 1,024-column
-    /// Float chunk of the Gram, 8-row groups and 2,048-column blocks of the combination.
-    static let shapes: [(n: Int, d: Int)] = [(1, 1), (2, 15), (3, 16), (5, 17), (7, 1_037), (8, 2_048), (9, 2_049),
-                                             (10, 4_099), (17, 40_001), (23, 16_385)]
+    /// Shapes around the kernels' edges: tiles of 3 and 4 rows (AVX2: 4 x 3, AVX-512: 4 x 4),
+    /// 16-lane chunks, the 1,024-column Float chunk of the Gram, 8-row groups and 2,048-column
+    /// blocks of the combination.
+    static let shapes: [(n: Int, d: Int)] = [(1, 1), (2, 15), (3, 16), (4, 33), (5, 17), (6, 1_024), (7, 1_037),
+                                             (8, 2_048), (9, 2_049), (10, 4_099), (11, 3_000), (12, 100),
+                                             (13, 1_025), (17, 40_001), (23, 16_385)]
 
     static var versions: [Int32] {
         KernelISA.available.compactMap(KernelISA.code)
@@ -46,6 +49,42 @@ final class KernelISATests: XCTestCase {
                     XCTAssertEqual(reference[j * n + i], reference[i * n + j])
                 }
             }
+        }
+    }
+
+    /// The Gram of rows written chunk by chunk (`fill`, FoolsGold's fused history update) has
+    /// the bits of the Gram of the same rows as one matrix, in every version; `fill` sees
+    /// every column exactly once, in chunks of at most 1,024.
+    func testFilledGramIsTheGramOfTheRowsFillWrites() {
+        for (n, d) in Self.shapes {
+            let m = gaussianMatrix(rows: n, columns: d, seed: UInt64(7 * n + d), std: 2)
+            for isa in Self.versions {
+                let whole = m.values.withUnsafeBufferPointer {
+                    GramKernel.gram($0.baseAddress!, rows: n, columns: d, lda: d, isa: isa)
+                }
+                let seen = Counter(count: d)
+                let filled = GramKernel.gram(rows: n, columns: d, isa: isa) { columns, rows in
+                    XCTAssertLessThanOrEqual(columns.count, GramKernel.chunk)
+                    seen.add(columns)
+                    for i in 0..<n {
+                        for (c, col) in columns.enumerated() { rows[i * columns.count + c] = m.values[i * d + col] }
+                    }
+                }
+                XCTAssertEqual(filled.map(\.bitPattern), whole.map(\.bitPattern), "n = \(n), d = \(d), isa \(isa)")
+                XCTAssertEqual(seen.counts, [Int](repeating: 1, count: d), "n = \(n), d = \(d)")
+            }
+        }
+    }
+
+    /// Columns seen by `fill`, from any thread.
+    private final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var counts: [Int]
+        init(count: Int) { counts = [Int](repeating: 0, count: count) }
+        func add(_ r: Range<Int>) {
+            lock.lock()
+            for c in r { counts[c] += 1 }
+            lock.unlock()
         }
     }
 

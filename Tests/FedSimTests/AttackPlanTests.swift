@@ -37,8 +37,8 @@ final class AttackPlanTests: XCTestCase {
     func testBadAttackSectionsGiveOneLineErrors() {
         let cases: [(String, String)] = [
             ("attack: {kind: alie, sigma: 2}", "attack.yaml:1:22: attack.sigma: unknown key; allowed: kind, malicious, start_round, end_round, knowledge, z, z_variant, ddof, direction"),
-            ("attack: {kind: nope}", "attack.yaml:1:16: attack.kind: unknown value \"nope\"; allowed: label-flip, backdoor, dba, neurotoxin, constrain-and-scale, edge-case, sign-flip, scaling, gaussian, free-rider, alie, ipm, min-max, min-sum, mimic, fang, fang-krum, adaptive, replay, stale, id-claim, sybil, malformed, oversized, nan"),
-            ("attack: {malicious: 0.2}", "attack.yaml:1:9: attack.kind: missing; allowed: label-flip, backdoor, dba, neurotoxin, constrain-and-scale, edge-case, sign-flip, scaling, gaussian, free-rider, alie, ipm, min-max, min-sum, mimic, fang, fang-krum, adaptive, replay, stale, id-claim, sybil, malformed, oversized, nan"),
+            ("attack: {kind: nope}", "attack.yaml:1:16: attack.kind: unknown value \"nope\"; allowed: label-flip, backdoor, dba, neurotoxin, constrain-and-scale, edge-case, sign-flip, scaling, gaussian, free-rider, alie, ipm, min-max, min-sum, mimic, fang, fang-krum, adaptive, agr-tailored, replay, stale, id-claim, sybil, malformed, oversized, nan"),
+            ("attack: {malicious: 0.2}", "attack.yaml:1:9: attack.kind: missing; allowed: label-flip, backdoor, dba, neurotoxin, constrain-and-scale, edge-case, sign-flip, scaling, gaussian, free-rider, alie, ipm, min-max, min-sum, mimic, fang, fang-krum, adaptive, agr-tailored, replay, stale, id-claim, sybil, malformed, oversized, nan"),
             ("attack: {kind: ipm, malicious: 1.5}", "attack.yaml:1:32: attack.malicious: 1.5 is out of range; allowed: a fraction in (0, 1) or a count >= 1"),
             ("attack: {kind: ipm, malicious: 10}", "attack.yaml:1:32: attack.malicious: the attack groups take 10 of 10 clients; allowed: at least one honest client"),
             ("attack: {kind: ipm, start_round: 5, end_round: 2}", "attack.yaml:1:48: attack.end_round: 2 is before start_round 5"),

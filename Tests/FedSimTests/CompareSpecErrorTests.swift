@@ -170,4 +170,25 @@ final class CompareSpecErrorTests: XCTestCase {
             XCTAssertTrue("\(error)".hasPrefix("--set federation.rouns=2: federation.rouns: unknown key"), "\(error)")
         }
     }
+
+    /// `processes:` packs each cell's clients into one client process by default, keeps the
+    /// scenario's processes for wire attacks and with `scenario`, and takes a number.
+    func testCellProcesses() throws {
+        let base = "base: {federation: {clients: 8, processes: 4, rounds: 1}}\nattacks: [none, replay]\ndefenses: [fedavg]\n"
+        func processes(_ extra: String) throws -> [Int] {
+            let spec = try load(base + extra)
+            return try CompareCell.all(spec, baseSeed: 1).map { try $0.scenario(spec).federation.processes }
+        }
+        XCTAssertEqual(try processes(""), [1, 4])                      // pack: replay keeps its 4
+        XCTAssertEqual(try processes("processes: pack\n"), [1, 4])
+        XCTAssertEqual(try processes("processes: scenario\n"), [4, 4])
+        XCTAssertEqual(try processes("processes: 2\n"), [2, 2])
+        XCTAssertEqual(try processes("processes: 50\n"), [8, 8])      // at most one per client
+        check([Case(yaml: base + "processes: many\n",
+                    error: "c.yaml:4:12: processes: expected pack, scenario or a number of client processes in 1...100000; got many",
+                    line: #line),
+               Case(yaml: base + "processes: 0\n",
+                    error: "c.yaml:4:12: processes: expected pack, scenario or a number of client processes in 1...100000; got 0",
+                    line: #line)])
+    }
 }

@@ -3,7 +3,8 @@ import FedCore
 import FedRobust
 
 extension AggregationOracle {
-    /// The scenario's defence as the adversary hub runs it for attacks tailored to it: the
+    /// The scenario's defence as the adversary hub runs it for attacks tailored to it (its
+    /// aggregate and its per-client decisions): the
     /// pre-aggregation chain and the rule (wrapped for DP when `dp:` is on), built fresh for
     /// every call (no state across rounds: the adversary does not see the server's), with
     /// equal weights and generators of the adversary's own (`seed / "oracle"`), not the
@@ -13,7 +14,7 @@ extension AggregationOracle {
     static func defense(of scenario: Scenario) -> AggregationOracle {
         let defense = scenario.defense
         let root = SeededRNG(seed: scenario.seed).derive("oracle")
-        return AggregationOracle { rows in
+        return AggregationOracle(decide: { rows -> AggregationOracle.Outcome in
             let n = rows.rows
             let chain = try DefenseFactory.preAggregation(defense)
             var rule = try DefenseFactory.aggregator(defense, perRound: n)
@@ -22,7 +23,9 @@ extension AggregationOracle {
             try rule.check(n: prepared.updates.rows)
             let context = AggregationContext(round: 0, clientIds: prepared.clientIds, weights: prepared.weights,
                                              rng: root.derive("aggregate"))
-            return try rule.aggregate(prepared.updates, context: context).aggregate
-        }
+            let result = try rule.aggregate(prepared.updates, context: context)
+            return AggregationOracle.Outcome(aggregate: result.aggregate,
+                                             selected: prepared.clientDecisions(result.decisions).map(\.selected))
+        })
     }
 }

@@ -25,8 +25,10 @@ public struct CompareCell: Sendable {
         let none = CompareSpec.Axis.isNoAttack(attack)
         let grafts = spec.overrideGrafts.filter { !(none && $0.path.first == AttackGroupConfig.key) }
         let overrides = spec.commandLineOverrides.filter { !(none && CompareSpec.setsAttackGroup($0)) }
-        return try spec.scenario(grafts: grafts + attack.grafts + defense.grafts + axisGrafts,
-                                 overrides: overrides + ["seed=\(seed)", "name=\(id)"])
+        var scenario = try spec.scenario(grafts: grafts + attack.grafts + defense.grafts + axisGrafts,
+                                         overrides: overrides + ["seed=\(seed)", "name=\(id)"])
+        scenario.federation.processes = spec.processes.clientProcesses(for: scenario)
+        return scenario
     }
 
     /// Every cell of the matrix, attacks outermost, then defenses, then the axes' values (the

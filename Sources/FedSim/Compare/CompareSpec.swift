@@ -76,6 +76,8 @@ public struct CompareSpec: Sendable {
     /// (so a smaller run of the same matrix is one option); errors name the `--set`.
     public var commandLineOverrides: [String] = []
     public var parallel: Int
+    /// How each cell's clients are spread over client processes (`processes:`).
+    public var processes: CellProcesses = .pack
     /// The spec as written, for the results folder.
     public var text: String
 
@@ -196,6 +198,7 @@ public struct CompareSpec: Sendable {
         }
         parallel = try r.int("parallel", default: max(1, ProcessInfo.processInfo.activeProcessorCount / 2),
                              range: .closed(1, 64))
+        processes = try CellProcesses(r)
     }
 
     /// Reads a list of entries (a name, or a mapping with `kind` and an optional `name`).

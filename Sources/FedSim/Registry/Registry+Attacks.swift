@@ -22,5 +22,6 @@ extension Registry {
         Fang.descriptor,
         FangKrum.descriptor,
         Adaptive.descriptor,
+        AGRTailored.descriptor,
     ] + ProtocolAttacker.descriptors
 }
