@@ -64,16 +64,25 @@ public struct ComparisonResults: Sendable {
 
     // MARK: - Axes
 
-    /// Attacks in the order they first appear in compare.csv.
-    public var attacks: [String] { ordered(cells.map(\.attack)) }
+    /// The rows of the tables in the order they first appear in compare.csv: the attacks, or
+    /// with a sweep each attack with its axis values (`CompareRow.rowLabel`).
+    public var attacks: [String] { ordered(cells.map(\.rowLabel)) }
+    /// The attack labels alone (without axis values), in order.
+    public var attackNames: [String] { ordered(cells.map(\.attack)) }
+    /// The sweep's axis keys (compare.csv's columns between defense and seed), in order.
+    public var axes: [String] {
+        guard let d = csv.index(of: CompareRow.defenseColumn.name), let s = csv.index(of: CompareRow.seedColumn.name),
+              d < s else { return [] }
+        return Array(csv.header[(d + 1)..<s])
+    }
     /// Defenses in the order they first appear in compare.csv.
     public var defenses: [String] { ordered(cells.map(\.defense)) }
     /// Seeds in the order they first appear in compare.csv.
     public var seeds: [String] { ordered(cells.map(\.seed)) }
 
-    /// The cells (one per seed) of one attack and defense.
+    /// The cells (one per seed) of one table row (`attacks`) and defense.
     public func cells(attack: String, defense: String) -> [Cell] {
-        cells.filter { $0.attack == attack && $0.defense == defense }
+        cells.filter { $0.rowLabel == attack && $0.defense == defense }
     }
 
     /// The rounds of the completed seeds of one attack and defense.

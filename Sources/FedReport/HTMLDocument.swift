@@ -28,15 +28,18 @@ enum HTMLDocument {
 
     static let style = """
         body { margin: 0; background: #f6f7f9; color: #1f2328; font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }
-        main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 64px; }
+        main { max-width: 1320px; margin: 0 auto; padding: 24px 28px 64px; }
         h1 { font-size: 24px; margin: 0 0 4px; }
         h2 { font-size: 18px; margin: 36px 0 8px; padding-bottom: 4px; border-bottom: 1px solid #d0d7de; }
         h3 { font-size: 15px; margin: 20px 0 6px; }
         p.lead { color: #57606a; margin-top: 0; }
         p.note { color: #57606a; font-size: 13px; }
-        .charts { display: flex; flex-wrap: wrap; gap: 16px; }
+        .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 16px; }
         svg.chart { max-width: 100%; height: auto; background: #fff; border: 1px solid #d0d7de; border-radius: 6px; }
-        .charts svg.chart { flex: 1 1 540px; }
+        .charts svg.chart { width: 100%; }
+        .pair { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
+        .pair svg.chart { max-width: none; }
+        .wide, .pair { overflow-x: auto; max-width: 100%; }
         table { border-collapse: collapse; background: #fff; margin: 8px 0; font-size: 13px; }
         th, td { border: 1px solid #d0d7de; padding: 4px 10px; text-align: left; vertical-align: top; }
         th { background: #eef1f4; font-weight: 600; }
@@ -44,6 +47,7 @@ enum HTMLDocument {
         tr.best td { font-weight: 600; }
         td.bad, span.bad { color: #b42318; }
         .scroll { overflow-x: auto; max-width: 100%; }
+        table.compare-csv td, table.compare-csv th { white-space: nowrap; padding: 3px 6px; font-size: 12px; }
         pre { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 12px; overflow-x: auto; font-size: 12px; line-height: 1.4; }
         dl.facts { display: grid; grid-template-columns: max-content auto; gap: 2px 16px; margin: 8px 0; }
         dl.facts dt { color: #57606a; }

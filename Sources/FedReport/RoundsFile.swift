@@ -120,3 +120,23 @@ extension RoundsFile {
         }
     }
 }
+
+extension RoundsFile {
+    /// The smallest and largest `value` per round over several runs (seeds): the band a chart
+    /// draws around their mean. Rounds where fewer than two runs have a value are left out
+    /// (one seed has no spread). Rounds in ascending order.
+    public static func rangePerRound(_ files: [RoundsFile], _ value: (Row) -> Double?) -> [(x: Double, lo: Double, hi: Double)] {
+        var spans: [Int: (lo: Double, hi: Double, count: Int)] = [:]
+        for file in files {
+            for row in file.rows {
+                guard let v = value(row) else { continue }
+                let s = spans[row.round] ?? (v, v, 0)
+                spans[row.round] = (min(s.lo, v), max(s.hi, v), s.count + 1)
+            }
+        }
+        return spans.keys.sorted().compactMap { r in
+            guard let s = spans[r], s.count > 1 else { return nil }
+            return (Double(r), s.lo, s.hi)
+        }
+    }
+}

@@ -8,6 +8,8 @@ extension SVGChart {
         var upper: Double
         var ticks: [Double]
         var step: Double
+        /// The axis is of log10 values: ticks are labelled with the value 10^t.
+        var logarithmic = false
 
         /// An axis over exactly `range`, ticked inside it.
         init(fixed range: ClosedRange<Double>) {
@@ -34,6 +36,7 @@ extension SVGChart {
 
         /// A tick label with as many decimals as the step needs.
         func label(_ v: Double) -> String {
+            if logarithmic { return String(format: "%g", pow(10, v)) }
             let decimals = max(0, Int((-log10(step)).rounded(.up)))
             return String(format: "%.\(decimals)f", abs(v) < step / 1e6 ? 0 : v)
         }

@@ -9,18 +9,23 @@ extension SVGChart {
     /// by its value on `range` (viridis: dark purple low, yellow high) with its label printed
     /// in black or white, whichever contrasts more. Cells without a value are grey and show
     /// their label (e.g. "failed"). A colour bar on the right gives the scale.
-    /// `values[r][c]` and `labels[r][c]` belong to row r and column c.
+    /// `values[r][c]` and `labels[r][c]` belong to row r and column c. A label may hold
+    /// several lines (separated by newlines). A value outside `range` (an outlier of a robust
+    /// `ColorScale`) takes the colour of the end it passed, a dashed outline and a ▼ or ▲ mark.
     public static func heatMap(_ labels: Labels, rows: [String], columns: [String], values: [[Double?]],
                                cellLabels: [[String]], range: ClosedRange<Double>,
                                attributes: [String: String] = [:]) -> String {
         let textWidth = { (s: String) in Double(s.count) * 6.8 }
-        let longestCell = cellLabels.flatMap { $0 }.map(textWidth).max() ?? 0
-        let cellW = max(72, longestCell + 14, columns.map(textWidth).max().map { $0 + 12 } ?? 0)
-        let cellH = 30.0
-        let left = max(80, (rows.map(textWidth).max() ?? 0) + 24)
+        let allLabels: [String] = Array(cellLabels.joined())
+        let lines: [String] = allLabels.flatMap { l in l.split(separator: "\n").map(String.init) }
+        let longestCell = lines.map(textWidth).max() ?? 0
+        let cellW = max(72, longestCell + 24, columns.map(textWidth).max().map { $0 + 12 } ?? 0)
+        let lineCount = allLabels.map { $0.split(separator: "\n").count }.max() ?? 1
+        let cellH = 30.0 + 14 * Double(max(0, lineCount - 1))
+        let left = max(80, (rows.map(textWidth).max() ?? 0) + 24, textWidth(labels.y) + 20)
         let top = 62.0
         let gridW = cellW * Double(columns.count), gridH = cellH * Double(rows.count)
-        let width = max(left + gridW + 100, Double(labels.title.count) * 9 + 40)
+        let width = max(left + gridW + 150, Double(labels.title.count) * 9 + 40)
         let height = top + max(gridH, 140) + 40
         var svg = open(width: width, height: height, attributes: attributes, label: labels.title)
         svg += title(labels.title, x: 0, width: width)
@@ -30,6 +35,8 @@ extension SVGChart {
             svg += "<text x=\"\(f(left + (Double(c) + 0.5) * cellW))\" y=\"\(f(top - 8))\" text-anchor=\"middle\" fill=\"#222\">\(XMLText.escape(name))</text>"
         }
         let span = range.upperBound - range.lowerBound
+        let scale = ColorScale(range: range)
+        var outliers: Set<Int> = []
         for (r, name) in rows.enumerated() {
             let y = top + Double(r) * cellH
             svg += "<text x=\"\(f(left - 10))\" y=\"\(f(y + cellH / 2))\" dy=\"4\" text-anchor=\"end\" fill=\"#222\">\(XMLText.escape(name))</text>"
@@ -38,7 +45,10 @@ extension SVGChart {
                 let value = r < values.count && c < values[r].count ? values[r][c] : nil
                 let text = r < cellLabels.count && c < cellLabels[r].count ? cellLabels[r][c] : ""
                 let fill: String, ink: String
+                var side = 0
                 if let value {
+                    side = scale.side(value)
+                    if side != 0 { outliers.insert(side) }
                     let rgb = viridisColor(span > 0 ? (value - range.lowerBound) / span : 0.5)
                     fill = hex(rgb)
                     ink = luminance(rgb) > 0.45 ? "#111" : "#fff"
@@ -46,12 +56,30 @@ extension SVGChart {
                     fill = "#e6e6e6"
                     ink = "#555"
                 }
-                svg += "<g class=\"cell\"><title>\(XMLText.escape("\(name) / \(columns[c]): \(text)"))</title>"
+                let mark = side < 0 ? " ▼" : side > 0 ? " ▲" : ""
+                let outlier = side != 0 ? " outlier" : ""
+                svg += "<g class=\"cell\(value == nil ? " empty" : "")\(outlier)\"><title>\(XMLText.escape("\(name) / \(columns[c]): \(text)\(side != 0 ? " (outside the colour scale)" : "")"))</title>"
                 svg += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(cellW))\" height=\"\(f(cellH))\" fill=\"\(fill)\" stroke=\"#fff\" stroke-width=\"1.5\"/>"
-                svg += "<text x=\"\(f(x + cellW / 2))\" y=\"\(f(y + cellH / 2))\" dy=\"4\" text-anchor=\"middle\" fill=\"\(ink)\">\(XMLText.escape(text))</text></g>"
+                if side != 0 {
+                    svg += "<rect x=\"\(f(x + 2.5))\" y=\"\(f(y + 2.5))\" width=\"\(f(cellW - 5))\" height=\"\(f(cellH - 5))\" fill=\"none\" stroke=\"\(ink)\" stroke-width=\"1.2\" stroke-dasharray=\"4 2\"/>"
+                }
+                let textLines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                let firstY = y + cellH / 2 - 7 * Double(textLines.count - 1)
+                svg += "<text x=\"\(f(x + cellW / 2))\" y=\"\(f(firstY))\" dy=\"4\" text-anchor=\"middle\" fill=\"\(ink)\">"
+                for (i, line) in textLines.enumerated() {
+                    let content = XMLText.escape(line + (i == 0 ? mark : ""))
+                    svg += i == 0 ? "<tspan>\(content)</tspan>"
+                        : "<tspan x=\"\(f(x + cellW / 2))\" dy=\"14\" font-size=\"11\">\(content)</tspan>"
+                }
+                svg += "</text></g>"
             }
         }
         svg += colorBar(x: left + gridW + 24, y: top, height: max(gridH, 140), range: range)
+        if !outliers.isEmpty {
+            let note = [outliers.contains(-1) ? "▼ below" : nil, outliers.contains(1) ? "▲ above" : nil]
+                .compactMap { $0 }.joined(separator: ", ") + " the scale"
+            svg += "<text class=\"outlier-note\" x=\"\(f(left + gridW + 24))\" y=\"\(f(top + max(gridH, 140) + 18))\" fill=\"\(axisColor)\" font-size=\"11\">\(XMLText.escape(note))</text>"
+        }
         return svg + "</svg>"
     }
 

@@ -21,11 +21,15 @@ public enum SVGChart {
         public var points: [Point]
         /// Index into `palette` (past 10 the colours repeat, with dashed lines).
         public var color: Int
+        /// A band drawn behind the line in the series' colour (min-max or ± std over seeds);
+        /// empty for none. Runs of consecutive x values make one shaded polygon each.
+        public var band: [(x: Double, lo: Double, hi: Double)]
 
-        public init(name: String, points: [Point], color: Int) {
+        public init(name: String, points: [Point], color: Int, band: [(x: Double, lo: Double, hi: Double)] = []) {
             self.name = name
             self.points = points
             self.color = color
+            self.band = band
         }
     }
 
@@ -52,14 +56,23 @@ public enum SVGChart {
     /// ticks on both axes, a legend on the right and a title. `yRange` fixes the y axis (for
     /// accuracy, 0...1); without it the axis spans the data and zero, rounded to nice ticks.
     /// `attributes` are added to the `<svg>` element (class, id, data-*).
+    /// `integerX` ticks the x axis at whole numbers (rounds); off for a swept key's values.
+    /// `logX` draws x on a log10 scale ticked at powers of ten (every x must be positive).
     public static func line(_ labels: Labels, series: [Series], yRange: ClosedRange<Double>? = nil,
-                            attributes: [String: String] = [:], width: Double = 640, height: Double = 300) -> String {
+                            attributes: [String: String] = [:], width: Double = 640, height: Double = 300,
+                            integerX: Bool = true, logX: Bool = false) -> String {
+        // A logarithmic x axis: the chart is drawn over log10(x), ticked at powers of ten.
+        let series = !logX ? series : series.map { s in
+            SVGChart.Series(name: s.name, points: s.points.map { Point(x: log10($0.x), y: $0.y) }, color: s.color,
+                            band: s.band.map { (log10($0.x), $0.lo, $0.hi) })
+        }
         let xs = series.flatMap { $0.points.map(\.x) }
-        let ys = series.flatMap { $0.points.compactMap(\.y) }
+        let ys = series.flatMap { $0.points.compactMap(\.y) + $0.band.flatMap { [$0.lo, $0.hi] } }
         let legendWidth = legendWidthFor(series.map(\.name))
         let plotHeight = max(height - 86, Double(series.count) * 18)
         let frame = Frame(left: 64, top: 40, width: width - 64 - 20 - legendWidth, height: plotHeight)
-        let xScale = Axis(span: xs.min().map { ($0, xs.max() ?? $0) } ?? (0, 1), integer: true)
+        var xScale = Axis(span: xs.min().map { ($0, xs.max() ?? $0) } ?? (0, 1), integer: integerX || logX)
+        xScale.logarithmic = logX
         let yScale = yRange.map { Axis(fixed: $0) } ?? Axis(span: ys.min().map { (min(0, $0), ys.max() ?? $0) } ?? (0, 1))
         var svg = open(width: width, height: frame.top + frame.height + 46, attributes: attributes, label: labels.title)
         svg += title(labels.title, x: frame.left, width: frame.width)
@@ -67,7 +80,14 @@ public enum SVGChart {
         if ys.isEmpty {
             svg += "<text x=\"\(f(frame.x(0.5)))\" y=\"\(f(frame.y(0.5)))\" text-anchor=\"middle\" fill=\"#888\">no data</text>"
         }
-        let markers = (xs.max() ?? 0) - (xs.min() ?? 0) <= 40
+        let markers = !integerX || (xs.max() ?? 0) - (xs.min() ?? 0) <= 40
+        for s in series where !s.band.isEmpty {
+            for run in bandRuns(s.band, xs: Set(xs).sorted()) where run.count > 1 {
+                let upper = run.map { "\(f(frame.x(xScale.unit($0.x)))),\(f(frame.y(yScale.unit($0.hi))))" }
+                let lower = run.reversed().map { "\(f(frame.x(xScale.unit($0.x)))),\(f(frame.y(yScale.unit($0.lo))))" }
+                svg += "<polygon class=\"band\" data-name=\"\(XMLText.escape(s.name))\" fill=\"\(color(s.color))\" fill-opacity=\"0.16\" stroke=\"none\" points=\"\((upper + lower).joined(separator: " "))\"/>"
+            }
+        }
         for s in series {
             let c = color(s.color)
             svg += "<g class=\"series\" data-name=\"\(XMLText.escape(s.name))\"><title>\(XMLText.escape(s.name))</title>"
@@ -86,6 +106,23 @@ public enum SVGChart {
         }
         svg += legend(series.map { ($0.name, $0.color) }, x: frame.left + frame.width + 16, y: frame.top)
         return svg + "</svg>"
+    }
+
+    /// Runs of band points at consecutive x values of the chart (`xs`, sorted): a gap in the
+    /// band (a round with one seed) splits it.
+    static func bandRuns(_ band: [(x: Double, lo: Double, hi: Double)], xs: [Double]) -> [[(x: Double, lo: Double, hi: Double)]] {
+        let position = Dictionary(xs.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [[(x: Double, lo: Double, hi: Double)]] = []
+        var current: [(x: Double, lo: Double, hi: Double)] = []
+        for b in band.sorted(by: { $0.x < $1.x }) {
+            if let last = current.last, (position[b.x] ?? -2) != (position[last.x] ?? -10) + 1 {
+                out.append(current)
+                current = []
+            }
+            current.append(b)
+        }
+        if !current.isEmpty { out.append(current) }
+        return out
     }
 
     /// Runs of consecutive points with a value.

@@ -12,8 +12,31 @@ public struct CompareRow: Sendable, Equatable {
         public var isFinished: Bool { self == .completed || self == .diverged }
     }
 
+    /// One axis of a sweep (`axes:` in a comparison file) and the value of this cell: the
+    /// scenario key path (`attack.malicious`) and the value as written (`0.1`).
+    public struct AxisValue: Sendable, Equatable, Hashable {
+        public var key: String
+        public var value: String
+        public init(key: String, value: String) { self.key = key; self.value = value }
+
+        /// The value as a number, when it is one (for the axis of a chart).
+        public var number: Double? { CSVTable.double(value) }
+
+        /// The folder-name segment `<key>_<value>`, with every character a run name does not
+        /// allow (letters, digits, `.`, `_`, `-`) replaced by `_`.
+        public var segment: String {
+            String(String.UnicodeScalarView(("\(key)_\(value)").unicodeScalars.map { u in
+                (u.isASCII && (u.properties.isAlphabetic || ("0"..."9").contains(u))) || u == "." || u == "-" || u == "_" ? u : "_"
+            }))
+        }
+    }
+
     public var attack: String
     public var defense: String
+    /// The cell's values of the comparison's axes, in the order of `axes:` (empty without a
+    /// sweep; an axis that does not apply to the cell, such as `attack.*` for attack `none`,
+    /// is absent and its column empty).
+    public var axes: [AxisValue] = []
     /// The seed as written (also the `seed<k>` of the cell folder).
     public var seed: String
     public var status: Status
@@ -44,7 +67,22 @@ public struct CompareRow: Sendable, Equatable {
     }
 
     /// The cell's folder name under cells/.
-    public var folderName: String { "\(attack)--\(defense)--seed\(seed)" }
+    public var folderName: String {
+        ([attack, defense] + axes.map(\.segment) + ["seed\(seed)"]).joined(separator: "--")
+    }
+
+    /// The row of the comparison's tables: the attack, with the cell's axis values
+    /// (`alie malicious=0.1`) when the comparison sweeps any. Axis keys are shown by their last
+    /// segment unless two axes share it.
+    public var rowLabel: String {
+        guard !axes.isEmpty else { return attack }
+        return ([attack] + axes.map { "\(CompareRow.shortName($0.key))=\($0.value)" }).joined(separator: " ")
+    }
+
+    /// `attack.malicious` -> `malicious`; `attack[1].z` -> `z`.
+    public static func shortName(_ key: String) -> String {
+        String(key.split(separator: ".").last ?? Substring(key))
+    }
 
     // MARK: - Columns
 
@@ -68,9 +106,18 @@ public struct CompareRow: Sendable, Equatable {
                                             detectionPrecisionColumn, cleanRoundFPRColumn,
                                             epsilonColumn, wallSecondsColumn, errorColumn])
 
-    /// compare.csv's columns when the cells report the evaluation figures `figures` (in order).
-    public static func schema(evaluations figures: [String]) -> TableSchema {
-        TableSchema(schema.columns + figures.map { Column.figure($0, doc: "") })
+    /// compare.csv's columns when the comparison sweeps `axes` (key paths, in order; one text
+    /// column each, between `defense` and `seed`) and the cells report the evaluation figures
+    /// `figures` (in order, after the fixed columns).
+    public static func schema(axes: [String] = [], evaluations figures: [String]) -> TableSchema {
+        var columns = schema.columns
+        columns.insert(contentsOf: axes.map { axisColumn($0) }, at: 2)
+        return TableSchema(columns + figures.map { Column.figure($0, doc: "") })
+    }
+
+    /// The column of one sweep axis: its key path, holding the cell's value.
+    public static func axisColumn(_ key: String) -> Column {
+        Column(key, .text, doc: "the cell's value of the swept scenario key \(key)")
     }
 
     /// The row's fields, by column.
@@ -78,6 +125,7 @@ public struct CompareRow: Sendable, Equatable {
         var r = ResultRow()
         r.set(Self.attackColumn, attack)
         r.set(Self.defenseColumn, defense)
+        for a in axes { r.set(Self.axisColumn(a.key), a.value) }
         r.set(Self.seedColumn, seed)
         r.set(Self.statusColumn, status.rawValue)
         r.set(Self.finalAccuracyColumn, finalAccuracy)
@@ -104,9 +152,13 @@ public struct CompareRow: Sendable, Equatable {
         let tpr = col(detectionTPRColumn), fpr = col(detectionFPRColumn), eps = col(epsilonColumn)
         let precision = col(detectionPrecisionColumn), clean = col(cleanRoundFPRColumn)
         let wall = col(wallSecondsColumn), error = col(errorColumn)
-        // Every column after the fixed ones is an evaluation figure.
+        // The columns between defense and seed are the sweep's axes; every other column that
+        // is not a fixed one is an evaluation figure.
+        let axisRange = defense < seed ? (defense + 1)..<seed : seed..<seed
+        let axisColumns = axisRange.map { (csv.header[$0], $0) }
         let fixed = Set(schema.columns.map(\.name))
-        let figures = csv.header.enumerated().filter { !fixed.contains($0.element) }.map { ($0.element, $0.offset) }
+        let figures = csv.header.enumerated().filter { !fixed.contains($0.element) && !axisRange.contains($0.offset) }
+            .map { ($0.element, $0.offset) }
         return try csv.rows.enumerated().map { n, f in
             func d(_ i: Int?) -> Double? { i.flatMap { CSVTable.double(f[$0]) } }
             guard let st = Status(rawValue: f[status].trimmingCharacters(in: .whitespaces)) else {
@@ -116,6 +168,7 @@ public struct CompareRow: Sendable, Equatable {
             var row = CompareRow(attack: f[attack], defense: f[defense], seed: f[seed], status: st,
                                  finalAccuracy: d(acc), attackSuccessRate: d(asr),
                                  error: error.map { f[$0] }.flatMap { $0.isEmpty ? nil : $0 })
+            row.axes = axisColumns.compactMap { key, i in f[i].isEmpty ? nil : AxisValue(key: key, value: f[i]) }
             row.meanLast5Accuracy = d(last5)
             row.detectionTPR = d(tpr)
             row.detectionFPR = d(fpr)

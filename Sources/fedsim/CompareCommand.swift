@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedReport
 import FedSim
 import Foundation
 
@@ -31,20 +32,25 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let runner: CompareRunner
+        var started: CompareRunner?
         let results: [CellResult]
         var mode = CompareRunner.Mode.all
         if let shard { mode = .shard(try CompareShard(parsing: shard)) }
         if merge { mode = .merge }
         do {
             let spec = try CompareSpec.load(path: file, overrides: overrides)
-            runner = try CompareRunner(spec: spec, outputDirectory: display.output, executable: currentExecutable(),
-                                       progress: display.progress, mode: mode)
-            runner.export = try ExportFormat.parse(export)
-            results = try runner.run()
+            let r = try CompareRunner(spec: spec, outputDirectory: display.output, executable: currentExecutable(),
+                                      progress: display.progress, mode: mode)
+            r.export = try ExportFormat.parse(export)
+            started = r
+            results = try r.run()
         } catch {
-            throw fail(error, code: "\(error)".hasPrefix("interrupted") ? 130 : 1)
+            let interrupted = "\(error)".hasPrefix("interrupted")
+            let code = fail(error, code: interrupted ? 130 : 1)
+            if interrupted, let started { printResumeHint(started.directory) }
+            throw code
         }
+        guard let runner = started else { return }
         let failed = results.filter { !$0.status.isFinished }.count
         if case .shard(let s) = mode {
             // compare.csv and the report are the merge's: other shards may still be running.
@@ -61,4 +67,27 @@ struct CompareCommand: ParsableCommand {
             throw ExitCode(1)
         }
     }
+}
+
+/// After Ctrl-C: what is kept, and how to go on (rerunning the same command resumes: cells
+/// complete on disk are not run again).
+private func printResumeHint(_ directory: String) {
+    let done = (try? ComparisonResults.load(directory: directory)).map { r in
+        "\(r.cells.filter(\.status.isFinished).count) of \(r.cells.count) cells"
+    } ?? "the finished cells"
+    let command = (["fedsim"] + CommandLine.arguments.dropFirst()).map(shellQuoted).joined(separator: " ")
+    FileHandle.standardError.write(Data("""
+        fedsim: \(done) finished and kept in \(directory)/compare.csv
+        fedsim: to resume, rerun the same command (finished cells are not run again): \(command)
+        fedsim: to see what finished: fedsim report \(shellQuoted(directory))
+
+        """.utf8))
+}
+
+/// A word for a POSIX shell: as it is when it is safe, else in single quotes.
+func shellQuoted(_ word: String) -> String {
+    let safe = word.unicodeScalars.allSatisfy {
+        $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_./=:,+@%".unicodeScalars.contains($0))
+    }
+    return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

@@ -83,6 +83,36 @@ final class CompareEndToEndTests: EndToEndTestCase {
         XCTAssertEqual(harness.csv("res/compare.csv").filter { $0["status"] == "completed" }.count, 3)
     }
 
+    /// Ctrl-C during a comparison: the remaining cells are pending, the command says how to
+    /// resume, and `fedsim report` reports what finished (it used to refuse "pending").
+    func testInterruptedComparisonSaysHowToResumeAndReports() throws {
+        let spec = harness.path("stop.yaml")
+        try """
+            name: stop
+            base: \(FedsimHarness.repository)/scenarios/quickstart.yaml
+            attacks: [none]
+            defenses: [fedavg, median, trimmed-mean]
+            overrides: {federation: {clients: 4, rounds: 3, local_epochs: 1}}
+            parallel: 1
+            """.write(toFile: spec, atomically: true, encoding: .utf8)
+        let first = try harness.start(["compare", spec, "--output", harness.path("stop"), "--progress", "plain"],
+                                      log: "stop.log", environment: ["FEDSIM_TEST_STOP_AFTER_CELLS": "1"])
+        XCTAssertTrue(harness.waitUntilStopped(first, timeout: 200), harness.text("stop.log"))
+        kill(first.pid, SIGINT)   // delivered when it continues, as a Ctrl-C right after the first cell
+        kill(first.pid, SIGCONT)
+        XCTAssertEqual(harness.wait(first, timeout: 60), 130, harness.text("stop.log"))
+        XCTAssertEqual(harness.waitForNoProcesses(timeout: 20), [])
+        let log = harness.text("stop.log")
+        XCTAssertTrue(log.contains("1 of 3 cells finished and kept in"), log)
+        XCTAssertTrue(log.contains("to resume, rerun the same command"), log)
+        XCTAssertEqual(harness.csv("stop/compare.csv").map { $0["status"] ?? "" }, ["completed", "pending", "pending"])
+
+        let (code, out) = try harness.run(["report", harness.path("stop")], log: "report.log", timeout: 60)
+        XCTAssertEqual(code, 0, out)
+        XCTAssertTrue(out.contains("pending"), out)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: harness.path("stop/report.html")))
+    }
+
     /// A comparison packs each cell's clients into one client process by default; the cells'
     /// models are the bytes the scenario's own processes give (`processes: scenario`), with the
     /// adversary hub's colluding attack too.

@@ -88,7 +88,7 @@ final class ReportComparisonTests: XCTestCase {
         let t = ComparisonTable(ComparisonResults(directory: "d", csv: csv, cells: try ComparisonResults.parseCells(csv)))
         XCTAssertEqual(t.ranking.map(\.defense), ["a", "b"])
         XCTAssertEqual(t.ranking[1].unfinishedAttacks, ["x"])
-        XCTAssertEqual(t.rankingRows()[1], ["2", "b", "x", "failed (else 0.950)"])
+        XCTAssertEqual(t.rankingRows()[1], ["2", "b", "x", "failed (else 0.950)", "0.950", "-"])
         XCTAssertEqual(t.cell(attack: "x", defense: "b")?.text, "failed")
     }
 
@@ -97,16 +97,20 @@ final class ReportComparisonTests: XCTestCase {
         let text = t.terminal()
         let lines = text.split(separator: "\n").map(String.init)
         XCTAssertFalse(text.contains("\u{1B}"), "no ANSI codes unless asked")
-        XCTAssertEqual(lines[1].split(separator: " ", omittingEmptySubsequences: true), ["attack", "fedavg", "median", "krum"])
-        XCTAssertTrue(lines[2].hasPrefix("none "))
-        XCTAssertTrue(lines[2].contains("0.910 ± 0.014*"))
-        XCTAssertTrue(lines[2].contains("0.890 ± 0.014 "))
-        XCTAssertTrue(lines[3].hasPrefix("backdoor "))
-        XCTAssertTrue(lines[3].hasSuffix("0.800 (1 failed)*"))
-        XCTAssertEqual(lines[2].count, lines[3].count, "columns aligned")
+        let h = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("attack ") })
+        XCTAssertEqual(lines[h].split(separator: " ", omittingEmptySubsequences: true), ["attack", "fedavg", "median", "krum"])
+        XCTAssertTrue(lines[h + 1].hasPrefix("none "))
+        XCTAssertTrue(lines[h + 1].contains("0.910 ± 0.014*"))
+        XCTAssertTrue(lines[h + 1].contains("0.890 ± 0.014 "))
+        XCTAssertEqual(lines[h + 2].split(separator: " "), ["tpr/fpr", "n/a", "-", "-"], "no attacker: no rates in this fixture")
+        XCTAssertTrue(lines[h + 3].hasPrefix("backdoor "))
+        XCTAssertTrue(lines[h + 3].hasSuffix("0.800 (1 failed)*"))
+        XCTAssertEqual(lines[h + 4].split(separator: " "), ["asr", "0.550", "±", "0.071", "0.280", "±", "0.028", "0.200"])
+        XCTAssertEqual(lines[h + 5].split(separator: " "), ["tpr/fpr", "n/a", "0.50/0.10", "0.50/0.10"])
+        XCTAssertEqual(Set(lines[h...(h + 5)].map(\.count)).count, 1, "columns aligned")
         let rank = try XCTUnwrap(lines.firstIndex { $0.hasPrefix("Worst case first") })
-        XCTAssertEqual(lines[rank + 2].split(separator: " "), ["1", "krum", "backdoor", "0.800"])
-        XCTAssertEqual(lines[rank + 4].split(separator: " "), ["3", "fedavg", "backdoor", "0.450"])
+        XCTAssertEqual(lines[rank + 2].split(separator: " "), ["1", "krum", "backdoor", "0.800", "0.800", "0.200"])
+        XCTAssertEqual(lines[rank + 4].split(separator: " "), ["3", "fedavg", "backdoor", "0.450", "0.450", "0.550"])
 
         let bold = t.terminal(bold: true)
         XCTAssertEqual(bold.components(separatedBy: "\u{1B}[1m").count - 1, 2, "one bold cell per attack")
@@ -116,7 +120,8 @@ final class ReportComparisonTests: XCTestCase {
         let md = ComparisonTable(try ComparisonResults.load(directory: dir)).markdown()
         XCTAssertTrue(md.contains("| attack | fedavg | median | krum |"))
         XCTAssertTrue(md.contains("| none | **0.910 ± 0.014\\*** | 0.890 ± 0.014 | 0.860 ± 0.014 |"))
-        XCTAssertTrue(md.contains("| 1 | krum | backdoor | 0.800 |"))
+        XCTAssertTrue(md.contains("| 1 | krum | backdoor | 0.800 | 0.800 | 0.200 |"))
+        XCTAssertTrue(md.contains("| ↳ asr | 0.550 ± 0.071 | 0.280 ± 0.028 | 0.200 |"))
     }
 
     // MARK: - HTML
@@ -128,14 +133,18 @@ final class ReportComparisonTests: XCTestCase {
         XCTAssertTrue(probe.parse(html), "XMLParser: \(String(describing: probe.error))")
         let charts = probe.elements(withClass: "accuracy-per-round")
         XCTAssertEqual(charts.compactMap { $0["data-attack"] }, ["none", "backdoor"])
-        XCTAssertEqual(probe.elements(withClass: "accuracy-heatmap").count, 1)
+        XCTAssertEqual(probe.elements(withClass: "verdict-heatmap").count, 1)
+        XCTAssertEqual(probe.elements(withClass: "asr-per-round").compactMap { $0["data-attack"] }, ["backdoor"])
         XCTAssertEqual(probe.elements(withClass: "attack-success").count, 1, "backdoor has a success rate")
         XCTAssertEqual(probe.elements(withClass: "detection-heatmap").count, 1)
         XCTAssertEqual(probe.elements(withClass: "failed-cells").count, 1)
         XCTAssertEqual(probe.elements(withClass: "ranking").count, 1)
         XCTAssertEqual(probe.elements(withClass: "compare-csv").count, 1)
-        // Every defense has a completed seed under each attack: 3 + 3 series.
-        XCTAssertEqual(probe.elements(withClass: "series").count, 6)
+        // Every defense has a completed seed under each attack: 3 + 3 accuracy series, and 3
+        // attack success series under the backdoor; bands where two seeds completed (not
+        // backdoor/krum, whose seed 2 failed).
+        XCTAssertEqual(probe.elements(withClass: "series").count, 9)
+        XCTAssertEqual(probe.elements(withClass: "band").count, 5 + 2)
         XCTAssertTrue(probe.text.contains(ReportFixtures.failureReason), "the failed cell's reason, unescaped by the parser")
         XCTAssertTrue(probe.text.contains("a < b & c"), "the base scenario")
         XCTAssertTrue(probe.text.contains("attacks: [none, backdoor]"), "the spec")

@@ -198,7 +198,8 @@ final class ScenarioErrorTests: XCTestCase {
                  error: "--set rounds: expected key.path=value; allowed: e.g. federation.rounds=3", line: #line),
             Case(yaml: "", overrides: ["federation..rounds=3"],
                  error: "--set federation..rounds=3: federation..rounds: not a key path; allowed: names of letters, "
-                    + "digits and _ joined by dots, e.g. federation.rounds=3", line: #line),
+                    + "digits and _ joined by dots, a list entry as name[i], e.g. federation.rounds=3 or attack[1].z=5",
+                 line: #line),
             Case(yaml: "", overrides: ["model.hidden=[32,"],
                  error: "--set model.hidden=[32,: model.hidden: invalid YAML: while parsing a flow node: "
                     + "did not find expected node content", line: #line),

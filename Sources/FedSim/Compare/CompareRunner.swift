@@ -200,7 +200,7 @@ public final class CompareRunner {
                 figures.append(name)
             }
         }
-        let schema = CompareRow.schema(evaluations: figures)
+        let schema = CompareRow.schema(axes: spec.axes.map(\.key), evaluations: figures)
         let csv = try CSVWriter(path: tmp, header: schema.header)
         for cell in cells { if let r = results[cell.id] { try csv.write(schema.fields(r.row.row)) } }
         csv.close()
@@ -234,7 +234,8 @@ public final class CompareRunner {
 
     private func report(_ r: CellResult, done: Int, of total: Int) {
         guard style != .none else { return }
-        let acc = r.finalAccuracy.map { String(format: "%.4f", $0) } ?? "-"
+        var acc = r.finalAccuracy.map { String(format: "%.4f", $0) } ?? "-"
+        if let asr = r.attackSuccessRate { acc += " asr=" + String(format: "%.4f", asr) }
         let why = r.status == .completed ? "" : ": " + (r.error ?? r.status.rawValue)
         let eta = done > 0 ? Date().timeIntervalSince(start) / Double(done) * Double(total - done) : 0
         note("cell \(done)/\(total) \(r.cell.id) \(r.status) accuracy=\(acc) (\(String(format: "%.1f", r.wallSeconds ?? 0)) s)\(why) eta=\(String(format: "%.0f", eta))s")

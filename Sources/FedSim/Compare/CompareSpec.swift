@@ -1,4 +1,5 @@
 import FedCore
+import FedResults
 import Foundation
 import Yams
 
@@ -29,8 +30,33 @@ public struct CompareSpec: Sendable {
         public static func == (a: Entry, b: Entry) -> Bool { a.label == b.label && a.yaml == b.yaml }
     }
 
+    /// One swept scenario key (`axes:`): its key path and values; every cell of the matrix
+    /// runs once per value (the product over all axes).
+    public struct Axis: Sendable {
+        /// The key path as written (`attack.malicious`, `attack[1].z`): compare.csv's column.
+        public var key: String
+        /// Its segments as the scenario reader names them (`attack`, `[1]`, `z`).
+        var path: [String]
+        /// The values as written, in order.
+        public var values: [String]
+        /// Each value as set into a cell's scenario, its node keeping this file's line.
+        var grafts: [ScenarioGraft]
+
+        /// Whether the axis applies to an attack entry: keys under `attack` do not apply to
+        /// `none` (no attack group to set them on), which runs once, its column empty.
+        func applies(to attack: Entry) -> Bool { !(path.first == AttackGroupConfig.key && Axis.isNoAttack(attack)) }
+
+        /// The entry `none`: an empty list of attack groups.
+        static func isNoAttack(_ attack: Entry) -> Bool {
+            guard case let .sequence(groups) = attack.graft.value else { return false }
+            return groups.isEmpty
+        }
+    }
+
     public var name: String
     public var output: String
+    /// Swept keys (`axes:`), in the file's order; empty without a sweep.
+    public var axes: [Axis] = []
     /// The base scenario's YAML text, the file it came from (for errors) and its folder
     /// (relative dataset paths resolve against it).
     public var baseYAML: String
@@ -84,8 +110,16 @@ public struct CompareSpec: Sendable {
     }
 
     /// The base scenario with the comparison's overrides.
+    /// Settings of the attack group (`attack.scale=5`) are left to the cells: every cell sets
+    /// its own `attack:` section (and `none` has no group to set them on).
     func baseScenario() throws -> Scenario {
-        try scenario(grafts: overrideGrafts, overrides: commandLineOverrides)
+        try scenario(grafts: overrideGrafts.filter { $0.path.first != AttackGroupConfig.key },
+                     overrides: commandLineOverrides.filter { !CompareSpec.setsAttackGroup($0) })
+    }
+
+    /// Whether a `--set` text sets a key of the attack groups (`attack.x=`, `attack[i].x=`).
+    static func setsAttackGroup(_ text: String) -> Bool {
+        text.hasPrefix(AttackGroupConfig.key + ".") || text.hasPrefix(AttackGroupConfig.key + "[")
     }
 
     /// The base scenario with `grafts` (this file's nodes), then `overrides` (`key.path=value`).
@@ -150,6 +184,7 @@ public struct CompareSpec: Sendable {
             return (.mapping(Node.Mapping([(Node("aggregator"), node)])), ["aggregator"])
         } allowed: { Registry.aggregators.map(\.name).joined(separator: ", ") }
 
+        axes = try CompareSpec.axes(r, file: file)
         seeds = try r.intList("seeds", default: [], element: Interval(0...), count: 0...1000).map { UInt64($0) }
         if let node = r.value("overrides") {
             guard node.mapping != nil else {
@@ -233,6 +268,47 @@ public struct CompareSpec: Sendable {
                 throw fail("\"\(label)\" appears twice; give one of them a name:")
             }
             out.append(try entry(label, value, hidden: hidden, shown: r.path + [key, "[\(i)]"], mark: item.mark, lifted: lifted))
+        }
+        return out
+    }
+
+    /// Reads `axes: {attack.malicious: [0.1, 0.2], partition.alpha: [0.1, 1.0]}`: each key a
+    /// scenario key path, each value a non-empty list of distinct scalars.
+    private static func axes(_ r: ScenarioReader, file: String) throws -> [Axis] {
+        guard let node = r.value("axes") else { return [] }
+        guard case let .mapping(m) = node else {
+            throw r.error("axes", "expected a mapping of scenario keys to lists of values such as {attack.malicious: [0.1, 0.2]}")
+        }
+        var out: [Axis] = []
+        for (k, v) in m {
+            let key = k.scalar?.string ?? ""
+            let fail = { (at: Node, message: String) in r.source.error(r.path + ["axes", key], at: at, message) }
+            guard let path = ScenarioOverrides.segments(key) else {
+                throw fail(k, "not a key path; allowed: names joined by dots, a list entry as name[i], e.g. attack.malicious")
+            }
+            if ["seed", "name", "output"].contains(path[0]) && path.count == 1 {
+                throw fail(k, "cannot be swept; allowed: any scenario key but seed (use seeds:), name and output")
+            }
+            guard case let .sequence(items) = v, !items.isEmpty else {
+                throw fail(v, "expected a non-empty list of values such as [0.1, 0.2, 0.3], got \(ScenarioReader.describe(v))")
+            }
+            var values: [String] = [], grafts: [ScenarioGraft] = []
+            for (i, item) in items.enumerated() {
+                guard let text = item.scalar?.string else {
+                    throw r.source.error(r.path + ["axes", key, "[\(i)]"], at: item,
+                                         "expected a scalar value (a number, a word or a flag), got \(ScenarioReader.describe(item))")
+                }
+                let segment = CompareRow.AxisValue(key: key, value: text).segment
+                if values.contains(where: { CompareRow.AxisValue(key: key, value: $0).segment == segment }) {
+                    throw r.source.error(r.path + ["axes", key, "[\(i)]"], at: item,
+                                         "\"\(text)\" appears twice (as a cell folder name); allowed: distinct values")
+                }
+                values.append(text)
+                grafts.append(ScenarioGraft(path: path, value: item, file: file, shownPath: ["axes", key, "[\(i)]"],
+                                            mark: item.mark))
+            }
+            if out.contains(where: { $0.key == key }) { throw fail(k, "appears twice") }
+            out.append(Axis(key: key, path: path, values: values, grafts: grafts))
         }
         return out
     }
