@@ -12,21 +12,27 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var display: ResultsOptions
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a scenario key in every cell, e.g. --set federation.rounds=5 (repeatable; after the file's overrides).", valueName: "key=value"))
-    var overrides: [String] = []
+    /// --set (every cell, after the file's overrides), --log-level (each cell's run), --quiet, --verbose.
+    @OptionGroup var common: CommonOptions
+
+    @OptionGroup var verbosity: Verbosity
 
     func run() throws {
         let runner: CompareRunner
         let results: [CellResult]
         do {
-            let spec = try CompareSpec.load(path: file, overrides: overrides)
+            let spec = try CompareSpec.load(path: file, overrides: common.overrides)
             runner = try CompareRunner(spec: spec, outputDirectory: display.output, executable: currentExecutable(),
-                                       progress: display.progress)
+                                       progress: verbosity.progress(display.progress))
+            if let level = common.logLevel ?? (verbosity.verbose ? .info : nil) {
+                runner.cellArguments = ["--log-level", level.rawValue]
+            }
             results = try runner.run()
         } catch {
             throw fail(error, code: "\(error)".hasPrefix("interrupted") ? 130 : 1)
         }
         let failed = results.filter { !$0.status.isFinished }.count
+        guard !verbosity.quiet else { return }
         do { try printComparison(folder: runner.directory) } catch { throw fail(error) }
         print("\(results.count - failed) of \(results.count) cells completed; results in \(runner.directory)/")
     }

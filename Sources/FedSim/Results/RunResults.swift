@@ -137,11 +137,16 @@ public enum RunFolderError: Error, CustomStringConvertible {
     case notARun(String)
     /// The path exists and is a file.
     case notAFolder(String)
+    /// The folder holds a run of another scenario (its fingerprint, the new one's); `--force` replaces it.
+    case otherScenario(String, existing: String, new: String)
     public var description: String {
         switch self {
         case let .notARun(d):
             return "\(d): folder is not empty and holds no fedsim run (no \(RunResults.marker)); nothing was changed; choose another output folder or name"
         case let .notAFolder(d): return "\(d): exists and is not a folder; choose another output folder or name"
+        case let .otherScenario(d, existing, new):
+            return "\(d): holds a run of another scenario (fingerprint \(existing), this one \(new)); "
+                + "nothing was changed; pass --force to replace it, or --output \(d)-2 (or another name) to keep both"
         }
     }
 }
