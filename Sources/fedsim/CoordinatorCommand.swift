@@ -35,7 +35,7 @@ struct CoordinatorCommand: ParsableCommand {
             try RunFolderGuard.check(directory, fingerprint: s.fingerprint, force: force)
             let data = try FederationData.prepare(s, file: scenario, memoryLimit: try MemoryLimit.current(), scope: .coordinator)
             let results = try RunResults(directory: directory, scenario: s,
-                                         labelCounts: data.partition.labelCounts(of: data.train))
+                                         labelCounts: data.partition.labelCounts(of: data.train), classNames: data.train.classNames)
             // Client processes share the cores: one OpenBLAS thread (DESIGN.md).
             setBLASThreads(1)
             let coordinator = try Coordinator(scenario: s, data: data, endpoint: bind,

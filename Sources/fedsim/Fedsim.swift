@@ -1,5 +1,6 @@
 import ArgumentParser
 import CSupport
+import FedCore
 import FedResults
 import FedRobust
 import FedSim

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FedCore
 import FedSim
 import Foundation
 

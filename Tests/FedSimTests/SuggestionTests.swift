@@ -1,3 +1,4 @@
+import FedCore
 import XCTest
 @testable import FedSim
 

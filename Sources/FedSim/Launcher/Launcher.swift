@@ -59,7 +59,7 @@ public enum Launcher {
             data = try FederationData.prepare(scenario, file: options.scenarioPath,
                                               memoryLimit: try MemoryLimit.current())
             results = try RunResults(directory: directory, scenario: scenario,
-                                     labelCounts: data.partition.labelCounts(of: data.train))
+                                     labelCounts: data.partition.labelCounts(of: data.train), classNames: data.train.classNames)
         }
 
         // A private folder under /tmp for ipc:// sockets (their paths must stay short, about

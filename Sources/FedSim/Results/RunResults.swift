@@ -15,11 +15,13 @@ public final class RunResults {
     private let clients: CSVWriter
 
     /// Files a run writes in its folder: removed when a marked run folder is reused.
-    static let ownedFiles = ["scenario.yaml", "rounds.csv", "clients.csv", "label_counts.csv",
+    static let ownedFiles = ["scenario.yaml", "rounds.csv", "clients.csv", "label_counts.csv", "labels.csv",
                              "summary.json", "model.bin", "report.html", Checkpoint.fileName,
                              EvaluationImages.fileName]
 
-    public init(directory: String, scenario: Scenario, labelCounts: [[Int]]) throws {
+    /// `classNames`: the original label of each class when the data's labels were mapped to
+    /// classes (a CSV file with `labels: auto`), written to labels.csv; nil writes no such file.
+    public init(directory: String, scenario: Scenario, labelCounts: [[Int]], classNames: [String]? = nil) throws {
         self.directory = directory
         let fm = FileManager.default
         try RunResults.prepare(directory)
@@ -33,6 +35,11 @@ public final class RunResults {
             try counts.write([String(client), String(row.reduce(0, +))] + row.map(String.init))
         }
         counts.close()
+        if let classNames {
+            let names = try CSVWriter(path: directory + "/labels.csv", header: ["class", "label"])
+            for (k, name) in classNames.enumerated() { try names.write([String(k), name]) }
+            names.close()
+        }
 
         roundsSchema = scenario.roundsSchema
         rounds = try CSVWriter(path: directory + "/rounds.csv", header: roundsSchema.header)
