@@ -48,6 +48,9 @@ struct Fedsim: ParsableCommand {
     /// did you mean run?"), or nil when the arguments start with a command or an option.
     static func unknownCommand(_ arguments: [String]) -> String? {
         guard let first = arguments.first, !first.hasPrefix("-"), !commandNames.contains(first) else { return nil }
+        if first.hasSuffix(".yaml") || first.hasSuffix(".yml") {
+            return "unknown command '\(first)'; to run a scenario: fedsim run \(first) (compare files: fedsim compare)"
+        }
         let hint = Suggestion.closest(to: first, among: commandNames).map { "did you mean \($0)?" }
             ?? "commands: \(commandNames.filter { $0 != "help" }.joined(separator: ", "))"
         return "unknown command '\(first)'; \(hint) (fedsim --help lists them)"

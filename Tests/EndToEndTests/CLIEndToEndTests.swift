@@ -24,6 +24,10 @@ final class CLIEndToEndTests: EndToEndTestCase {
             XCTAssertTrue(out.hasPrefix("fedsim: error: unknown command '\(typed)'; \(expected)"), out)
             XCTAssertEqual(out.split(separator: "\n").count, 1, out)
         }
+        let (code, out) = try harness.run(["scenarios/quickstart.yaml"], log: "file.log", timeout: 60)
+        XCTAssertEqual(code, 64, out)
+        XCTAssertEqual(out, "fedsim: error: unknown command 'scenarios/quickstart.yaml'; to run a scenario: "
+                       + "fedsim run scenarios/quickstart.yaml (compare files: fedsim compare)\n")
     }
 
     func testARunOfAnotherScenarioIsRefusedUntilForced() throws {

@@ -156,8 +156,11 @@ public final class CompareRunner {
 
     private func note(_ text: String) {
         guard style != .none else { return }
-        endLine()
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        // On a terminal the note replaces the live line (which is redrawn after it), so no
+        // stale progress line is left between the notes.
+        let clear = lineOpen ? "\r\u{1B}[K" : ""
+        lineOpen = false
+        FileHandle.standardError.write(Data((clear + text + "\n").utf8))
     }
 
     private var pace = CompareETA()
@@ -167,7 +170,20 @@ public final class CompareRunner {
         guard style != .none else { return }
         let acc = r.finalAccuracy.map { String(format: "%.4f", $0) } ?? "-"
         let why = r.status == .completed ? "" : ": " + (r.error ?? r.status.rawValue)
-        let eta = pace.remaining(elapsed: Date().timeIntervalSince(start)).map { String(format: "%.0fs", $0) } ?? "-"
+        let left = pace.remaining(elapsed: Date().timeIntervalSince(start))
+        if style == .terminal {
+            // Fitted to the terminal like the live line: the timings go first, then the reason.
+            typealias P = ProgressLine.Priority
+            let line = ProgressLine([.init("cell \(done)/\(total) \(r.cell.id) \(r.status)", priority: P.essential),
+                                     .init("accuracy \(acc)", priority: P.asr),
+                                     .init(why.isEmpty ? "" : String(why.dropFirst(2)), priority: P.keptOut),
+                                     .init(String(format: "%.1f s", r.wallSeconds ?? 0), priority: P.bar),
+                                     .init("eta " + (left.map(ProgressLine.clock) ?? "-"), priority: P.elapsed)]
+                                    .filter { !$0.text.isEmpty })
+            note(line.render(width: Terminal.width(STDERR_FILENO)))
+            return
+        }
+        let eta = left.map { String(format: "%.0fs", $0) } ?? "-"
         note("cell \(done)/\(total) \(r.cell.id) \(r.status) accuracy=\(acc) (\(String(format: "%.1f", r.wallSeconds ?? 0)) s)\(why) eta=\(eta)")
     }
 
