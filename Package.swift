@@ -14,7 +14,11 @@ let package = Package(
     ],
     targets: [
         // MARK: - System libraries
-        .systemLibrary(name: "CZeroMQ", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        // No pkgConfig for libzmq: Debian's libzmq.pc lists krb5-gssapi in Requires.private, so
+        // `pkg-config --cflags libzmq` yields `-isystem /usr/include/mit-krb5`, a flag SwiftPM
+        // refuses ("prohibited flag(s)") on every build. zmq.h is in /usr/include and the module
+        // map links zmq itself, so nothing from pkg-config is needed.
+        .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         /// Tiny C helpers for calls Swift cannot make directly (variadic prctl).

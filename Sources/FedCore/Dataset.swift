@@ -16,6 +16,9 @@ public struct Dataset: Sendable, Equatable {
     public let classes: Int
     /// A short human name ("digits", "mnist", "csv:path", "synthetic").
     public var name: String
+    /// The original label of each class, when the source's labels were not class numbers
+    /// (a CSV file read with `labels: auto`): class k is `classNames[k]`; nil otherwise.
+    public var classNames: [String]?
 
     public var count: Int { labels.count }
 
@@ -45,7 +48,9 @@ public struct Dataset: Sendable, Equatable {
                 l.append(labels[i])
             }
         }
-        return Dataset(features: f, labels: l, dimension: dimension, shape: shape, classes: classes, name: name)
+        var d = Dataset(features: f, labels: l, dimension: dimension, shape: shape, classes: classes, name: name)
+        d.classNames = classNames
+        return d
     }
 
     /// Number of samples of each class.

@@ -109,7 +109,7 @@ public final class SimulatedUpdate {
             pathInputGradient[k].withUnsafeMutableBufferPointer { gx in
                 _ = pass(theta, inputs, gradient: gradient, inputGradient: gx)
             }
-            pathGradient[k].withUnsafeMutableBufferPointer { $0.update(fromContentsOf: gradient) }
+            _ = pathGradient[k].withUnsafeMutableBufferPointer { $0.update(fromContentsOf: gradient) }
             for j in theta.indices {
                 velocity[j] = mu * velocity[j] + gradient[j] + wd * theta[j]
                 theta[j] -= lr * velocity[j]

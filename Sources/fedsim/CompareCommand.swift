@@ -13,8 +13,10 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var display: ResultsOptions
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a scenario key in every cell, e.g. --set federation.rounds=5 (repeatable; after the file's overrides).", valueName: "key=value"))
-    var overrides: [String] = []
+    /// --set (every cell, after the file's overrides), --log-level (each cell's run), --quiet, --verbose.
+    @OptionGroup var common: CommonOptions
+
+    @OptionGroup var verbosity: Verbosity
 
     @Option(help: ArgumentHelp("Run only the K-th of N disjoint slices of the cells (K from 0), for one task of a scheduler's job array; results go to the shared folder, merged by --merge (docs/CLUSTER.md).", valueName: "K/N"))
     var shard: String?
@@ -38,10 +40,13 @@ struct CompareCommand: ParsableCommand {
         if let shard { mode = .shard(try CompareShard(parsing: shard)) }
         if merge { mode = .merge }
         do {
-            let spec = try CompareSpec.load(path: file, overrides: overrides)
+            let spec = try CompareSpec.load(path: file, overrides: common.overrides)
             let r = try CompareRunner(spec: spec, outputDirectory: display.output, executable: currentExecutable(),
-                                      progress: display.progress, mode: mode)
+                                      progress: verbosity.progress(display.progress), mode: mode)
             r.export = try ExportFormat.parse(export)
+            if let level = common.logLevel ?? (verbosity.verbose ? .info : nil) {
+                r.cellArguments = ["--log-level", level.rawValue]
+            }
             started = r
             results = try r.run()
         } catch {
@@ -58,6 +63,7 @@ struct CompareCommand: ParsableCommand {
                   + "(\(s.csvPath)); collect the shards with `fedsim compare \(file) --merge`")
             return
         }
+        guard !verbosity.quiet else { return }
         do { try printComparison(folder: runner.directory) } catch { throw fail(error) }
         print("\(results.count - failed) of \(results.count) cells completed; results in \(runner.directory)/")
         let missing = results.filter { $0.status == .pending }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import FedReport
+import FedSim
 import Foundation
 
 /// Prints a comparison's tables (attacks × defenses, then the worst-case ranking) and writes
@@ -9,7 +10,7 @@ import Foundation
 func printComparison(folder: String) throws {
     let results = try ComparisonResults.load(directory: folder)
     let table = ComparisonTable(results)
-    let bold = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+    let bold = Terminal.allowsStyle(STDOUT_FILENO)
     print(table.terminal(bold: bold))
     let path = try ReportWriter.write(results)
     print("report: \(path)")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import CSupport
+import FedCore
 import FedResults
 import FedRobust
 import FedSim
@@ -12,6 +13,8 @@ struct Fedsim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fedsim",
         abstract: "Federated learning under attack: a coordinator and client processes over ZeroMQ.",
+        discussion: "Exit codes: 0 success (a diverged run is a result), 1 failure (docs/CLI.md), 64 usage error, 130/143 interrupted by SIGINT/SIGTERM.",
+        version: FedsimVersion.string,
         subcommands: [Run.self, CoordinatorCommand.self, ClientCommand.self, AdversaryCommand.self, CompareCommand.self,
                       ReportCommand.self, CheckCommand.self, ListCommand.self, BenchCommand.self, KeygenCommand.self, FuzzCommand.self]
     )
@@ -31,7 +34,26 @@ struct Fedsim: ParsableCommand {
         _ = fedsim_keep_large_blocks_in_heap(1 << 30)
         // Many connections (and the run's own files) need descriptors: take all the hard limit allows.
         PeerGuard.raiseDescriptorLimit()
+        if let message = unknownCommand(Array(CommandLine.arguments.dropFirst())) {
+            FileHandle.standardError.write(Data("fedsim: error: \(message)\n".utf8))
+            Foundation.exit(64)
+        }
         main(nil)
+    }
+
+    /// The sub-command names (`run`, `compare`, ...), and `help`.
+    static var commandNames: [String] { configuration.subcommands.map { $0._commandName } + ["help"] }
+
+    /// The message for a first argument that names no sub-command ("unknown command 'krun';
+    /// did you mean run?"), or nil when the arguments start with a command or an option.
+    static func unknownCommand(_ arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-"), !commandNames.contains(first) else { return nil }
+        if first.hasSuffix(".yaml") || first.hasSuffix(".yml") {
+            return "unknown command '\(first)'; to run a scenario: fedsim run \(first) (compare files: fedsim compare)"
+        }
+        let hint = Suggestion.closest(to: first, among: commandNames).map { "did you mean \($0)?" }
+            ?? "commands: \(commandNames.filter { $0 != "help" }.joined(separator: ", "))"
+        return "unknown command '\(first)'; \(hint) (fedsim --help lists them)"
     }
 }
 
@@ -40,8 +62,30 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a scenario key, e.g. --set federation.rounds=5 (repeatable).", valueName: "key=value"))
     var overrides: [String] = []
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .warning
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default warning; info with --verbose).")
+    var logLevel: Logger.Level?
+
+    /// The log level given, else warning.
+    var level: Logger.Level { logLevel ?? .warning }
+}
+
+/// How much a command that shows progress prints (run, coordinator, compare).
+struct Verbosity: ParsableArguments {
+    @Flag(name: [.short, .long], help: "Print only errors: no progress, no closing line (the exit code tells the outcome).")
+    var quiet = false
+
+    @Flag(name: [.short, .long], help: "Log more (level info unless --log-level says otherwise).")
+    var verbose = false
+
+    func validate() throws {
+        if quiet && verbose { throw ValidationError("--quiet and --verbose contradict each other; give one") }
+    }
+
+    /// --log-level when given, else info with --verbose, error with --quiet, warning.
+    func level(_ given: Logger.Level?) -> Logger.Level { given ?? (verbose ? .info : quiet ? .error : .warning) }
+
+    /// The progress display: none with --quiet, else `style`.
+    func progress(_ style: ProgressDisplay.Style) -> ProgressDisplay.Style { quiet ? .none : style }
 }
 
 /// Where a run's results go and how its progress shows (run, coordinator).
@@ -65,7 +109,7 @@ struct ChildOptions: ParsableArguments {
     func start(_ label: String) -> Logger {
         if let parentPid { SignalTrap.dieWithParent(parentPid) }
         SignalTrap.install()
-        return makeLogger(label, level: common.logLevel == .warning ? .info : common.logLevel)
+        return makeLogger(label, level: common.logLevel ?? .info)
     }
 }
 

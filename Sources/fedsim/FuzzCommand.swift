@@ -39,7 +39,7 @@ struct FuzzCommand: ParsableCommand {
     }
 
     func run() throws {
-        let logger = makeLogger("fedsim.fuzz", level: common.logLevel)
+        let logger = makeLogger("fedsim.fuzz", level: common.level)
         SignalTrap.install()
         do {
             let s = try Scenario.load(path: scenario, overrides: common.overrides)

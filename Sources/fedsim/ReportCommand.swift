@@ -1,5 +1,6 @@
 import ArgumentParser
 import FedReport
+import FedSim
 import Foundation
 
 struct ReportCommand: ParsableCommand {
@@ -30,7 +31,7 @@ struct ReportCommand: ParsableCommand {
             throw fail(error)
         }
         if let table {
-            let bold = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+            let bold = Terminal.allowsStyle(STDOUT_FILENO)
             print(markdown ? table.markdown() : table.terminal(bold: bold))
         }
         print("report: \(path)")

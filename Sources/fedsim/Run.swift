@@ -15,6 +15,9 @@ struct Run: ParsableCommand {
 
     @OptionGroup var display: ResultsOptions
 
+    @Flag(help: "Replace a run of another scenario in the results folder (without it, fedsim refuses and changes nothing).")
+    var force = false
+
     @Option(help: ArgumentHelp("Exit when this process is no longer our parent (set by `fedsim compare`).", visibility: .hidden))
     var parentPid: Int32?
 
@@ -22,25 +25,35 @@ struct Run: ParsableCommand {
 
     @Option(help: ArgumentHelp("Also write every round's figures for an experiment tracker: mlflow, tensorboard or jsonl (repeatable, or comma-separated; docs/RESULTS.md).", valueName: "format"))
     var export: [String] = []
+    @OptionGroup var verbosity: Verbosity
 
     func validate() throws {
         do { _ = try ExportFormat.parse(export) } catch { throw ValidationError("\(error)") }
         guard (scenario == nil) != (resume == nil) else {
             throw ValidationError("give a scenario file, or --resume with a run folder (not both)")
         }
-        if resume != nil && (!common.overrides.isEmpty || display.output != nil) {
-            throw ValidationError("--resume continues the run as it was; --set and --output do not apply")
+        if resume != nil && (!common.overrides.isEmpty || display.output != nil || force) {
+            throw ValidationError("--resume continues the run as it was; --set, --output and --force do not apply")
         }
     }
 
     func run() throws {
         if let parentPid { SignalTrap.dieWithParent(parentPid) }
-        let logger = makeLogger("fedsim.run", level: common.logLevel)
+        let logger = makeLogger("fedsim.run", level: verbosity.level(common.logLevel))
+        if let resume, let done = RunFolderGuard.finishedRun(resume) {
+            // Nothing to continue: say so and start no process.
+            if !verbosity.quiet {
+                print("\(done.name): already finished (\(done.status), \(done.roundsCompleted) of \(done.roundsPlanned) rounds): "
+                      + RunHeadline.figures(done) + "; nothing to resume in \(resume)/")
+            }
+            return
+        }
         var options = Launcher.Options(scenarioPath: scenario ?? "", executable: currentExecutable())
         options.resume = resume
         options.overrides = common.overrides
         options.outputDirectory = display.output
-        options.progress = display.progress
+        options.progress = verbosity.progress(display.progress)
+        options.force = force
         options.writeReport = writeRunReport
         let summary: RunSummary
         let directory: String
@@ -59,19 +72,22 @@ struct Run: ParsableCommand {
             FileHandle.standardError.write(Data("fedsim: export: \(FileErrorText.describe(error))\n".utf8))
             exportFailed = true
         }
-        report(summary, directory: directory)
+        report(summary, directory: directory, quiet: verbosity.quiet)
         if exportFailed { throw ExitCode(1) }
     }
 }
 
 /// The closing lines of a run, and its exit code.
-func report(_ summary: RunSummary, directory: String) {
+/// A completed run's line names every headline figure (`RunHeadline`); `quiet` prints only errors.
+func report(_ summary: RunSummary, directory: String, quiet: Bool = false) {
     let acc = summary.finalTestAccuracy.map { String(format: "%.4f", $0) } ?? "n/a"
     switch summary.status {
     case "completed":
-        print("\(summary.name): final test accuracy \(acc) after \(summary.roundsCompleted) rounds "
-              + "(\(String(format: "%.1f", summary.wallSeconds)) s); results in \(directory)/")
+        guard !quiet else { return }
+        print("\(summary.name): completed \(summary.roundsCompleted) rounds in \(String(format: "%.1f", summary.wallSeconds)) s: "
+              + RunHeadline.figures(summary) + "; results in \(directory)/")
     case "diverged":
+        guard !quiet else { return }
         // A result, not a failure: an attack blew the model up; the rounds up to it are recorded.
         print("\(summary.name): diverged in round \(summary.divergedRound.map(String.init) ?? "?") of \(summary.roundsPlanned) "
               + "(last test accuracy \(acc)); results in \(directory)/")

@@ -113,16 +113,16 @@ final class DataLoadingTests: XCTestCase {
         let cases: [(String, String)] = [
             ("1,2,3\n4,5,6\n\n7,8\n", "x.csv:4: expected 3 values, got 2"),
             ("a,b,c\n1,2,3\n4,5,6,7\n", "x.csv:3: expected 3 values, got 4"),
-            ("1,2,3\n4,5,-1\n", "x.csv:2: label must be a non-negative integer, got \"-1\""),
-            ("1,2,3\n4,5,2.5\n", "x.csv:2: label must be a non-negative integer, got \"2.5\""),
-            ("1,2,3\n4,5,cat\n", "x.csv:2: label must be a non-negative integer, got \"cat\""),
+            ("1,2,3\n4,5,-1\n", "x.csv:2: label must be a non-negative integer, got \"-1\" (labels: auto maps any labels to classes)"),
+            ("1,2,3\n4,5,2.5\n", "x.csv:2: label must be a non-negative integer, got \"2.5\" (labels: auto maps any labels to classes)"),
+            ("1,2,3\n4,5,cat\n", "x.csv:2: label must be a non-negative integer, got \"cat\" (labels: auto maps any labels to classes)"),
             ("1,2,3\n4,x,1\n", "x.csv:2: value 2 is not a number: \"x\""),
             ("1,2,3\n4,nan,1\n", "x.csv:2: value 2 is not a number: \"nan\""),
             ("1,2,3\n1,,3\n", "x.csv:2: value 2 is not a number: \"\""),
             ("", "x.csv: no data rows"),
             ("\n  \n", "x.csv: no data rows"),
             ("f1,f2,label\n", "x.csv: no data rows"),
-            ("5\n", "x.csv:1: a row needs at least one feature before the label"),
+            ("5\n", "x.csv:1: a row needs at least one feature besides the label"),
         ]
         for (text, expected) in cases {
             XCTAssertEqual(thrownMessage { _ = try CSVLoader.parse(text: text, name: "x.csv") }, expected,

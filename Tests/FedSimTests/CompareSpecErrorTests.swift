@@ -75,11 +75,11 @@ final class CompareSpecErrorTests: XCTestCase {
                  line: #line),
             // An unknown key in a full defense section.
             Case(yaml: Self.base + "defenses:\n  - {aggregator: median, dpp: {}}\n",
-                 error: "c.yaml:3:26: defenses[0].dpp: unknown key; allowed: aggregator, clip, nnm, bucketing, dp",
+                 error: "c.yaml:3:26: defenses[0].dpp: unknown key; did you mean dp? allowed: aggregator, clip, nnm, bucketing, dp",
                  line: #line),
             // An unknown attack kind.
             Case(yaml: Self.base + "attacks: [none, sign-flp]\n",
-                 error: "c.yaml:2:17: attacks[1]: unknown value \"sign-flp\"; allowed: none, "
+                 error: "c.yaml:2:17: attacks[1]: unknown value \"sign-flp\"; did you mean sign-flip? allowed: none, "
                      + "\(Registry.attacks.map(\.name).joined(separator: ", "))",
                  line: #line),
         ])
@@ -88,7 +88,7 @@ final class CompareSpecErrorTests: XCTestCase {
     func testOverrideErrorsNameTheCompareFileLine() {
         check([
             Case(yaml: Self.base + "overrides:\n  federation:\n    clinets: 6\n",
-                 error: "c.yaml:4:5: overrides.federation.clinets: unknown key; allowed: \(Self.federationKeys)",
+                 error: "c.yaml:4:5: overrides.federation.clinets: unknown key; did you mean clients? allowed: \(Self.federationKeys)",
                  line: #line),
             Case(yaml: Self.base + "overrides: {federation: {rounds: zz}}\n",
                  error: "c.yaml:2:34: overrides.federation.rounds: expected an integer in 1...1000000, got \"zz\"",
@@ -99,7 +99,7 @@ final class CompareSpecErrorTests: XCTestCase {
     func testInlineBaseErrorsNameTheCompareFileLine() {
         check([
             Case(yaml: "name: m\nbase:\n  federation:\n    clinets: 4\n",
-                 error: "c.yaml:4:5: base.federation.clinets: unknown key; allowed: \(Self.federationKeys)",
+                 error: "c.yaml:4:5: base.federation.clinets: unknown key; did you mean clients? allowed: \(Self.federationKeys)",
                  line: #line),
         ])
     }

@@ -38,7 +38,7 @@ final class LocalTrainingConfigTests: XCTestCase {
             ("local_training: {adversarial: {step_size: big}}",
              "local_training.adversarial.step_size: expected auto or a number, got \"big\"", #line),
             ("local_training: {adversarial: {eps: 0.1}}",
-             "local_training.adversarial.eps: unknown key; allowed: attack, epsilon, steps, step_size, ratio", #line),
+             "local_training.adversarial.eps: unknown key; did you mean epsilon? allowed: attack, epsilon, steps, step_size, ratio", #line),
             ("local_training: {robust: true}", "local_training.robust: unknown key; allowed: adversarial", #line),
             ("federation: {mode: fedsgd}\nlocal_training: {adversarial: {}}",
              "local_training: adversarial training changes the local training of federation.mode fedavg; "

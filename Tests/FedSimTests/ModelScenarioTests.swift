@@ -37,7 +37,7 @@ final class ModelScenarioTests: XCTestCase {
 
     func testLayersListErrorsNameTheItem() {
         let cases: [(String, String, UInt)] = [
-            ("[{conv: 4, kernal: 3}]", "scenarios/x.yaml:3:22: model.layers[0].kernal: unknown key; allowed: conv, kernel, stride, padding", #line),
+            ("[{conv: 4, kernal: 3}]", "scenarios/x.yaml:3:22: model.layers[0].kernal: unknown key; did you mean kernel? allowed: conv, kernel, stride, padding", #line),
             ("[relu, {conv: 4, dense: 3}]", "scenarios/x.yaml:3:18: model.layers[1]: a mapping item names several kinds (conv, dense); "
                 + "it needs exactly one of conv, maxpool, avgpool, dense, relu, flatten, dropout", #line),
             ("[{kernel: 3}]", "scenarios/x.yaml:3:12: model.layers[0]: a mapping item names no kind; "

@@ -34,13 +34,13 @@ final class ScenarioErrorTests: XCTestCase {
 
     func testUnknownKeysAtEachLevel() {
         check([
-            Case(yaml: "nmae: x\n", error: "scenarios/x.yaml:1:1: nmae: unknown key; allowed: \(Self.topKeys)",
+            Case(yaml: "nmae: x\n", error: "scenarios/x.yaml:1:1: nmae: unknown key; did you mean name? allowed: \(Self.topKeys)",
                  line: #line),
             Case(yaml: "seed: 3\nfederation:\n  clients: 4\n  clinets: 5\n",
-                 error: "scenarios/x.yaml:4:3: federation.clinets: unknown key; allowed: \(Self.federationKeys)",
+                 error: "scenarios/x.yaml:4:3: federation.clinets: unknown key; did you mean clients? allowed: \(Self.federationKeys)",
                  line: #line),
             Case(yaml: "dataset:\n  kind: synthetic\n  synthetic:\n    sample: 5\n",
-                 error: "scenarios/x.yaml:4:5: dataset.synthetic.sample: unknown key; "
+                 error: "scenarios/x.yaml:4:5: dataset.synthetic.sample: unknown key; did you mean samples? "
                     + "allowed: samples, features, classes, separation", line: #line),
             Case(yaml: "model:\n  depth: [3]\n",
                  error: "scenarios/x.yaml:2:3: model.depth: unknown key; allowed: kind, hidden, init", line: #line),
@@ -134,7 +134,7 @@ final class ScenarioErrorTests: XCTestCase {
             Case(yaml: "model:\n  kind: resnet\n",
                  error: "scenarios/x.yaml:2:9: model.kind: unknown value \"resnet\"; allowed: logistic, mlp, cnn, layers", line: #line),
             Case(yaml: "dataset:\n  kind: emnist\n",
-                 error: "scenarios/x.yaml:2:9: dataset.kind: unknown value \"emnist\"; "
+                 error: "scenarios/x.yaml:2:9: dataset.kind: unknown value \"emnist\"; did you mean mnist? "
                     + "allowed: digits, idx, csv, mnist, fashion, cifar10, synthetic", line: #line),
             Case(yaml: "dataset:\n  normalize: zscore\n",
                  error: "scenarios/x.yaml:2:14: dataset.normalize: unknown value \"zscore\"; "
@@ -190,7 +190,7 @@ final class ScenarioErrorTests: XCTestCase {
                  error: "--set federation.rounds=abc: federation.rounds: expected an integer in 1...1000000, "
                     + "got \"abc\"", line: #line),
             Case(yaml: "federation:\n  rounds: 5\n", overrides: ["federation.clinets=3"],
-                 error: "--set federation.clinets=3: federation.clinets: unknown key; allowed: \(Self.federationKeys)",
+                 error: "--set federation.clinets=3: federation.clinets: unknown key; did you mean clients? allowed: \(Self.federationKeys)",
                  line: #line),
             Case(yaml: "", overrides: ["foo.bar=1"],
                  error: "--set foo.bar=1: foo: unknown key; allowed: \(Self.topKeys)", line: #line),
@@ -233,7 +233,7 @@ final class ScenarioErrorTests: XCTestCase {
     func testFedSGDAndWorkerMomentumCombinations() {
         check([
             Case(yaml: "federation:\n  mode: fedsdg\n",
-                 error: "scenarios/x.yaml:2:9: federation.mode: unknown value \"fedsdg\"; allowed: fedavg, fedsgd", line: #line),
+                 error: "scenarios/x.yaml:2:9: federation.mode: unknown value \"fedsdg\"; did you mean fedsgd? allowed: fedavg, fedsgd", line: #line),
             Case(yaml: "federation:\n  momentum_buffer: worker\n",
                  error: "scenarios/x.yaml:2:20: federation.momentum_buffer: worker momentum keeps a buffer of gradients across "
                     + "rounds and needs federation.mode: fedsgd (in fedavg mode the momentum is local to a round)", line: #line),
@@ -241,7 +241,7 @@ final class ScenarioErrorTests: XCTestCase {
                  error: "scenarios/x.yaml:3:20: federation.momentum_buffer: local momentum would restart at zero for the one "
                     + "gradient a fedsgd client computes per round; use worker (momentum: 0 for plain SGD)", line: #line),
             Case(yaml: "federation:\n  mode: fedsgd\n  momentum_buffer: wroker\n",
-                 error: "scenarios/x.yaml:3:20: federation.momentum_buffer: unknown value \"wroker\"; allowed: local, worker", line: #line),
+                 error: "scenarios/x.yaml:3:20: federation.momentum_buffer: unknown value \"wroker\"; did you mean worker? allowed: local, worker", line: #line),
             Case(yaml: "federation:\n  momentum_dampening: true\n",
                  error: "scenarios/x.yaml:2:23: federation.momentum_dampening: applies to the worker momentum buffer only "
                     + "(federation.mode: fedsgd, momentum_buffer: worker)", line: #line),

@@ -285,9 +285,16 @@ final class ScenarioTests: XCTestCase {
 
     func testDocumentedFullExampleParses() throws {
         let doc = try String(contentsOf: root.appendingPathComponent("docs/SCENARIOS.md"), encoding: .utf8)
-        let start = try XCTUnwrap(doc.range(of: "```yaml\n"))
-        let end = try XCTUnwrap(doc.range(of: "```", range: start.upperBound..<doc.endIndex))
-        let scenario = try parse(String(doc[start.upperBound..<end.lowerBound]), base: "/d")
+        // The full example: the first yaml block that is a whole scenario (smaller ones show single sections).
+        var from = doc.startIndex
+        var block = ""
+        while let start = doc.range(of: "```yaml\n", range: from..<doc.endIndex),
+              let end = doc.range(of: "```", range: start.upperBound..<doc.endIndex) {
+            block = String(doc[start.upperBound..<end.lowerBound])
+            if block.hasPrefix("name:") || block.contains("\nname:") { break }
+            from = end.upperBound
+        }
+        let scenario = try parse(block, base: "/d")
         XCTAssertEqual(scenario.name, "dirichlet-mlp")
         XCTAssertEqual(scenario.dataset.trainImages, "/d/data/train-images-idx3-ubyte")
         XCTAssertEqual(scenario.federation.processes, 10)
@@ -342,7 +349,7 @@ final class ScenarioReaderTests: XCTestCase {
             XCTAssertEqual("\($0)", "p.yaml:2:12: probe.enabled: expected true or false, got \"maybe\"")
         }
         XCTAssertThrowsError(try read("probe:\n  enabled: yes\n  lable: x\n")) {
-            XCTAssertEqual("\($0)", "p.yaml:3:3: probe.lable: unknown key; allowed: enabled, label")
+            XCTAssertEqual("\($0)", "p.yaml:3:3: probe.lable: unknown key; did you mean label? allowed: enabled, label")
         }
         XCTAssertThrowsError(try read("other: 1\n")) {
             XCTAssertEqual("\($0)", "p.yaml:1:1: other: unknown key; allowed: probe")

@@ -27,7 +27,7 @@ public struct TemporaryDirectory: Sendable {
         var buffer = Array(template.utf8CString)
         let made = buffer.withUnsafeMutableBufferPointer { b in b.baseAddress.map { mkdtemp($0) != nil } ?? false }
         guard made else { throw CreationError(template: template, code: errno) }
-        path = String(cString: buffer)
+        path = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// `path/relative`.

@@ -21,6 +21,14 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
     case badLabel(file: String, line: Int, text: String)
     /// A CSV row had only a label (no features).
     case noFeatures(file: String, line: Int)
+    /// `label_column` names a column the header does not have (`columns`: the header's names).
+    case noSuchColumn(file: String, column: String, columns: [String])
+    /// `label_column` is an index past the last column.
+    case columnIndex(file: String, line: Int, index: Int, columns: Int)
+    /// A row's label is empty (`labels: auto`).
+    case emptyLabel(file: String, line: Int)
+    /// `label_column` is a name but the file has no header line.
+    case noHeader(file: String, column: String)
     /// An IDX file started with the wrong magic number.
     case idxMagic(file: String, expected: UInt32, got: UInt32)
     /// An IDX file's length does not match the sizes declared in its header.
@@ -63,9 +71,18 @@ public enum DataError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .badNumber(file, line, column, text):
             return "\(file):\(line): value \(column) is not a number: \"\(text)\""
         case let .badLabel(file, line, text):
-            return "\(file):\(line): label must be a non-negative integer, got \"\(text)\""
+            return "\(file):\(line): label must be a non-negative integer, got \"\(text)\" (labels: auto maps any labels to classes)"
         case let .noFeatures(file, line):
-            return "\(file):\(line): a row needs at least one feature before the label"
+            return "\(file):\(line): a row needs at least one feature besides the label"
+        case let .noSuchColumn(file, column, columns):
+            let near = Suggestion.hint(for: column, among: columns)
+            return "\(file):1: no column named \"\(column)\" (dataset.label_column);\(near) columns: \(columns.joined(separator: ", "))"
+        case let .columnIndex(file, line, index, columns):
+            return "\(file):\(line): label_column \(index) is past the last column (rows have \(columns) values, columns 0 to \(columns - 1))"
+        case let .emptyLabel(file, line):
+            return "\(file):\(line): the label is empty"
+        case let .noHeader(file, column):
+            return "\(file):1: label_column \"\(column)\" is a name, but the file has no header line; give its index (0 is the first column)"
         case let .idxMagic(file, expected, got):
             return "\(file): IDX magic \(hex(expected)) expected, got \(hex(got))"
         case let .idxSize(file, expectedBytes, gotBytes):

@@ -41,6 +41,8 @@ public final class CompareRunner {
     private let cells: [CompareCell]
     private let base: Scenario
     private let start = Date()
+    /// Extra arguments of every cell's `fedsim run` (e.g. `--log-level info`); each cell's log is its own file.
+    public var cellArguments: [String] = []
 
     /// Throws when the base scenario itself (with the comparison's overrides) does not load.
     public init(spec: CompareSpec, outputDirectory: String?, executable: String, progress: ProgressDisplay.Style,
@@ -49,7 +51,7 @@ public final class CompareRunner {
         self.mode = mode
         directory = outputDirectory ?? (spec.output + "/" + spec.name)
         self.executable = executable
-        style = progress == .auto ? (isatty(STDERR_FILENO) == 1 ? .terminal : .plain) : progress
+        style = progress == .auto ? (Terminal.isLive(STDERR_FILENO) ? .terminal : .plain) : progress
         base = try spec.baseScenario()
         let all = CompareCell.all(spec, baseSeed: base.seed)
         matrix = all
@@ -136,8 +138,10 @@ public final class CompareRunner {
             while running.count < spec.parallel, !queue.isEmpty {
                 let (cell, path) = queue.removeFirst()
                 let p = try ChildProcess(executable: executable,
-                                         arguments: ["run", path, "--output", cellFolder(cell), "--progress", "plain",
-                                                     "--parent-pid", String(getpid())],
+                                         // --force: this runner checked the folder's fingerprint itself (a cell
+                                                     // of another scenario there is stale and runs again).
+                                         arguments: ["run", path, "--output", cellFolder(cell), "--progress", "plain", "--force",
+                                                     "--parent-pid", String(getpid())] + cellArguments,
                                          logPath: directory + "/cells/\(cell.id).log")
                 running.append((cell, p, Date()))
             }
@@ -228,31 +232,48 @@ public final class CompareRunner {
 
     private func note(_ text: String) {
         guard style != .none else { return }
-        endLine()
-        FileHandle.standardError.write(Data((text + "\n").utf8))
+        // On a terminal the note replaces the live line (which is redrawn after it), so no
+        // stale progress line is left between the notes.
+        let clear = lineOpen ? "\r\u{1B}[K" : ""
+        lineOpen = false
+        FileHandle.standardError.write(Data((clear + text + "\n").utf8))
     }
 
+    private var pace = CompareETA()
+
     private func report(_ r: CellResult, done: Int, of total: Int) {
+        pace.cellFinished(done: done, of: total, elapsed: Date().timeIntervalSince(start))
         guard style != .none else { return }
         var acc = r.finalAccuracy.map { String(format: "%.4f", $0) } ?? "-"
         if let asr = r.attackSuccessRate { acc += " asr=" + String(format: "%.4f", asr) }
         let why = r.status == .completed ? "" : ": " + (r.error ?? r.status.rawValue)
-        let eta = done > 0 ? Date().timeIntervalSince(start) / Double(done) * Double(total - done) : 0
-        note("cell \(done)/\(total) \(r.cell.id) \(r.status) accuracy=\(acc) (\(String(format: "%.1f", r.wallSeconds ?? 0)) s)\(why) eta=\(String(format: "%.0f", eta))s")
+        let left = pace.remaining(elapsed: Date().timeIntervalSince(start))
+        if style == .terminal {
+            // Fitted to the terminal like the live line: the timings go first, then the reason.
+            typealias P = ProgressLine.Priority
+            let line = ProgressLine([.init("cell \(done)/\(total) \(r.cell.id) \(r.status)", priority: P.essential),
+                                     .init("accuracy \(acc)", priority: P.asr),
+                                     .init(why.isEmpty ? "" : String(why.dropFirst(2)), priority: P.keptOut),
+                                     .init(String(format: "%.1f s", r.wallSeconds ?? 0), priority: P.bar),
+                                     .init("eta " + (left.map(ProgressLine.clock) ?? "-"), priority: P.elapsed)]
+                                    .filter { !$0.text.isEmpty })
+            note(line.render(width: Terminal.width(STDERR_FILENO)))
+            return
+        }
+        let eta = left.map { String(format: "%.0fs", $0) } ?? "-"
+        note("cell \(done)/\(total) \(r.cell.id) \(r.status) accuracy=\(acc) (\(String(format: "%.1f", r.wallSeconds ?? 0)) s)\(why) eta=\(eta)")
     }
 
     private func showRunning(_ running: [(CompareCell, ChildProcess, Date)], done: Int, of total: Int) {
         guard style == .terminal else { return }
-        let width = 20
-        let filled = total > 0 ? width * done / total : width
-        let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
         let current = running.map { cell, _, _ -> String in
             let rows = ((try? String(contentsOfFile: cellFolder(cell) + "/rounds.csv", encoding: .utf8)) ?? "")
                 .split(separator: "\n").count - 1
             return "\(cell.id) r\(max(0, rows))"
-        }.joined(separator: ", ")
-        let eta = done > 0 ? Date().timeIntervalSince(start) / Double(done) * Double(total - done) : 0
-        FileHandle.standardError.write(Data("\r\u{1B}[K cells \(done)/\(total) \(bar) eta \(Int(eta))s  running: \(current)".utf8))
+        }
+        let line = CompareETA.line(done: done, of: total, eta: pace.remaining(elapsed: Date().timeIntervalSince(start)),
+                                   running: current)
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + line.render(width: Terminal.width(STDERR_FILENO))).utf8))
         lineOpen = true
     }
 

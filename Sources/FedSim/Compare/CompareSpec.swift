@@ -262,7 +262,8 @@ public struct CompareSpec: Sendable {
                 throw fail("expected a name or a mapping with kind; allowed: \(allowed())")
             }
             guard let (value, hidden) = try make(kind, body) else {
-                throw fail("unknown value \"\(kind)\"; allowed: \(allowed())")
+                let names = allowed().components(separatedBy: ", ")
+                throw fail("unknown value \"\(kind)\";\(Suggestion.hint(for: kind, among: names)) allowed: \(allowed())")
             }
             guard !out.contains(where: { $0.label == label }) else {
                 throw fail("\"\(label)\" appears twice; give one of them a name:")

@@ -55,6 +55,10 @@ public final class Coordinator {
     private var pendingRejections: [String: Int] = [:]
     private var currentRound = 0
     private var loggedReasons: Set<String> = []
+    /// The rejection reasons already warned about in this run (later rounds log them at info).
+    private var warnedReasons: Set<String> = []
+    /// The clients that sent no update last round, so the same silence warns once.
+    private var lastMissing: [Int] = []
 
     /// The attack success metric reported in rounds.csv, if any.
     public var attackMetric: String? { evaluator.metric }
@@ -251,8 +255,10 @@ public final class Coordinator {
         }
         let aggMs = loop.now.timeIntervalSince(aggStart) * 1000
         if !done.missing.isEmpty {
-            logger.warning("round \(r): no update from clients \(done.missing) (deadline passed or their process is silent)")
+            let text = "round \(r): no update from clients \(done.missing) (deadline passed or their process is silent)"
+            if done.missing == lastMissing { logger.info("\(text)") } else { logger.warning("\(text)") }
         }
+        lastMissing = done.missing
         var record = report(round: r, sampled: sampled, collected: done, updates: updates, matrix: matrix, outcome: outcome,
                             aggregationMilliseconds: aggMs, started: start)
         if threats.evaluates(round: r) {
@@ -404,12 +410,21 @@ public final class Coordinator {
         logOnce(reason, detail)
     }
 
-    /// Logs the first rejection of each reason per round (the counts go to rounds.csv).
+    /// Logs the first rejection of each reason per round (the counts go to rounds.csv): the
+    /// run's first of each reason as a warning, the later rounds' at info, so a scenario whose
+    /// attackers send hostile messages every round (scenarios/attacks/protocol.yaml) warns once
+    /// per reason instead of flooding the terminal.
     private func logOnce(_ reason: String, _ detail: String) {
         let key = "\(currentRound):\(reason)"
         guard !loggedReasons.contains(key) else { return }
         loggedReasons.insert(key)
-        logger.warning("round \(currentRound): dropped a message (\(reason))\(detail.isEmpty ? "" : ": " + detail)")
+        let first = warnedReasons.insert(reason).inserted
+        let text = "round \(currentRound): dropped a message (\(reason))\(detail.isEmpty ? "" : ": " + detail)"
+        if first {
+            logger.warning("\(text) (later ones are counted in rounds.csv reject_reasons and logged at info)")
+        } else {
+            logger.info("\(text)")
+        }
     }
 
     /// Every second (a loop timer): a HEARTBEAT with the current round to every process.

@@ -25,6 +25,8 @@ public enum Launcher {
         /// Writes report.html into the results folder once summary.json is written (the CLI
         /// sets FedReport's writer); nil writes no report.
         public var writeReport: ReportHook?
+        /// Replace a run of another scenario in the results folder (`--force`); without it that is refused.
+        public var force = false
 
         public init(scenarioPath: String, executable: String) {
             self.scenarioPath = scenarioPath
@@ -53,10 +55,11 @@ public enum Launcher {
         } else {
             scenario = try Scenario.load(path: options.scenarioPath, overrides: options.overrides)
             directory = options.outputDirectory ?? (scenario.output + "/" + scenario.name)
+            try RunFolderGuard.check(directory, fingerprint: scenario.fingerprint, force: options.force)
             data = try FederationData.prepare(scenario, file: options.scenarioPath,
                                               memoryLimit: try MemoryLimit.current())
             results = try RunResults(directory: directory, scenario: scenario,
-                                     labelCounts: data.partition.labelCounts(of: data.train))
+                                     labelCounts: data.partition.labelCounts(of: data.train), classNames: data.train.classNames)
         }
 
         // A private folder under /tmp for ipc:// sockets (their paths must stay short, about

@@ -18,7 +18,7 @@ public final class ProgressDisplay {
 
     public init(style: Style, totalRounds: Int) {
         if style == .auto {
-            self.style = isatty(STDERR_FILENO) == 1 ? .terminal : .plain
+            self.style = Terminal.isLive(STDERR_FILENO) ? .terminal : .plain
         } else {
             self.style = style
         }
@@ -30,32 +30,28 @@ public final class ProgressDisplay {
         switch style {
         case .none: return
         case .terminal:
-            write("\r\u{1B}[K" + text)
+            write("\r\u{1B}[K" + ProgressLine([.init(text, priority: ProgressLine.Priority.essential)])
+                .render(width: Terminal.width(STDERR_FILENO)))
             lineOpen = true
         case .plain, .auto:
             write(text + "\n")
         }
     }
 
-    /// One finished round.
+    /// One finished round: the live line cut to the terminal's width (`ProgressLine`), or a
+    /// plain line with every figure.
     public func round(_ r: RoundRecord) {
         let elapsed = Date().timeIntervalSince(start)
         let done = r.round - firstRound + 1
         let eta = done > 0 ? elapsed / Double(done) * Double(total - r.round) : 0
-        let acc = String(format: "%.4f", r.testAccuracy)
-        let loss = String(format: "%.4f", r.testLoss)
         switch style {
         case .none: return
         case .terminal:
-            let width = 24
-            let filled = total > 0 ? width * r.round / total : width
-            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
-            write("\r\u{1B}[K round \(r.round)/\(total) \(bar) acc \(acc)  loss \(loss)  updates \(r.received)/\(r.sampled)"
-                  + (r.rejected > 0 ? " (\(r.rejected) rejected)" : "")
-                  + "  elapsed \(clock(elapsed))  eta \(clock(eta))")
+            let line = ProgressLine.round(r, total: total, elapsed: elapsed, eta: eta)
+            write("\r\u{1B}[K" + line.render(width: Terminal.width(STDERR_FILENO)))
             lineOpen = true
         case .plain, .auto:
-            write("round \(r.round)/\(total) accuracy=\(acc) loss=\(loss) received=\(r.received)/\(r.sampled) rejected=\(r.rejected) elapsed=\(String(format: "%.1f", elapsed))s eta=\(String(format: "%.1f", eta))s\n")
+            write(ProgressLine.plainRound(r, total: total, elapsed: elapsed, eta: eta) + "\n")
         }
     }
 
@@ -66,10 +62,5 @@ public final class ProgressDisplay {
 
     private func write(_ s: String) {
         FileHandle.standardError.write(Data(s.utf8))
-    }
-
-    private func clock(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        return String(format: "%d:%02d", s / 60, s % 60)
     }
 }

@@ -23,13 +23,14 @@ extension Registry {
             return stratifiedSplit(train, testFraction: d.testFraction, rng: &split)
         },
         DatasetDescriptor(
-            name: "csv", summary: "a CSV file of features and a label column", uses: ["path"],
+            name: "csv", summary: "a CSV file of features and a label column (the last, or `label_column`; `labels: auto` for any labels)",
+            uses: ["path", "label_column", "labels"],
             missing: { d in
                 d.path == nil ? ("path", "missing; dataset.kind csv needs path: <file.csv>, relative to the scenario file") : nil
             }
         ) { d, rng in
             var split = rng.derive("split")
-            return stratifiedSplit(try CSVLoader.load(path: d.path ?? ""), testFraction: d.testFraction, rng: &split)
+            return stratifiedSplit(try CSVLoader.load(path: d.path ?? "", labels: d.csvLabels), testFraction: d.testFraction, rng: &split)
         },
         imageFolder("mnist", summary: "MNIST handwritten digits (60,000 + 10,000, 1x28x28) from the IDX files in the folder `path`",
                     files: "the four MNIST IDX files") { d in try MNISTFolder.load(folder: d, name: "mnist") },

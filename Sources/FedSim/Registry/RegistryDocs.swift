@@ -44,48 +44,64 @@ public enum RegistryDocs {
         return out
     }
 
-    static var aggregators: String {
-        components("`aggregator.kind`", Registry.aggregators.map { d in
-            var notes = [d.summary]
-            if d.keepsState { notes.append("keeps state between rounds (checkpointed)") }
-            if !d.figures.isEmpty { notes.append("rounds.csv: " + d.figures.map { "`\($0.name)`" }.joined(separator: ", ")) }
-            return (d.name, notes, d.parameters)
-        })
+    /// One registered component as listed: its name, notes (summary, what it reports), and
+    /// its parameters; `uses` for the kinds of a section whose keys they share.
+    public struct Entry: Sendable {
+        public var name: String
+        public var notes: [String]
+        public var parameters: [Parameter] = []
+        public var uses: [String] = []
     }
 
-    static var preAggregation: String {
-        components("`defense.` key", Registry.preAggregation.map { d in
-            (d.name, [d.summary] + (d.figures.isEmpty ? [] : ["rounds.csv: " + d.figures.map { "`\($0.name)`" }.joined(separator: ", ")]),
-             d.parameters)
-        })
+    /// The components of registry part `name` (one of `parts`), with the key that selects them.
+    public static func entries(_ name: String) -> (key: String, entries: [Entry])? {
+        switch name {
+        case "aggregators":
+            return ("`aggregator.kind`", Registry.aggregators.map { d in
+                var notes = [d.summary]
+                if d.keepsState { notes.append("keeps state between rounds (checkpointed)") }
+                if !d.figures.isEmpty { notes.append("rounds.csv: " + d.figures.map { "`\($0.name)`" }.joined(separator: ", ")) }
+                return Entry(name: d.name, notes: notes, parameters: d.parameters)
+            })
+        case "pre-aggregation":
+            return ("`defense.` key", Registry.preAggregation.map { d in
+                Entry(name: d.name, notes: [d.summary] + (d.figures.isEmpty ? [] : ["rounds.csv: " + d.figures.map { "`\($0.name)`" }.joined(separator: ", ")]),
+                      parameters: d.parameters)
+            })
+        case "attacks":
+            return ("`kind`", Registry.attacks.map { d in
+                var notes = [d.summary, "acts: \(acts(d))"]
+                if let m = d.successMetric { notes.append("success metric `\(m.name)`: \(m.doc)") }
+                return Entry(name: d.name, notes: notes, parameters: d.parameters)
+            })
+        case "models":
+            return ("`kind`", Registry.models.map { Entry(name: $0.name, notes: [$0.summary], parameters: $0.parameters) })
+        case "evaluations":
+            return ("`evaluate.` key", Registry.evaluations.map { d in
+                let figures = d.figures(d.defaults).map { "`\($0.name)`" }
+                return Entry(name: d.name, notes: [d.summary] + (figures.isEmpty ? [] : ["rounds.csv (defaults): " + figures.joined(separator: ", ")]),
+                             parameters: d.parameters)
+            })
+        case "datasets":
+            return ("`kind`", Registry.datasets.map { Entry(name: $0.name, notes: [$0.summary], uses: $0.uses) })
+        case "partitions":
+            return ("`kind`", Registry.partitions.map { Entry(name: $0.name, notes: [$0.summary], uses: $0.uses) })
+        default:
+            return nil
+        }
     }
 
-    static var attacks: String {
-        components("`kind`", Registry.attacks.map { d in
-            var notes = [d.summary, "acts: \(acts(d))"]
-            if let m = d.successMetric { notes.append("success metric `\(m.name)`: \(m.doc)") }
-            return (d.name, notes, d.parameters)
-        })
-    }
-
-    static var models: String {
-        components("`kind`", Registry.models.map { ($0.name, [$0.summary], $0.parameters) })
-    }
-
-    static var evaluations: String {
-        components("`evaluate.` key", Registry.evaluations.map { d in
-            let figures = d.figures(d.defaults).map { "`\($0.name)`" }
-            return (d.name, [d.summary] + (figures.isEmpty ? [] : ["rounds.csv (defaults): " + figures.joined(separator: ", ")]),
-                    d.parameters)
-        })
-    }
-
-    static var datasets: String { kinds(Registry.datasets.map { ($0.name, $0.uses, $0.summary) }) }
-
-    static var partitions: String { kinds(Registry.partitions.map { ($0.name, $0.uses, $0.summary) }) }
+    static var aggregators: String { components("aggregators") }
+    static var preAggregation: String { components("pre-aggregation") }
+    static var attacks: String { components("attacks") }
+    static var models: String { components("models") }
+    static var evaluations: String { components("evaluations") }
+    static var datasets: String { kinds("datasets") }
+    static var partitions: String { kinds("partitions") }
 
     /// One row per component (its name and notes), then one per parameter.
-    private static func components(_ title: String, _ items: [(name: String, notes: [String], parameters: [Parameter])]) -> String {
+    private static func components(_ part: String) -> String {
+        guard let (title, items) = entries(part) else { return "" }
         var rows = ["| \(title) | key | default | allowed | meaning |", "|---|---|---|---|---|"]
         for item in items {
             rows.append("| `\(item.name)` | | | | \(cell(item.notes.joined(separator: "; "))) |")
@@ -95,10 +111,11 @@ public enum RegistryDocs {
     }
 
     /// One row per kind of a section whose keys the kinds share (datasets, partitions).
-    private static func kinds(_ items: [(name: String, uses: [String], summary: String)]) -> String {
+    private static func kinds(_ part: String) -> String {
+        guard let (_, items) = entries(part) else { return "" }
         var rows = ["| `kind` | reads | what |", "|---|---|---|"]
         for item in items {
-            rows.append("| `\(item.name)` | \(item.uses.map { "`\($0)`" }.joined(separator: ", ")) | \(cell(item.summary)) |")
+            rows.append("| `\(item.name)` | \(item.uses.map { "`\($0)`" }.joined(separator: ", ")) | \(cell(item.notes.joined(separator: "; "))) |")
         }
         return rows.joined(separator: "\n") + "\n"
     }

@@ -15,11 +15,13 @@ public final class RunResults {
     private let clients: CSVWriter
 
     /// Files a run writes in its folder: removed when a marked run folder is reused.
-    static let ownedFiles = ["scenario.yaml", "rounds.csv", "clients.csv", "label_counts.csv",
+    static let ownedFiles = ["scenario.yaml", "rounds.csv", "clients.csv", "label_counts.csv", "labels.csv",
                              "summary.json", "model.bin", "report.html", "metrics.jsonl", Checkpoint.fileName,
                              EvaluationImages.fileName]
 
-    public init(directory: String, scenario: Scenario, labelCounts: [[Int]]) throws {
+    /// `classNames`: the original label of each class when the data's labels were mapped to
+    /// classes (a CSV file with `labels: auto`), written to labels.csv; nil writes no such file.
+    public init(directory: String, scenario: Scenario, labelCounts: [[Int]], classNames: [String]? = nil) throws {
         self.directory = directory
         let fm = FileManager.default
         try RunResults.prepare(directory)
@@ -33,6 +35,11 @@ public final class RunResults {
             try counts.write([String(client), String(row.reduce(0, +))] + row.map(String.init))
         }
         counts.close()
+        if let classNames {
+            let names = try CSVWriter(path: directory + "/labels.csv", header: ["class", "label"])
+            for (k, name) in classNames.enumerated() { try names.write([String(k), name]) }
+            names.close()
+        }
 
         roundsSchema = scenario.roundsSchema
         rounds = try CSVWriter(path: directory + "/rounds.csv", header: roundsSchema.header)
@@ -137,11 +144,16 @@ public enum RunFolderError: Error, CustomStringConvertible {
     case notARun(String)
     /// The path exists and is a file.
     case notAFolder(String)
+    /// The folder holds a run of another scenario (its fingerprint, the new one's); `--force` replaces it.
+    case otherScenario(String, existing: String, new: String)
     public var description: String {
         switch self {
         case let .notARun(d):
             return "\(d): folder is not empty and holds no fedsim run (no \(RunResults.marker)); nothing was changed; choose another output folder or name"
         case let .notAFolder(d): return "\(d): exists and is not a folder; choose another output folder or name"
+        case let .otherScenario(d, existing, new):
+            return "\(d): holds a run of another scenario (fingerprint \(existing), this one \(new)); "
+                + "nothing was changed; pass --force to replace it, or --output \(d)-2 (or another name) to keep both"
         }
     }
 }

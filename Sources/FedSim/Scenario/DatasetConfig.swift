@@ -39,6 +39,9 @@ public struct DatasetConfig: Sendable, Equatable {
     public var kind: String
     /// CSV file (kind `csv`).
     public var path: String?
+    /// The CSV file's label column and how its values become classes (kind `csv`;
+    /// `label_column`, `labels`). Default: the last column, non-negative integer labels.
+    public var csvLabels: CSVLabels = CSVLabels()
     /// IDX files (kind `idx`; the train pair is required, the test pair optional but paired).
     public var trainImages: String?
     public var trainLabels: String?
@@ -122,6 +125,7 @@ extension DatasetConfig: ScenarioSection {
             normalize: try reader.choice("normalize", default: source?.defaultNormalize ?? .minmax),
             testFraction: try reader.double("test_fraction", default: 0.2, range: .open(0, 1)),
             synthetic: try reader.section(SyntheticConfig.self))
+        csvLabels = CSVLabels(column: try Self.labelColumn(reader), mode: try reader.choice("labels", default: .integer))
         if let (key, message) = descriptor.missing(self) {
             throw reader.error("kind", message).at("dataset.\(key)")
         }
@@ -133,8 +137,37 @@ extension DatasetConfig: ScenarioSection {
         }
     }
 
+    /// `label_column`: an integer is a 0-based index, any other text (or a quoted number) a
+    /// header name; absent, the last column.
+    private static func labelColumn(_ reader: ScenarioReader) throws -> CSVLabels.Column {
+        guard let node = reader.value("label_column") else { return .last }
+        if let text = ScenarioReader.plainText(node), let digits = ScenarioReader.integerDigits(text) {
+            guard let index = Int(digits), index >= 0 else {
+                throw reader.error("label_column", "\(text) is out of range; allowed: a column index >= 0 (0 is the first) or a header name")
+            }
+            return .index(index)
+        }
+        guard let name = try reader.string("label_column"), !name.isEmpty else {
+            throw reader.error("label_column", "the value is empty; allowed: a column index >= 0 or a header name")
+        }
+        return .name(name)
+    }
+
+    /// `label_column` and `labels` when they differ from the defaults (so that the scenarios
+    /// written before these keys keep their fingerprints).
+    private var csvLabelFields: [(String, ResolvedValue)] {
+        var fields: [(String, ResolvedValue)] = []
+        switch csvLabels.column {
+        case .last: break
+        case let .index(i): fields.append(("label_column", .int(i)))
+        case let .name(n): fields.append(("label_column", .string(n)))
+        }
+        if csvLabels.mode != .integer { fields.append(("labels", .choice(csvLabels.mode))) }
+        return fields
+    }
+
     var resolvedFields: [(String, ResolvedValue)] {
-        [("kind", .word(kind)), ("path", .string(path)),
+        [("kind", .word(kind)), ("path", .string(path))] + csvLabelFields + [
          ("train_images", .string(trainImages)), ("train_labels", .string(trainLabels)),
          ("test_images", .string(testImages)), ("test_labels", .string(testLabels)),
          ("normalize", .choice(normalize)), ("test_fraction", .number(testFraction)),

@@ -81,7 +81,7 @@ extension DefenseConfig: ScenarioSection {
         let aggregator: AggregatorConfig
         if let word = r.word("aggregator") {
             guard names.contains(word) else {
-                throw r.error("aggregator", "unknown value \"\(word)\"; allowed: \(names.joined(separator: ", "))")
+                throw r.error("aggregator", "unknown value \"\(word)\";\(Suggestion.hint(for: word, among: names)) allowed: \(names.joined(separator: ", "))")
             }
             aggregator = AggregatorConfig(word)
         } else if let a = try r.optionalSection("aggregator") {

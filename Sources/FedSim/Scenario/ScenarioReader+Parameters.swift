@@ -11,7 +11,8 @@ extension ScenarioReader {
             throw source.error(path + [key], at: node, "expected one of \(allowed), got \(ScenarioReader.describe(node))")
         }
         guard names.contains(scalar.string) else {
-            throw source.error(path + [key], at: node, "unknown value \"\(scalar.string)\"; allowed: \(allowed)")
+            throw source.error(path + [key], at: node,
+                               "unknown value \"\(scalar.string)\";\(Suggestion.hint(for: scalar.string, among: names)) allowed: \(allowed)")
         }
         return scalar.string
     }
@@ -96,7 +97,8 @@ extension ScenarioReader {
             switch element {
             case .scalar:
                 guard let word = ScenarioReader.plainText(element), let kind = kinds.first(where: { $0.name == word }) else {
-                    throw source.error(at, at: element, "unknown item \(ScenarioReader.describe(element)); allowed: \(allowed)")
+                    let hint = ScenarioReader.plainText(element).map { Suggestion.hint(for: $0, among: kinds.map(\.name)) } ?? ""
+                    throw source.error(at, at: element, "unknown item \(ScenarioReader.describe(element));\(hint) allowed: \(allowed)")
                 }
                 guard kind.allowsBareWord else {
                     throw source.error(at, at: element, "\(word) needs a value: write {\(word): ...}")

@@ -84,7 +84,7 @@ final class ScenarioReader {
     func finish() throws {
         for (key, entry) in entries where !requested.contains(key) {
             throw source.error(path + [key], at: entry.keyNode,
-                               "unknown key; allowed: \(requested.joined(separator: ", "))")
+                               "unknown key;\(Suggestion.hint(for: key, among: requested)) allowed: \(requested.joined(separator: ", "))")
         }
     }
 
@@ -169,7 +169,8 @@ final class ScenarioReader {
                                "expected one of \(allowed), got \(ScenarioReader.describe(node))")
         }
         guard let value = E(rawValue: scalar.string) else {
-            throw source.error(path + [key], at: node, "unknown value \"\(scalar.string)\"; allowed: \(allowed)")
+            throw source.error(path + [key], at: node, "unknown value \"\(scalar.string)\";"
+                               + "\(Suggestion.hint(for: scalar.string, among: E.allCases.map(\.rawValue))) allowed: \(allowed)")
         }
         return value
     }
