@@ -118,7 +118,7 @@ final class CompareAxesTests: XCTestCase {
         XCTAssertThrowsError(try load(cases[3].0)) { error in
             let text = "\(error)".replacingOccurrences(of: folder + "/", with: "")
             XCTAssertTrue(text.hasPrefix("c.yaml:4:"), text)
-            XCTAssertTrue(text.contains("axes.attack.malicous[0]: unknown key; allowed: kind, malicious"), text)
+            XCTAssertTrue(text.contains("axes.attack.malicous[0]: unknown key; did you mean malicious? allowed: kind, malicious"), text)
         }
     }
 
