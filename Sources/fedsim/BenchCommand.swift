@@ -86,6 +86,8 @@ struct AggregatorsBenchCommand: ParsableCommand {
                 emit(BenchOutput.line(BenchOutput.fields(result), type: "bench", format: format))
             }, floor: { floor in
                 emit(BenchOutput.line(BenchOutput.fields(floor), type: "floor", format: format))
+            }, computeFloor: { floor in
+                emit(BenchOutput.line(BenchOutput.fields(floor), type: "floor", format: format))
             })
         } catch {
             throw fail(error)

@@ -1,5 +1,6 @@
 import XCTest
 @testable import FedSim
+import FedRobust
 
 /// The aggregator benchmark at a tiny size: one result per rule, legal f, parseable lines.
 /// No wall-clock assertions (timings only need to be finite and positive).
@@ -78,6 +79,51 @@ final class BenchTests: XCTestCase {
         XCTAssertEqual(fields["n"], "10")
         XCTAssertEqual(fields["d"], "3000")
         XCTAssertNil(BenchOutput.parse(text), "a floor line is not a rule's result")
+    }
+
+    func testTheComputeFloorCountsItsMultiplyAddsAndBoundsTheGramMatrix() throws {
+        // Prepare
+        let config = AggregatorBench.Configuration(n: 10, d: 3_000, repeats: 2, warmup: 0,
+                                                   rules: [rule("fedavg")], threads: 1)
+        var floors: [AggregatorBench.ComputeFloor] = []
+
+        // Execute
+        _ = try AggregatorBench.run(config, computeFloor: { floors.append($0) })
+        let one = AggregatorBench.timeComputeFloor(config: config, iterations: 1_000)
+
+        // Assert
+        XCTAssertEqual(floors.count, 1)
+        XCTAssertEqual(one.threads, 1)
+        // 1,000 iterations of 12 chains x the selected version's lanes, on one task.
+        let lanes: Double = ["avx512": 16, "avx2": 8][KernelISA.current] ?? 1
+        XCTAssertEqual(one.multiplyAdds, 1_000 * 12 * lanes)
+        XCTAssertEqual(one.gigaMultiplyAddsPerSecond, one.multiplyAdds / (one.bestMs * 1e6), accuracy: 1e-9)
+        // n(n+1)/2 · d = 55 · 3,000 multiply-adds at that rate.
+        XCTAssertEqual(ComputePass.gramMultiplyAdds(n: 10, d: 3_000), 165_000)
+        XCTAssertEqual(one.gramMs, 165_000 / (one.gigaMultiplyAddsPerSecond * 1e6), accuracy: 1e-9)
+        let text = BenchOutput.line(BenchOutput.fields(one), type: "floor", format: .text)
+        let fields = try XCTUnwrap(BenchOutput.parse(text, type: "floor"), text)
+        XCTAssertEqual(fields["pass"], "fma")
+        XCTAssertEqual(fields["threads"], "1")
+        XCTAssertNotNil(fields["gram_floor_ms"].flatMap(Double.init))
+    }
+
+    func testTheComputePassChecksumIsTheSameOnEveryVersionsLanes() {
+        // Every lane of chain i runs a <- a·m + c from a = i, so the checksum of one task is
+        // lanes x the sum over chains; the versions differ only in rounding (fused or not).
+        let iterations = 100
+        var expected = 0.0
+        for i in 0..<12 {
+            var a = Float(i)
+            for _ in 0..<iterations { a = a * 0.999999 + 1e-7 }
+            expected += Double(a)
+        }
+        let generic = ComputePass.run(tasks: 1, iterations: iterations, isa: 1)
+        XCTAssertEqual(generic.multiplyAdds, Double(iterations * 12))
+        XCTAssertEqual(generic.checksum, expected, accuracy: 1e-4)
+        let best = ComputePass.run(tasks: 3, iterations: iterations)
+        let lanes = best.multiplyAdds / Double(3 * iterations * 12)
+        XCTAssertEqual(best.checksum, 3 * lanes * expected, accuracy: 1e-3 * lanes)
     }
 
     func testResultLinesParseAsKeyValue() throws {

@@ -64,6 +64,14 @@ double fedsim_squared_distance(int isa, const float *row, const double *v, size_
 /// it is a measurement, not an aggregate).
 double fedsim_read_sum(const float *x, size_t count);
 
+/// The compute floor the benchmarks compare the Gram-bound rules with: `iterations` rounds of
+/// 12 independent multiply-add chains in registers (FMA in the AVX2 and AVX-512 versions,
+/// multiply then add in the portable one), no memory traffic. Returns a checksum, so the work
+/// cannot be skipped; `fedsim_peak_fmas_per_iteration(isa)` Float multiply-adds are done per
+/// iteration.
+double fedsim_peak_fma(int isa, long iterations);
+/// Float multiply-adds per iteration of `fedsim_peak_fma` in version `isa` (12 x lanes).
+long fedsim_peak_fmas_per_iteration(int isa);
 /// A task of `fedsim_parallel_run`: called once per index.
 typedef void (*fedsim_task_fn)(void *ctx, long index);
 

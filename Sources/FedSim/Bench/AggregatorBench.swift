@@ -166,6 +166,25 @@ public enum AggregatorBench {
         public var gigabytesPerSecond: Double { Double(4 * n * d) / (bestMs * 1e6) }
     }
 
+    /// The compute floor: `ComputePass`, multiply-adds in registers on every core the bench
+    /// may use, timed like a rule. A rule that needs the Gram matrix of the n x d updates
+    /// (n(n+1)/2 · d multiply-adds) cannot beat `gramMs`.
+    public struct ComputeFloor: Sendable, Equatable {
+        public var n: Int
+        public var d: Int
+        /// Threads the pass ran on (1 with `--threads 1`, else every core).
+        public var threads: Int
+        /// Multiply-adds per timed pass.
+        public var multiplyAdds: Double
+        public var timesMs: [Double]
+        public var bestMs: Double { timesMs.min() ?? .nan }
+        public var medianMs: Double { AggregatorBench.median(timesMs) }
+        /// Float multiply-adds per second of the best pass, in units of 10⁹.
+        public var gigaMultiplyAddsPerSecond: Double { multiplyAdds / (bestMs * 1e6) }
+        /// The least time the n x d Gram matrix can take at that rate, in ms.
+        public var gramMs: Double { ComputePass.gramMultiplyAdds(n: n, d: d) / (gigaMultiplyAddsPerSecond * 1e6) }
+    }
+
     /// Median (mean of the two middle values for an even count); NaN for none.
     static func median(_ values: [Double]) -> Double {
         let s = values.sorted()
@@ -176,13 +195,15 @@ public enum AggregatorBench {
     /// Generates the matrix, times the memory floor (reported through `floor`) and every
     /// selected rule, calling `progress` after each.
     public static func run(_ config: Configuration, progress: (Result) -> Void = { _ in },
-                           floor: (Floor) -> Void = { _ in }) throws -> [Result] {
+                           floor: (Floor) -> Void = { _ in },
+                           computeFloor: (ComputeFloor) -> Void = { _ in }) throws -> [Result] {
         try config.validate()
         // Every f is resolved first, so that a rule that cannot run fails before the long part.
         let plan = try config.resolvedF()
         if config.threads > 0 { setBLASThreads(config.threads) }
         let data = BenchMatrix(n: config.n, d: config.d, outliers: config.requestedF, seed: config.seed)
         floor(timeFloor(data: data, config: config))
+        computeFloor(timeComputeFloor(config: config))
         var results: [Result] = []
         for (rule, f) in plan {
             let r = try time(rule, f: f, data: data, config: config)
@@ -204,6 +225,27 @@ public enum AggregatorBench {
         }
         precondition(sink.isFinite, "bench: the synthetic matrix holds a non-finite value")
         return Floor(n: config.n, d: config.d, timesMs: times)
+    }
+
+    /// Warm-up and timed passes of `ComputePass` on the cores the rules may use.
+    static func timeComputeFloor(config: Configuration, iterations: Int = ComputePass.defaultIterations) -> ComputeFloor {
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let threads = config.threads > 0 ? min(config.threads, cores) : cores
+        // With several threads, four tasks per core taken as they finish: a core that another
+        // process holds for a moment then costs a fraction of the pass, not half of it.
+        let tasks = threads == 1 ? 1 : 4 * threads
+        let perTask = max(1, iterations * threads / tasks)
+        var times: [Double] = []
+        var work = 0.0, sink = 0.0
+        for call in 0..<(config.warmup + config.repeats) {
+            let start = MonotonicClock.nanoseconds()
+            let pass = ComputePass.run(tasks: tasks, iterations: perTask)
+            let elapsed = MonotonicClock.nanoseconds() - start
+            (work, sink) = (pass.multiplyAdds, sink + pass.checksum)
+            if call >= config.warmup { times.append(Double(elapsed) / 1e6) }
+        }
+        precondition(sink.isFinite, "bench: the compute pass overflowed")
+        return ComputeFloor(n: config.n, d: config.d, threads: threads, multiplyAdds: work, timesMs: times)
     }
 
     /// Warm-up and timed calls of one rule on `data`.

@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Text: `bench aggregator=median impl=fedsim n=100 d=1000000 f=20 best_ms=152.300 …` (one
 /// result per line, `key=value` separated by single spaces, no spaces inside values), one
-/// `floor pass=read …` line (the memory floor) and header lines starting with `# `. JSON: one
+/// `floor pass=read …` line (the memory floor), one `floor pass=fma …` line (the compute
+/// floor) and header lines starting with `# `. JSON: one
 /// object per line, `"type": "bench"` for results, `"floor"` for the floor and `"header"` for
 /// the header.
 public enum BenchOutput {
@@ -33,6 +34,13 @@ public enum BenchOutput {
          ("gb_per_s", String(format: "%.1f", f.gigabytesPerSecond))]
     }
 
+    /// The compute floor (`AggregatorBench.ComputeFloor`) as fields.
+    public static func fields(_ f: AggregatorBench.ComputeFloor) -> Fields {
+        [("pass", "fma"), ("impl", "fedsim"), ("n", "\(f.n)"), ("d", "\(f.d)"), ("threads", "\(f.threads)"),
+         ("best_ms", ms(f.bestMs)), ("median_ms", ms(f.medianMs)), ("repeats", "\(f.timesMs.count)"),
+         ("gfma_per_s", String(format: "%.1f", f.gigaMultiplyAddsPerSecond)), ("gram_floor_ms", ms(f.gramMs))]
+    }
+
     /// The header: what ran and how it was measured.
     public static func header(_ c: AggregatorBench.Configuration, cores: Int) -> Fields {
         [("impl", "fedsim"), ("n", "\(c.n)"), ("d", "\(c.d)"), ("outliers", "\(c.requestedF)"),
@@ -51,6 +59,8 @@ public enum BenchOutput {
             + "first, so FoolsGold's histories and the CC centre exist)",
         "floor: one threaded pass that only reads the n x d matrix, the memory floor of every rule "
             + "that reads every value (fedavg, median, the Gram matrix)",
+        "floor pass=fma: multiply-adds in registers on every core; gram_floor_ms = n(n+1)/2 * d at that "
+            + "rate, the compute floor of every rule built on the Gram matrix (krum, multi-krum, bulyan, foolsgold)",
     ]
 
     /// One result or header as a line in `format`.
