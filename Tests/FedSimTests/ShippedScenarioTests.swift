@@ -25,6 +25,25 @@ final class ShippedScenarioTests: XCTestCase {
         }
     }
 
+    /// The FLUTE workload (docs/BENCHMARKS.md) has FLUTE's shape with the generated data its
+    /// comment gives (the MNIST files need the data): 1,000 clients, 10 per round, 100 rounds,
+    /// 784 x 10 + 10 parameters.
+    func testFluteScenarioIsFlutesWorkload() throws {
+        let path = ShippedScenarioTests.scenarios.appendingPathComponent("bench/flute-mnist-lr.yaml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let override = try XCTUnwrap(text.split(separator: "\n").first { $0.contains("--set 'dataset=") }
+            .flatMap { line in line.split(separator: "'").dropFirst().first.map(String.init) })
+        // Fewer generated rows keep the test quick; the test share stays 1/7 (MNIST's 10,000 of 70,000).
+        let s = try Scenario.load(path: path, overrides: [override, "dataset.synthetic.samples=7000"])
+        XCTAssertEqual(s.federation.clients, 1_000)
+        XCTAssertEqual(Double(s.federation.clients) * s.federation.fraction, 10, accuracy: 1e-9)
+        XCTAssertEqual(s.federation.rounds, 100)
+        let data = try FederationData.prepare(s)
+        XCTAssertEqual(data.model.parameterCount, 784 * 10 + 10)
+        XCTAssertEqual(data.test.count, 1_000)
+        XCTAssertEqual(data.train.count, 6_000)
+    }
+
     /// Each model scenario loads and its model builds for its data's sample shape.
     func testModelScenariosPrepare() throws {
         let all = try files("models")
