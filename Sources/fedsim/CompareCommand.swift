@@ -63,8 +63,9 @@ struct CompareCommand: ParsableCommand {
                   + "(\(s.csvPath)); collect the shards with `fedsim compare \(file) --merge`")
             return
         }
+        // --quiet prints nothing, but the report is written all the same.
+        do { try printComparison(folder: runner.directory, quiet: verbosity.quiet) } catch { throw fail(error) }
         guard !verbosity.quiet else { return }
-        do { try printComparison(folder: runner.directory) } catch { throw fail(error) }
         print("\(results.count - failed) of \(results.count) cells completed; results in \(runner.directory)/")
         let missing = results.filter { $0.status == .pending }
         if merge && !missing.isEmpty {

@@ -113,6 +113,24 @@ final class CompareEndToEndTests: EndToEndTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: harness.path("stop/report.html")))
     }
 
+    /// `--quiet` prints nothing on success, but writes compare.csv and report.html as ever.
+    func testQuietComparisonStillWritesItsReport() throws {
+        let spec = harness.path("quiet.yaml")
+        try """
+            name: quiet
+            base: \(FedsimHarness.repository)/scenarios/quickstart.yaml
+            attacks: [none]
+            defenses: [fedavg]
+            overrides: {federation: {clients: 3, processes: 1, rounds: 2, local_epochs: 1}}
+            """.write(toFile: spec, atomically: true, encoding: .utf8)
+        let (code, out) = try harness.run(["compare", spec, "--output", harness.path("quiet"), "--quiet"],
+                                          log: "quiet.log", timeout: 300)
+        XCTAssertEqual(code, 0, out)
+        XCTAssertEqual(out, "", "--quiet prints nothing on success")
+        XCTAssertEqual(harness.csv("quiet/compare.csv").map { $0["status"] }, ["completed"])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: harness.path("quiet/report.html")))
+    }
+
     /// A comparison packs each cell's clients into one client process by default; the cells'
     /// models are the bytes the scenario's own processes give (`processes: scenario`), with the
     /// adversary hub's colluding attack too.
