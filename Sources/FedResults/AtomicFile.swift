@@ -40,7 +40,8 @@ public enum AtomicFile {
     /// `<host>.<pid>`: unique among the processes writing one folder.
     private static func writerTag() -> String {
         var name = [CChar](repeating: 0, count: 256)
-        let host = gethostname(&name, name.count) == 0 ? String(cString: name) : "host"
+        let host = gethostname(&name, name.count) == 0
+            ? String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "host"
         return host + "." + String(getpid())
     }
 }

@@ -5,7 +5,7 @@ import XCTest
 /// Saved state round-trips bit for bit through JSON, with Float vectors packed as base64.
 final class SavedStateTests: XCTestCase {
     func testRoundTripIsExactAndPacked() throws {
-        let tricky: [Float] = [0, -0.0, 1, -1.5, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 0.1, 3.4e-39]
+        let tricky: [Float] = [0, -0.0, 1, -1.5, .leastNonzeroMagnitude, .greatestFiniteMagnitude, 0.1, .leastNormalMagnitude / 4]  // the last one subnormal
         let state = SavedState(vectors: ["centre": tricky], perClient: ["buffer": [3: tricky, 0: [2]]], numbers: ["rdp": [0.5, 1e-300]])
         let json = try JSONEncoder().encode(state)
         let text = String(decoding: json, as: UTF8.self)
