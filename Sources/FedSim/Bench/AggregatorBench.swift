@@ -166,13 +166,13 @@ public enum AggregatorBench {
         public var gigabytesPerSecond: Double { Double(4 * n * d) / (bestMs * 1e6) }
     }
 
-    /// The compute floor: `ComputePass`, multiply-adds in registers on every core the bench
-    /// may use, timed like a rule. A rule that needs the Gram matrix of the n x d updates
+    /// The compute floor: `ComputePass`, multiply-adds in registers on every core, timed like
+    /// a rule. A rule that needs the Gram matrix of the n x d updates
     /// (n(n+1)/2 · d multiply-adds) cannot beat `gramMs`.
     public struct ComputeFloor: Sendable, Equatable {
         public var n: Int
         public var d: Int
-        /// Threads the pass ran on (1 with `--threads 1`, else every core).
+        /// Threads the pass ran on: every core.
         public var threads: Int
         /// Multiply-adds per timed pass.
         public var multiplyAdds: Double
@@ -227,12 +227,13 @@ public enum AggregatorBench {
         return Floor(n: config.n, d: config.d, timesMs: times)
     }
 
-    /// Warm-up and timed passes of `ComputePass` on the cores the rules may use.
+    /// Warm-up and timed passes of `ComputePass` on every core.
     static func timeComputeFloor(config: Configuration, iterations: Int = ComputePass.defaultIterations) -> ComputeFloor {
-        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let threads = config.threads > 0 ? min(config.threads, cores) : cores
-        // With several threads, four tasks per core taken as they finish: a core that another
-        // process holds for a moment then costs a fraction of the pass, not half of it.
+        // Every core, whatever `--threads` says: it sets BLAS's threads, while the Gram kernel
+        // (and so Krum, Multi-Krum, Bulyan and FoolsGold) runs on the kernels' pool, one thread
+        // per core. Four tasks per core, taken as they finish: a core that another process
+        // holds for a moment then costs a fraction of the pass, not half of it.
+        let threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
         let tasks = threads == 1 ? 1 : 4 * threads
         let perTask = max(1, iterations * threads / tasks)
         var times: [Double] = []
