@@ -67,7 +67,7 @@ enum InProcessCell {
             // The clients and the hub end after the coordinator's shutdown; give them a few
             // seconds (their lingers), then stop their loops and wait for them.
             let until = Date().addingTimeInterval(5)
-            while threads.contains(where: { !$0.isDone }) && Date() < until { usleep(2_000) }
+            while threads.contains(where: { $0.isStarted && !$0.isDone }) && Date() < until { usleep(2_000) }
             stop.raise()
             for t in threads { t.join() }
         }
@@ -173,18 +173,20 @@ final class CellThread: @unchecked Sendable {
         // Training and aggregation recurse little, but the default 512 KiB of a secondary
         // thread is tight for the evaluations' workspaces: the main thread's 8 MiB.
         t.stackSize = 8 << 20
-        thread = t
+        lock.withLock { thread = t }
         t.start()
     }
 
     /// True once the body returned (or threw).
     var isDone: Bool { lock.withLock { finished } }
+    /// True once `start` was called (a cell that failed while setting up starts none of its threads).
+    var isStarted: Bool { lock.withLock { thread != nil } }
     /// What the body threw, described, or nil.
     var failure: String? { lock.withLock { error } }
 
     /// Waits until the body returned; at once when it was never started.
     func join() {
-        guard thread != nil else { return }
+        guard isStarted else { return }
         done.wait()
         done.signal()   // later joins return at once
     }
