@@ -6,8 +6,9 @@ import FedResults
 import Foundation
 import Logging
 
-/// `fedsim compare`: runs every cell of a comparison (each a full multi-process `fedsim run`,
-/// up to `parallel` at once), writes compare.csv as cells finish, and resumes an interrupted
+/// `fedsim compare`: runs every cell of a comparison (each a full run, up to `parallel` at
+/// once: inside this process, `InProcessCell`, or as a `fedsim run` child process, as
+/// `isolation:` says), writes compare.csv as cells finish, and resumes an interrupted
 /// comparison: cells whose results are complete on disk for the same scenario are not run
 /// again; a half-written cell runs again from the start. A failing cell is recorded with its
 /// reason and the others go on.
