@@ -55,10 +55,11 @@ public struct DenseLayer: Sendable, Equatable {
     func forward(parameters: UnsafeBufferPointer<Float>, input: UnsafeBufferPointer<Float>,
                  batchSize: Int, output: UnsafeMutableBufferPointer<Float>) {
         guard batchSize > 0 else { return }
-        let bias = parameters[biasRange]
+        // Every row starts as b (a copy per row; the sgemm then adds X W with beta = 1).
+        let bias = UnsafeBufferPointer(rebasing: parameters[biasRange])
         for row in 0..<batchSize {
-            let base = row * outputs
-            for (o, v) in zip(0..<outputs, bias) { output[base + o] = v }
+            _ = UnsafeMutableBufferPointer(rebasing: output[(row * outputs)..<(row * outputs + outputs)])
+                .update(fromContentsOf: bias)
         }
         gemm(transA: false, transB: false, m: batchSize, n: outputs, k: inputs,
              alpha: 1, a: input, lda: inputs,
@@ -78,11 +79,15 @@ public struct DenseLayer: Sendable, Equatable {
             gemm(transA: true, transB: false, m: inputs, n: outputs, k: batchSize,
                  alpha: 1, a: input, lda: inputs, b: outputGradient, ldb: outputs,
                  beta: 0, c: UnsafeMutableBufferPointer(rebasing: g[weightRange]), ldc: outputs)
-            let db = biasRange.lowerBound
-            for o in 0..<outputs { g[db + o] = 0 }
-            for row in 0..<batchSize {
-                let base = row * outputs
-                for o in 0..<outputs { g[db + o] += outputGradient[base + o] }
+            // db[o] = ((0 + dZ[0, o]) + dZ[1, o]) + ..., rows in order (the same sums whatever
+            // the vector width: each lane is one column o).
+            if let db = g.baseAddress.map({ $0 + biasRange.lowerBound }), let dz = outputGradient.baseAddress {
+                let width = outputs
+                db.update(repeating: 0, count: width)
+                for row in 0..<batchSize {
+                    let r = dz + row &* width
+                    for o in 0..<width { db[o] += r[o] }
+                }
             }
         }
         if let dx = inputGradient, batchSize > 0 {

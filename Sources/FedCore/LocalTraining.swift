@@ -133,10 +133,9 @@ public func trainLocally(model: any Model, start: [Float], data: Dataset, config
                 let size = min(config.batchSize, n - first)
                 // Gather the batch into contiguous buffers.
                 batchInputs.withUnsafeMutableBufferPointer { x in
+                    guard let xs = x.baseAddress, let fs = features.baseAddress else { return }
                     for r in 0..<size {
-                        let src = order[first + r] * d
-                        let dst = r * d
-                        for j in 0..<d { x[dst + j] = features[src + j] }
+                        (xs + r * d).update(from: fs + order[first + r] * d, count: d)   // one row, a copy
                     }
                 }
                 for r in 0..<size { batchLabels[r] = data.labels[order[first + r]] }

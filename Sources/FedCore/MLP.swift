@@ -95,7 +95,10 @@ public struct MLP: Model, Equatable {
                 : UnsafeMutableBufferPointer(rebasing: activations[offsets[l]..<(offsets[l] + batchSize * layer.outputs)])
             layer.forward(parameters: parameters, input: input, batchSize: batchSize, output: out)
             if !isOutput {
-                for i in 0..<(batchSize * layer.outputs) where !(out[i] > 0) { out[i] = 0 }  // ReLU
+                // ReLU: max(z, 0), with NaN and -0 to +0; a select, not a branch, so it vectorises.
+                if let z = out.baseAddress {
+                    for i in 0..<(batchSize * layer.outputs) { let v = z[i]; z[i] = v > 0 ? v : 0 }
+                }
                 input = UnsafeBufferPointer(out)
             }
         }
@@ -163,8 +166,9 @@ public struct MLP: Model, Equatable {
                 let delta = region(deltaStart, count)
                 layer.backward(parameters: parameters, input: UnsafeBufferPointer(previous), outputGradient: dZ,
                                batchSize: batchSize, gradient: gradient, inputGradient: delta)
-                for i in 0..<count {
-                    previous[i] = previous[i] > 0 ? delta[i] : 0   // ReLU'(z) = [z > 0] = [a > 0]
+                // ReLU'(z) = [z > 0] = [a > 0]; both loads unconditional so that the loop vectorises.
+                if let a = previous.baseAddress, let d = delta.baseAddress {
+                    for i in 0..<count { let di = d[i]; a[i] = a[i] > 0 ? di : 0 }
                 }
             }
         }

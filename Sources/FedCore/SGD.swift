@@ -75,7 +75,15 @@ public struct SGD: Sendable {
             velocity = [Float](repeating: 0, count: n)
         }
         velocity.withUnsafeMutableBufferPointer { v in
-            if wd == 0 {
+            if wd == 0, let vs = v.baseAddress, let ps = p.baseAddress, let gs = g.baseAddress {
+                // The same two roundings per value (mu v, then + g; lr v, then p -) in any vector
+                // width; raw pointers so that the loop vectorises.
+                for i in 0..<n {
+                    let vi = mu * vs[i] + gs[i]
+                    vs[i] = vi
+                    ps[i] -= lr * vi
+                }
+            } else if wd == 0 {
                 for i in 0..<n {
                     v[i] = mu * v[i] + g[i]
                     p[i] -= lr * v[i]

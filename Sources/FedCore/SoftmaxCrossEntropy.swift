@@ -57,15 +57,23 @@ func softmaxCrossEntropySum(
         var m = -Float.infinity
         for j in 0..<classes where logits[row + j] > m { m = logits[row + j] }
         if !m.isFinite { m = 0 }   // all -inf, or NaN/inf present: let the NaN/inf propagate
+        let zy = logits[row + y]   // read before the gradient row is written (it may be the logits)
         var sum: Float = 0
-        for j in 0..<classes { sum += expf(logits[row + j] - m) }
-        let zy = logits[row + y]
+        if let g = gradient {
+            // exp(z_j - m) once: kept in the gradient row, then scaled (the same values as
+            // computing it twice).
+            for j in 0..<classes {
+                let e = expf(logits[row + j] - m)
+                g[row + j] = e
+                sum += e
+            }
+        } else {
+            for j in 0..<classes { sum += expf(logits[row + j] - m) }
+        }
         total += Double(logf(sum)) - Double(zy - m)
         if let g = gradient {
             let inv = gradientScale / sum
-            for j in 0..<classes {
-                g[row + j] = expf(logits[row + j] - m) * inv
-            }
+            for j in 0..<classes { g[row + j] *= inv }
             g[row + y] -= gradientScale
         }
     }

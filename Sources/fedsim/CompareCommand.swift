@@ -46,7 +46,9 @@ struct CompareCommand: ParsableCommand {
             r.export = try ExportFormat.parse(export)
             if let level = common.logLevel ?? (verbosity.verbose ? .info : nil) {
                 r.cellArguments = ["--log-level", level.rawValue]
+                r.cellLogLevel = level
             }
+            r.writeReport = writeRunReport
             started = r
             results = try r.run()
         } catch {

@@ -166,4 +166,46 @@ final class CompareEndToEndTests: EndToEndTestCase {
             XCTAssertEqual(try processes("spread"), 3, cell)
         }
     }
+
+    /// A cell gives the same model.bin whichever path runs it: inside the compare process
+    /// (`isolation: thread`, the default) or as `fedsim run` with client processes
+    /// (`isolation: process`); with the adversary hub (ALIE) and a data attack (backdoor) too,
+    /// and with the clients spread over 2 processes (threads). Only the process path leaves
+    /// client process logs.
+    func testCellsGiveTheSameModelsInThisProcessAndAsProcesses() throws {
+        func write(_ name: String, isolation: String) throws -> String {
+            let spec = harness.path("\(name).yaml")
+            try """
+                name: \(name)
+                base: \(FedsimHarness.repository)/scenarios/quickstart.yaml
+                attacks: [none, alie, backdoor]
+                defenses: [median]
+                malicious: 1
+                overrides: {federation: {clients: 6, processes: 2, rounds: 3, local_epochs: 2}}
+                processes: scenario
+                parallel: 2
+                isolation: \(isolation)
+                """.write(toFile: spec, atomically: true, encoding: .utf8)
+            return spec
+        }
+        for (name, isolation) in [("threads", "thread"), ("processes", "process")] {
+            let (code, out) = try harness.run(["compare", try write(name, isolation: isolation), "--output", harness.path(name),
+                                               "--progress", "plain"], log: "\(name).log", timeout: 400)
+            XCTAssertEqual(code, 0, out)
+        }
+        for cell in ["none--median--seed1", "alie--median--seed1", "backdoor--median--seed1"] {
+            let threads = try XCTUnwrap(FileManager.default.contents(atPath: harness.path("threads/cells/\(cell)/model.bin")))
+            let processes = try XCTUnwrap(FileManager.default.contents(atPath: harness.path("processes/cells/\(cell)/model.bin")))
+            XCTAssertEqual(threads, processes, cell)
+            XCTAssertEqual(harness.csv("threads/cells/\(cell)/rounds.csv").map { $0["test_accuracy"] ?? "" },
+                           harness.csv("processes/cells/\(cell)/rounds.csv").map { $0["test_accuracy"] ?? "" }, cell)
+            let logs = { (run: String) in
+                (try? FileManager.default.contentsOfDirectory(atPath: self.harness.path("\(run)/cells/\(cell)/logs"))) ?? []
+            }
+            XCTAssertEqual(logs("threads"), [], cell)
+            XCTAssertTrue(logs("processes").contains("process-1.log"), "\(cell): \(logs("processes"))")
+        }
+        let rows = harness.csv("threads/compare.csv")
+        XCTAssertEqual(rows.map { $0["status"] ?? "" }, ["completed", "completed", "completed"])
+    }
 }

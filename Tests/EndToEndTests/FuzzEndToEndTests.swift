@@ -15,9 +15,15 @@ final class FuzzEndToEndTests: EndToEndTestCase {
     /// Enough rounds that the fuzzer fires while they run (it starts once every client registered).
     private static var rounds: Int { long ? 200 : 30 }
 
+    /// Every client answers 0.5 s late in every round (a fixed straggler delay, well inside the
+    /// deadline, so every update still counts and the model is the plain run's): the federation
+    /// lasts at least rounds x 0.5 s however fast training is, and the fuzzer's messages arrive
+    /// while it runs. Without it, a fast build finished its rounds before the fuzzer had sent a
+    /// fifth of them.
     private var settings: [String] {
         ["--set", "federation.clients=3", "--set", "federation.rounds=\(Self.rounds)",
-         "--set", "federation.local_epochs=2", "--set", "federation.deadline=60"]
+         "--set", "federation.local_epochs=2", "--set", "federation.deadline=60",
+         "--set", "faults={straggler: 1, delay: 0.5, distribution: fixed}"]
     }
 
     /// Columns that may differ between the plain and the fuzzed run: timings, and the

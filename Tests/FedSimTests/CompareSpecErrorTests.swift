@@ -191,4 +191,31 @@ final class CompareSpecErrorTests: XCTestCase {
                     error: "c.yaml:4:12: processes: expected pack, scenario or a number of client processes in 1...100000; got 0",
                     line: #line)])
     }
+
+    /// `isolation:` runs cells in this process by default except those of wire attacks, takes
+    /// `thread` and `process`, suggests the closest word for a typo, and sets the default
+    /// `parallel:` (twice the cores in this process, half of them for processes).
+    func testCellIsolation() throws {
+        let base = "base: {federation: {clients: 8, processes: 4, rounds: 1}}\nattacks: [none, replay]\ndefenses: [fedavg]\n"
+        func inProcess(_ extra: String) throws -> [Bool] {
+            let spec = try load(base + extra)
+            return try CompareCell.all(spec, baseSeed: 1).map { spec.isolation.runsInProcess(try $0.scenario(spec)) }
+        }
+        XCTAssertEqual(try load(base).isolation, .auto)
+        XCTAssertEqual(try inProcess(""), [true, false])               // auto: replay works on the wire
+        XCTAssertEqual(try inProcess("isolation: auto\n"), [true, false])
+        XCTAssertEqual(try inProcess("isolation: thread\n"), [true, true])
+        XCTAssertEqual(try inProcess("isolation: process\n"), [false, false])
+        XCTAssertEqual(CompareSpec.defaultParallel(.auto, cores: 2), 4)
+        XCTAssertEqual(CompareSpec.defaultParallel(.thread, cores: 1), 2)
+        XCTAssertEqual(CompareSpec.defaultParallel(.process, cores: 2), 1)
+        XCTAssertEqual(CompareSpec.defaultParallel(.process, cores: 8), 4)
+        XCTAssertEqual(CompareSpec.defaultParallel(.thread, cores: 64), 64)
+        XCTAssertEqual(try load(base + "isolation: process\n").parallel,
+                       max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
+        XCTAssertEqual(try load(base + "isolation: process\nparallel: 3\n").parallel, 3)
+        check([Case(yaml: base + "isolation: threads\n",
+                    error: "c.yaml:4:12: isolation: unknown value \"threads\"; did you mean thread? allowed: auto, thread, process",
+                    line: #line)])
+    }
 }

@@ -1,7 +1,8 @@
 import FedResults
 import Foundation
 
-/// One cell of a comparison: an attack, a defense and a seed, run as a full `fedsim run`.
+/// One cell of a comparison: an attack, a defense and a seed, run as a full run (in this
+/// process or as `fedsim run`: `CellIsolation`).
 public struct CompareCell: Sendable {
     public var attack: CompareSpec.Entry
     public var defense: CompareSpec.Entry

@@ -6,8 +6,9 @@ import FedResults
 import Foundation
 import Logging
 
-/// `fedsim compare`: runs every cell of a comparison (each a full multi-process `fedsim run`,
-/// up to `parallel` at once), writes compare.csv as cells finish, and resumes an interrupted
+/// `fedsim compare`: runs every cell of a comparison (each a full run, up to `parallel` at
+/// once: inside this process, `InProcessCell`, or as a `fedsim run` child process, as
+/// `isolation:` says), writes compare.csv as cells finish, and resumes an interrupted
 /// comparison: cells whose results are complete on disk for the same scenario are not run
 /// again; a half-written cell runs again from the start. A failing cell is recorded with its
 /// reason and the others go on.
@@ -43,6 +44,12 @@ public final class CompareRunner {
     private let start = Date()
     /// Extra arguments of every cell's `fedsim run` (e.g. `--log-level info`); each cell's log is its own file.
     public var cellArguments: [String] = []
+    /// The log level of cells run inside this process (`isolation: thread`); default warning,
+    /// as a cell's `fedsim run` without `--log-level`.
+    public var cellLogLevel: Logger.Level = .warning
+    /// Writes report.html into a cell's folder once its summary is written, for cells run inside
+    /// this process (a cell's `fedsim run` process writes its own); nil writes none.
+    public var writeReport: Launcher.ReportHook?
 
     /// Throws when the base scenario itself (with the comparison's overrides) does not load.
     public init(spec: CompareSpec, outputDirectory: String?, executable: String, progress: ProgressDisplay.Style,
@@ -85,7 +92,7 @@ public final class CompareRunner {
         try AtomicFile.write(Data(base.resolvedYAML().utf8), to: directory + "/base.yaml", shared: true)
 
         // Prepare every cell: its scenario, or the reason it cannot run; skip finished ones.
-        var queue: [(CompareCell, String)] = []
+        var queue: [(cell: CompareCell, path: String, inProcess: Bool)] = []
         var reused = 0
         for cell in cells {
             let folder = cellFolder(cell)
@@ -106,7 +113,7 @@ public final class CompareRunner {
                 }
                 let path = directory + "/cells/\(cell.id).yaml"
                 try AtomicFile.write(Data(scenario.resolvedYAML().utf8), to: path)
-                queue.append((cell, path))
+                queue.append((cell, path, spec.isolation.runsInProcess(scenario)))
                 results[cell.id] = CellResult(cell: cell, status: .pending)
             } catch let e as ScenarioError {
                 // The cell's own settings are at fault (e.g. a rule's bounds): name the key, not the override.
@@ -119,37 +126,55 @@ public final class CompareRunner {
         try writeCSV()
         note(notePrefix + "\(cells.count) cells: \(reused) already complete, \(queue.count) to run, \(cells.count - reused - queue.count) failed before starting; \(spec.parallel) at a time")
 
-        var running: [(CompareCell, ChildProcess, Date)] = []
+        var running: [RunningCell] = []
         defer {
-            for (_, p, _) in running { p.terminate(grace: 5) }
+            for r in running { r.stop() }
+            for r in running { r.wait() }
         }
+        // Signalled by every cell that ends inside this process (the loop below waits on it).
+        let threadEnded = DispatchSemaphore(value: 0)
         var finished = 0
         let toRun = queue.count
         while !queue.isEmpty || !running.isEmpty {
             if SignalTrap.interrupted != nil {
-                for (cell, p, _) in running {
-                    p.terminate(grace: 5)
-                    results[cell.id] = CellResult(cell: cell, status: .interrupted, error: "interrupted")
+                // Processes are terminated; cells in this process end on the signal by themselves.
+                for r in running { r.stopProcess() }
+                for r in running {
+                    r.wait()
+                    results[r.cell.id] = CellResult(cell: r.cell, status: .interrupted, error: "interrupted")
                 }
                 running = []
                 try writeCSV()
                 throw CoordinatorError.interrupted(signal: SignalTrap.interrupted ?? SIGINT)
             }
             while running.count < spec.parallel, !queue.isEmpty {
-                let (cell, path) = queue.removeFirst()
+                let (cell, path, inProcess) = queue.removeFirst()
+                let log = directory + "/cells/\(cell.id).log"
+                if inProcess {
+                    let stop = StopFlag()
+                    let (folder, level, hook) = (cellFolder(cell), cellLogLevel, writeReport)
+                    let thread = CellThread(name: cell.id, onDone: threadEnded) {
+                        try InProcessCell.run(scenarioPath: path, folder: folder, logPath: log, logLevel: level,
+                                              writeReport: hook, stop: stop)
+                    }
+                    thread.start()
+                    running.append(RunningCell(cell: cell, began: Date(), worker: .thread(thread, stop)))
+                    continue
+                }
                 let p = try ChildProcess(executable: executable,
                                          // --force: this runner checked the folder's fingerprint itself (a cell
                                                      // of another scenario there is stale and runs again).
                                          arguments: ["run", path, "--output", cellFolder(cell), "--progress", "plain", "--force",
                                                      "--parent-pid", String(getpid())] + cellArguments,
-                                         logPath: directory + "/cells/\(cell.id).log")
-                running.append((cell, p, Date()))
+                                         logPath: log)
+                running.append(RunningCell(cell: cell, began: Date(), worker: .process(p)))
             }
-            var still: [(CompareCell, ChildProcess, Date)] = []
-            for (cell, p, began) in running {
-                if p.isRunning { still.append((cell, p, began)); continue }
+            var still: [RunningCell] = []
+            for r in running {
+                if r.isRunning { still.append(r); continue }
                 finished += 1
-                let result = finish(cell, exit: p.exitStatus ?? -1, seconds: Date().timeIntervalSince(began))
+                let cell = r.cell
+                let result = finish(cell, exit: r.exitStatus, seconds: Date().timeIntervalSince(r.began))
                 results[cell.id] = result
                 exportCell(cell)
                 try writeCSV()
@@ -160,7 +185,13 @@ public final class CompareRunner {
             if !running.isEmpty {
                 showRunning(running, done: finished, of: toRun)
                 // Until a cell ends (its slot then starts the next one at once), or 0.1 s for the display.
-                ChildProcess.waitForAny(running.map(\.1), upTo: 0.1)
+                let processes = running.compactMap(\.process)
+                if processes.count == running.count {
+                    ChildProcess.waitForAny(processes, upTo: 0.1)
+                } else {
+                    _ = threadEnded.wait(timeout: .now() + (processes.isEmpty ? 0.1 : 0.005))
+                    if !processes.isEmpty { ChildProcess.waitForAny(processes, upTo: 0.005) }
+                }
             }
         }
         endLine()
@@ -264,9 +295,10 @@ public final class CompareRunner {
         note("cell \(done)/\(total) \(r.cell.id) \(r.status) accuracy=\(acc) (\(String(format: "%.1f", r.wallSeconds ?? 0)) s)\(why) eta=\(eta)")
     }
 
-    private func showRunning(_ running: [(CompareCell, ChildProcess, Date)], done: Int, of total: Int) {
+    private func showRunning(_ running: [RunningCell], done: Int, of total: Int) {
         guard style == .terminal else { return }
-        let current = running.map { cell, _, _ -> String in
+        let current = running.map { r -> String in
+            let cell = r.cell
             let rows = ((try? String(contentsOfFile: cellFolder(cell) + "/rounds.csv", encoding: .utf8)) ?? "")
                 .split(separator: "\n").count - 1
             return "\(cell.id) r\(max(0, rows))"
@@ -279,5 +311,57 @@ public final class CompareRunner {
 
     private func endLine() {
         if lineOpen { FileHandle.standardError.write(Data("\n".utf8)); lineOpen = false }
+    }
+}
+
+
+/// A cell being run: a `fedsim run` child process, or a thread of this process
+/// (`InProcessCell`) with the flag that stops it.
+private struct RunningCell {
+    enum Worker {
+        case process(ChildProcess)
+        case thread(CellThread, StopFlag)
+    }
+
+    var cell: CompareCell
+    var began: Date
+    var worker: Worker
+
+    var process: ChildProcess? {
+        if case let .process(p) = worker { return p }
+        return nil
+    }
+
+    var isRunning: Bool {
+        switch worker {
+        case let .process(p): return p.isRunning
+        case let .thread(t, _): return !t.isDone
+        }
+    }
+
+    /// The process's exit status; for a thread 0, or 1 when it threw (its reason is in the log).
+    var exitStatus: Int32 {
+        switch worker {
+        case let .process(p): return p.exitStatus ?? -1
+        case let .thread(t, _): return t.failure == nil ? 0 : 1
+        }
+    }
+
+    /// Terminates a process (a thread is left to end by itself).
+    func stopProcess() {
+        if case let .process(p) = worker { p.terminate(grace: 5) }
+    }
+
+    /// Terminates a process, or stops a thread's loops.
+    func stop() {
+        switch worker {
+        case let .process(p): p.terminate(grace: 5)
+        case let .thread(_, flag): flag.raise()
+        }
+    }
+
+    /// Until a thread has ended (a process was waited for by `terminate`).
+    func wait() {
+        if case let .thread(t, _) = worker { t.join() }
     }
 }
