@@ -59,7 +59,7 @@ final class CoordinatorTests: XCTestCase {
         for sock in [client, stranger, rival] { try sock.connect(coordinator.boundEndpoint) }
 
         try client.send(MessageCodec.encode(.hello(fingerprint: s.fingerprint, clientIds: [0, 1])))
-        guard case let .welcome(_, count, accepted) = try receive(client) else { return XCTFail("expected WELCOME") }
+        guard case let .welcome(_, count, accepted, _) = try receive(client) else { return XCTFail("expected WELCOME") }
         XCTAssertEqual(Int(count), d)
         XCTAssertEqual(accepted, [0, 1])
         guard case let .task(round, ids, model, _) = try receive(client) else { return XCTFail("expected TASK") }

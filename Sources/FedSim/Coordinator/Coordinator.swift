@@ -59,6 +59,8 @@ public final class Coordinator {
     private var warnedReasons: Set<String> = []
     /// The clients that sent no update last round, so the same silence warns once.
     private var lastMissing: [Int] = []
+    /// The session document's shard entries, computed once per client (protocol v2 WELCOME).
+    private var shards: [Int: SessionDocument.ClientShard] = [:]
 
     /// The attack success metric reported in rounds.csv, if any.
     public var attackMetric: String? { evaluator.metric }
@@ -210,7 +212,8 @@ public final class Coordinator {
         let start = loop.now
         currentRound = r
         let sampled = sampleClients(round: r)
-        var c = RoundCollector(round: r, sampled: sampled, parameterCount: global.count)
+        var c = RoundCollector(round: r, sampled: sampled, parameterCount: global.count,
+                               shardSizes: data.partition.sizes)
         for (reason, count) in pendingRejections { for _ in 0..<count { c.reject(reason) } }
         pendingRejections = [:]
         collector = c
@@ -325,6 +328,12 @@ public final class Coordinator {
         do {
             message = try MessageCodec.decode(frames, limits: limits)
         } catch {
+            if MessageCodec.isPreviousVersionHello(frames) {
+                // A version-1 client gets a refusal it can decode instead of silence.
+                let reason = "rejected: protocol version \(MessageCodec.previousVersion) is not supported; this coordinator "
+                    + "speaks version \(MessageCodec.version) (docs/PROTOCOL.md)"
+                _ = try? transport.send(MessageCodec.legacyRefusal(reason), to: identity)
+            }
             return countRejection(error.reasonCode, detail: error.description)
         }
         let now = loop.now
@@ -382,11 +391,18 @@ public final class Coordinator {
         guard !outcome.accepted.isEmpty else {
             return refuse(identity, "none of the client ids \(ids) can be registered (unknown or taken by another process)")
         }
+        let session = SessionDocument(scenario: scenario, data: data, ids: outcome.accepted, shards: &shards).json()
         let welcome = MessageCodec.encode(.welcome(fingerprint: scenario.fingerprint,
                                                    parameterCount: UInt32(global.count),
-                                                   clientIds: outcome.accepted.map(UInt32.init)))
+                                                   clientIds: outcome.accepted.map(UInt32.init), session: session))
         _ = try? transport.send(welcome, to: identity)
         logger.debug("registered clients \(outcome.accepted)")
+        // A process that lost all its ids to this one (it was silent) is told so, instead of
+        // being left waiting for tasks that will never come.
+        for (old, ids) in outcome.displaced {
+            logger.info("clients \(ids) moved to another process; told the old one to stop")
+            _ = try? transport.send(MessageCodec.encode(.shutdown(reason: "rejected: clients \(ids) are now hosted by another process (this one was silent for more than \(fmt(f.heartbeatTimeout)) s)")), to: old)
+        }
         // A process that takes over clients the open round still waits for (a restarted client
         // process) is given their task now; otherwise the round would wait out its deadline for
         // clients nobody asked to train.
@@ -400,8 +416,13 @@ public final class Coordinator {
         }
     }
 
+    /// Sends a `rejected:` SHUTDOWN; the cause is counted by the caller under its own token
+    /// (`fingerprint`, `key_mismatch`, `unknown_client`, `id_taken`).
     private func refuse(_ identity: [UInt8], _ reason: String) {
-        logOnce("refused", "refused a client process: \(reason)")
+        let key = "\(currentRound):refusal"
+        if loggedReasons.insert(key).inserted {
+            logger.warning("round \(currentRound): sent a refusal (SHUTDOWN) to a client process: \(reason)")
+        }
         _ = try? transport.send(MessageCodec.encode(.shutdown(reason: "rejected: " + reason)), to: identity)
     }
 
