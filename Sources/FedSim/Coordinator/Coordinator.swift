@@ -377,7 +377,9 @@ public final class Coordinator {
 
     private func register(_ identity: [UInt8], fingerprint: UInt64, ids: [Int], now: Date) {
         let f = scenario.federation
-        guard fingerprint == scenario.fingerprint else {
+        // Fingerprint 0: a foreign client that takes the scenario from the session document
+        // (it proves nothing about what it loaded; the shard digests tell it what to train on).
+        guard fingerprint == scenario.fingerprint || fingerprint == Self.adoptingFingerprint else {
             refuse(identity, "fingerprint mismatch (expected 0x\(hex(scenario.fingerprint)), got 0x\(hex(fingerprint))); load the same scenario file")
             return countRejection("fingerprint")
         }
@@ -418,6 +420,10 @@ public final class Coordinator {
 
     /// Sends a `rejected:` SHUTDOWN; the cause is counted by the caller under its own token
     /// (`fingerprint`, `key_mismatch`, `unknown_client`, `id_taken`).
+    /// The HELLO fingerprint of a client that has not loaded the scenario and adopts the
+    /// coordinator's (docs/PROTOCOL.md section 4).
+    static let adoptingFingerprint: UInt64 = 0
+
     private func refuse(_ identity: [UInt8], _ reason: String) {
         let key = "\(currentRound):refusal"
         if loggedReasons.insert(key).inserted {
