@@ -77,12 +77,14 @@ final class PythonFederationTests: EndToEndTestCase {
 
     /// Runs `scenario` with Swift clients `swift` and Python processes `pythons` (arguments
     /// after the endpoint); returns the final model.
-    private func federation(_ scenario: String, output: String, swift: [Int], pythons: [[String]]) throws -> [Float] {
-        let py = try python()
+    private func federation(_ scenario: String, output: String, swift: [Int], pythons: [[String]],
+                            torch: String? = nil) throws -> [Float] {
+        let numpy = try python()
         let f = try harness.startFederation(scenario: scenario, output: output, clientIds: swift, settings: [],
                                             logPrefix: output + "-")
         let procs = try pythons.enumerated().map { k, args in
-            try harness.start(executable: py, ["-u"] + args.map { $0 == "ENDPOINT" ? f.endpoint : $0 },
+            // The last process runs under `torch` when it is given.
+            try harness.start(executable: torch != nil && k == pythons.count - 1 ? torch! : numpy, ["-u"] + args.map { $0 == "ENDPOINT" ? f.endpoint : $0 },
                               log: "\(output)-python-\(k).log", environment: ["OPENBLAS_NUM_THREADS": "1"])
         }
         XCTAssertEqual(harness.wait(f.coordinator, timeout: 240), 0, harness.text("\(output)-coordinator.log"))
@@ -113,6 +115,25 @@ final class PythonFederationTests: EndToEndTestCase {
 
     func testNumpyClientsMatchSwiftClientsLogistic() throws {
         _ = try checkMixedEqualsSwift(model: "kind: logistic")
+    }
+
+    /// Swift, numpy and PyTorch clients in one federation. Needs an interpreter with torch
+    /// (FEDSIM_TORCH_PYTHON, with python/ installed); scripts/test does not install torch.
+    func testSwiftNumpyAndTorchClientsMatchAllSwift() throws {
+        guard let torch = ProcessInfo.processInfo.environment["FEDSIM_TORCH_PYTHON"] else {
+            throw XCTSkip("FEDSIM_TORCH_PYTHON is not set: the PyTorch federation test is skipped (set it to a Python "
+                          + "with torch, pyzmq, numpy and python/ installed)")
+        }
+        let s = try scenario(model: "{kind: mlp, hidden: [8]}")
+        let allSwift = try federation(s, output: "swift", swift: [0, 1, 2, 3], pythons: [])
+        let mixed = try federation(s, output: "mixed", swift: [0, 1], pythons: [
+            ["-m", "fedsim_client", "--connect", "ENDPOINT", "--ids", "2"],
+            [FedsimHarness.repository + "/python/examples/torch_client.py", "ENDPOINT", "3"],
+        ], torch: torch)
+        let gap = zip(mixed, allSwift).map { abs($0 - $1) }.max() ?? .infinity
+        print("python federation (swift + numpy + torch): max |mixed - all-Swift| = \(gap) over \(allSwift.count) parameters")
+        print(harness.text("mixed/rounds.csv"))
+        XCTAssertLessThan(gap, 1e-5)
     }
 
     func testNumpyClientsMatchSwiftClientsMLPAndSignFlipIsAggregated() throws {

@@ -64,7 +64,10 @@ class Client:
     def __init__(self, endpoint: str, ids: Sequence[int], update: UpdateFunction = honest, fingerprint: int = 0,
                  curve: Optional[Curve] = None, data_root: Optional[str] = None,
                  source: Optional[Tuple[np.ndarray, np.ndarray]] = None, startup_timeout: float = 60.0,
-                 log: Callable[[str], None] = print) -> None:
+                 log: Callable[[str], None] = print,
+                 make_update: Optional[Callable[[Session], UpdateFunction]] = None) -> None:
+        """`update` computes each client's update; `make_update`, when given, builds it from the
+        first session document instead (e.g. a PyTorch module shaped by the layout)."""
         self.endpoint = endpoint
         self.ids = sorted(int(i) for i in ids)
         self.update = update
@@ -74,6 +77,7 @@ class Client:
         self.source = source
         self.startup_timeout = startup_timeout
         self.log = log
+        self.make_update = make_update
         self.session: Optional[Session] = None
         self.accepted: List[int] = []
         self.shards: Dict[int, Shard] = {}
@@ -163,6 +167,8 @@ class Client:
         self.session, self.accepted = session, list(m.ids)
         if self.network is None:
             self.network = DenseNetwork.from_session(session)
+            if self.make_update is not None:
+                self.update = self.make_update(session)
         for cid in m.ids:
             if cid not in self.shards:
                 self.shards[cid] = shard_for(session, cid, source=self.source, data_root=self.data_root)

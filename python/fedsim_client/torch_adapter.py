@@ -7,7 +7,7 @@ document's layout: a block whose `pytorch.transform` is `transpose` (a dense wei
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -53,3 +53,53 @@ def load_flat(module: Any, flat: np.ndarray, session: Session, mapping: Optional
             v = b.view(np.asarray(flat, dtype=np.float32))
             t = v.T if b.torch_transform == 'transpose' else v
             state[mapping[b.name]].copy_(torch.from_numpy(np.ascontiguousarray(t)))
+
+
+def sequential_for(session: Session) -> Any:
+    """fedsim's logistic regression or MLP as a torch `nn.Sequential` of Linear and ReLU layers."""
+    import torch.nn as nn
+    dense = [b for b in session.blocks if b.name.endswith('.weight')]
+    layers: List[Any] = []
+    for k, b in enumerate(dense):
+        layers.append(nn.Linear(b.shape[0], b.shape[1]))
+        if k < len(dense) - 1:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def torch_update(module: Any, mapping: Optional[Dict[str, str]] = None) -> Callable[..., Tuple[np.ndarray, float]]:
+    """An update function for `Client` that trains `module` with torch.optim.SGD on the
+    session's settings and fedsim's batch order (so it sends what a Swift client sends, up to
+    float rounding): load the global model by block name, train, return local - global."""
+    import torch
+    import torch.nn.functional as F
+
+    from .rng import SeededRNG
+
+    def update(cid: int, rnd: int, model: np.ndarray, session: Session, shard: Any, network: Any) -> Tuple[np.ndarray, float]:
+        t = session.training
+        if t['mode'] != 'fedavg':
+            raise NotImplementedError('the PyTorch update implements federation.mode fedavg')
+        load_flat(module, model, session, mapping)
+        module.train()
+        opt = torch.optim.SGD(module.parameters(), lr=float(t['learning_rate']), momentum=float(t['momentum']),
+                              weight_decay=float(t['weight_decay']))
+        x = torch.from_numpy(shard.features)
+        y = torch.from_numpy(shard.labels.astype(np.int64))
+        n, batch = shard.count, int(t['batch_size'])
+        rng = SeededRNG(int(t['seed'])).derive('train', rnd, cid)
+        order = list(range(n))
+        loss_sum, seen = 0.0, 0
+        for _ in range(int(t['local_epochs'])):
+            rng.shuffle(order)
+            for first in range(0, n, batch):
+                idx = torch.tensor(order[first:first + batch])
+                loss = F.cross_entropy(module(x[idx]), y[idx])
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+                loss_sum += float(loss.detach()) * len(idx)
+                seen += len(idx)
+        return (to_flat(module, session, mapping) - model).astype(np.float32), loss_sum / max(seen, 1)
+
+    return update
