@@ -59,6 +59,9 @@ public final class Coordinator {
     private var warnedReasons: Set<String> = []
     /// The clients that sent no update last round, so the same silence warns once.
     private var lastMissing: [Int] = []
+    /// Whether an UPDATE's `samples` must be its client's shard size (`wrong_samples`); unit
+    /// tests that drive hand-made updates with chosen weights switch it off.
+    var checksShardSizes = true
     /// The session document's shard entries, computed once per client (protocol v2 WELCOME).
     private var shards: [Int: SessionDocument.ClientShard] = [:]
 
@@ -213,7 +216,7 @@ public final class Coordinator {
         currentRound = r
         let sampled = sampleClients(round: r)
         var c = RoundCollector(round: r, sampled: sampled, parameterCount: global.count,
-                               shardSizes: data.partition.sizes)
+                               shardSizes: checksShardSizes ? data.partition.sizes : nil)
         for (reason, count) in pendingRejections { for _ in 0..<count { c.reject(reason) } }
         pendingRejections = [:]
         collector = c
