@@ -19,8 +19,21 @@ public struct Dataset: Sendable, Equatable {
     /// The original label of each class, when the source's labels were not class numbers
     /// (a CSV file read with `labels: auto`): class k is `classNames[k]`; nil otherwise.
     public var classNames: [String]?
+    /// Where each sample came from: its row in the source as loaded (the file's sample order),
+    /// set by `stratifiedSplit` for the sets it cuts out of one source; nil: sample i is the
+    /// source's row i. Protocol v2 tells foreign clients their shard in these rows
+    /// (docs/PROTOCOL.md section 4b). Not part of `==`.
+    public var sourceRows: [Int]?
 
     public var count: Int { labels.count }
+
+    /// The source row of sample `i` (see `sourceRows`).
+    public func sourceRow(_ i: Int) -> Int { sourceRows?[i] ?? i }
+
+    public static func == (a: Dataset, b: Dataset) -> Bool {
+        a.features == b.features && a.labels == b.labels && a.dimension == b.dimension && a.shape == b.shape
+            && a.classes == b.classes && a.name == b.name && a.classNames == b.classNames
+    }
 
     public init(features: [Float], labels: [Int32], dimension: Int, shape: [Int]? = nil, classes: Int, name: String) {
         precondition(features.count == labels.count * dimension,

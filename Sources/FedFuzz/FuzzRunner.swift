@@ -145,7 +145,7 @@ public final class FuzzRunner {
                 }
                 report.replies[message.kind.description, default: 0] += 1
                 switch message {
-                case let .welcome(_, _, ids):
+                case let .welcome(_, _, ids, _):
                     report.grantedIds = Array(Set(report.grantedIds).union(ids)).sorted()
                 case let .heartbeat(round), let .task(round, _, _, _):
                     if round > 0 { fuzzer.roundHint = round }

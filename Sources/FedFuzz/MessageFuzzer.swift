@@ -135,7 +135,8 @@ public struct MessageFuzzer: Sendable {
             return m
         case .badVersion:
             var m = anyTemplate()
-            let versions: [UInt16] = [0, 2, 0xFFFF, UInt16(2 + int(0xFFFD))]
+            // Anything but the current version (1, the previous one, included: its HELLO is refused).
+            let versions: [UInt16] = [0, MessageCodec.previousVersion, 0xFFFF, UInt16(3 + int(0xFFFC))]
             put(versions[int(versions.count)], into: &m[0], at: 4)
             return m
         case .badKind:

@@ -15,10 +15,13 @@ public struct FederationData: Sendable {
     /// The valid inputs after normalisation: the dataset's raw range mapped through the
     /// normaliser, or the training set's per-feature span (threat evaluations measure in it).
     public let inputDomain: InputDomain
+    /// The map fitted on the training set and applied to both sets (nil: not recorded).
+    public let normalizer: Normalizer?
 
     /// The parts as given; the input domain defaults to the training set's per-feature span.
     public init(train: Dataset, test: Dataset, partition: Partition, model: any Model, initialParameters: [Float],
-                inputDomain: InputDomain? = nil) {
+                inputDomain: InputDomain? = nil, normalizer: Normalizer? = nil) {
+        self.normalizer = normalizer
         self.train = train
         self.test = test
         self.partition = partition
@@ -54,7 +57,7 @@ public struct FederationData: Sendable {
             InputDomain(raw: $0.lowerBound, $0.upperBound, dimension: train.dimension, normalizer: normalizer)
         } ?? InputDomain(spanOf: train)
         return FederationData(train: train, test: test, partition: partition, model: model,
-                              initialParameters: initial, inputDomain: domain)
+                              initialParameters: initial, inputDomain: domain, normalizer: normalizer)
     }
 
     /// One line on what was loaded, for `fedsim check`: "digits: 1437 train + 360 test samples

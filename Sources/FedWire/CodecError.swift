@@ -24,13 +24,13 @@ public enum CodecError: Error, Equatable, Sendable, CustomStringConvertible {
     /// the high 32 bits of UPDATE's aux).
     case reservedField(kind: MessageKind, field: String, got: UInt64)
     /// A count is over its `CodecLimits` cap (`what`: "parameters", "clientIds", "reasonBytes",
-    /// "parameterCount").
+    /// "parameterCount", "sessionBytes").
     case tooLarge(what: String, limit: Int, got: Int)
     /// A model or delta element is NaN or ±Inf; `index` is the first such element.
     case nonFinite(index: Int, kind: MessageKind)
     /// UPDATE's train loss is NaN or ±Inf (its Float32 bit pattern).
     case nonFiniteLoss(bits: UInt32)
-    /// SHUTDOWN's reason is not valid UTF-8.
+    /// SHUTDOWN's reason or WELCOME's session document is not valid UTF-8.
     case badUTF8
     /// A client-id list (HELLO, WELCOME, TASK) is empty.
     case emptyClientIds(kind: MessageKind)
@@ -88,7 +88,7 @@ public enum CodecError: Error, Equatable, Sendable, CustomStringConvertible {
         case .nonFiniteLoss(let bits):
             "update train loss is not finite (bits 0x\(String(bits, radix: 16)))"
         case .badUTF8:
-            "shutdown reason is not valid UTF-8"
+            "shutdown reason or welcome session document is not valid UTF-8"
         case .emptyClientIds(let kind):
             "\(kind) has an empty client-id list"
         case .duplicateClientId(let kind, let id):

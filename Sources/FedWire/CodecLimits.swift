@@ -1,7 +1,9 @@
 /// Caps applied by `MessageCodec.decode` before anything is allocated for a body.
 public struct CodecLimits: Sendable, Equatable {
     /// Largest model / delta element count (and WELCOME parameterCount). Default 50,000,000
-    /// (200 MB of Float32): above any model this simulator trains, below memory trouble.
+    /// (200 MB of Float32): above any model this simulator trains, below memory trouble. Every
+    /// fedsim process decodes with `federation(parameters:clients:)`, whose cap is the model's
+    /// parameter count.
     public var maxParameters: Int
     /// Largest client-id list. Default 100,000 (100x the largest planned federation).
     public var maxClientIds: Int
@@ -9,6 +11,9 @@ public struct CodecLimits: Sendable, Equatable {
     public var maxReasonBytes: Int
     /// Reject NaN / ±Inf in models, deltas and the train loss. Default true.
     public var requireFinite: Bool
+    /// Largest WELCOME session document in UTF-8 bytes. Default 64 MiB (a client hosting
+    /// every client of a 60,000-sample federation needs about 1 MB).
+    public var maxSessionBytes: Int = 64 << 20
 
     public init(
         maxParameters: Int = 50_000_000,

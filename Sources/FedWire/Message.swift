@@ -3,8 +3,10 @@
 public enum Message: Equatable, Sendable {
     /// client process -> coordinator: "I host these logical clients"; fingerprint of the scenario it loaded.
     case hello(fingerprint: UInt64, clientIds: [UInt32])
-    /// coordinator -> client process: registration accepted; parameterCount of the model.
-    case welcome(fingerprint: UInt64, parameterCount: UInt32, clientIds: [UInt32])
+    /// coordinator -> client process: registration accepted; parameterCount of the model;
+    /// `session`: the session document (UTF-8 JSON, docs/PROTOCOL.md section 4b: parameter
+    /// layout, training settings, data assignment, liveness), or empty (the adversary hub).
+    case welcome(fingerprint: UInt64, parameterCount: UInt32, clientIds: [UInt32], session: String = "")
     /// coordinator -> client process: train these clients from this global model in this round.
     /// `states`: empty, or one worker state per id (empty: none yet), e.g. its momentum buffer
     /// (header flag `MessageCodec.stateFlag`).
@@ -44,8 +46,8 @@ public enum MessageKind: UInt8, Sendable, CaseIterable, CustomStringConvertible 
     /// Number of frames of this kind, header included.
     public var frameCount: Int {
         switch self {
-        case .hello, .welcome, .update, .shutdown: 2
-        case .task: 3
+        case .hello, .update, .shutdown: 2
+        case .welcome, .task: 3
         case .heartbeat: 1
         }
     }

@@ -3,8 +3,12 @@
 public enum MessageCodec {
     /// Bytes in frame 0.
     public static let headerSize = 32
-    /// The protocol version this codec writes and accepts.
-    public static let version: UInt16 = 1
+    /// The protocol version this codec writes and accepts (docs/PROTOCOL.md section 8).
+    /// Version 2 added WELCOME's session document frame; a version-1 peer is refused with a
+    /// SHUTDOWN it can read (`legacyRefusal`).
+    public static let version: UInt16 = 2
+    /// The version before this one: its HELLO is answered with `legacyRefusal`.
+    public static let previousVersion: UInt16 = 1
     /// SHUTDOWN reasons longer than this many UTF-8 bytes are cut (at a character boundary)
     /// by `encode`.
     public static let maxReasonBytes = 1024
@@ -24,10 +28,10 @@ public enum MessageCodec {
         case .hello(let fingerprint, let ids):
             let header = MessageHeader(kind: .hello, count: count32(ids.count), aux: fingerprint)
             return [header.encoded(), rawBytes(ids)]
-        case .welcome(let fingerprint, let parameterCount, let ids):
+        case .welcome(let fingerprint, let parameterCount, let ids, let session):
             let header = MessageHeader(kind: .welcome, samples: parameterCount, count: count32(ids.count),
                                        aux: fingerprint)
-            return [header.encoded(), rawBytes(ids)]
+            return [header.encoded(), rawBytes(ids), Array(session.utf8)]
         case .task(let round, let ids, let model, let states):
             precondition(states.isEmpty || states.count == ids.count,
                          "FedWire: a TASK carries no states or one per id; got \(states.count) for \(ids.count) ids")
@@ -46,6 +50,26 @@ public enum MessageCodec {
             let header = MessageHeader(kind: .shutdown, count: count32(bytes.count))
             return [header.encoded(), bytes]
         }
+    }
+
+    /// The frames of a SHUTDOWN in the header of protocol `version` (the layout of SHUTDOWN is
+    /// the same in versions 1 and 2): how a coordinator refuses a HELLO of an older version in
+    /// words its sender can decode.
+    public static func legacyRefusal(_ reason: String, version: UInt16 = previousVersion) -> [[UInt8]] {
+        var frames = encode(.shutdown(reason: reason))
+        frames[0][4] = UInt8(version & 0xFF)
+        frames[0][5] = UInt8(version >> 8)
+        return frames
+    }
+
+    /// True when `frames` start with a well-formed header of protocol `previousVersion` and
+    /// kind HELLO (the coordinator answers it with `legacyRefusal`).
+    public static func isPreviousVersionHello(_ frames: [[UInt8]]) -> Bool {
+        guard let first = frames.first, first.count == headerSize, first.starts(with: MessageHeader.magic) else {
+            return false
+        }
+        let header = MessageHeader(parsing: first)
+        return header.version == previousVersion && header.kind == MessageKind.hello.rawValue
     }
 
     // MARK: - Decode
@@ -81,7 +105,11 @@ public enum MessageCodec {
                 throw .tooLarge(what: "parameterCount", limit: limits.maxParameters, got: Int(header.samples))
             }
             let ids = try clientIds(kind, frames[1], headerCount: count, limits: limits)
-            return .welcome(fingerprint: header.aux, parameterCount: header.samples, clientIds: ids)
+            guard frames[2].count <= limits.maxSessionBytes else {
+                throw .tooLarge(what: "sessionBytes", limit: limits.maxSessionBytes, got: frames[2].count)
+            }
+            guard let session = validUTF8(frames[2]) else { throw .badUTF8 }
+            return .welcome(fingerprint: header.aux, parameterCount: header.samples, clientIds: ids, session: session)
 
         case .task:
             try requireZero(kind, header, clientId: true, samples: true, aux: true)
@@ -249,7 +277,7 @@ public enum MessageCodec {
     }
 
     /// `bytes` as a String if they are valid UTF-8, else nil.
-    private static func validUTF8(_ bytes: [UInt8]) -> String? {
+    static func validUTF8(_ bytes: [UInt8]) -> String? {
         var iterator = bytes.makeIterator()
         var decoder = UTF8()
         loop: while true {

@@ -3,9 +3,9 @@
 /// | bytes  | field    | type | meaning                                              |
 /// |--------|----------|------|------------------------------------------------------|
 /// | 0..3   | magic    | 4 B  | ASCII "FSIM"                                         |
-/// | 4..5   | version  | u16  | 1                                                    |
+/// | 4..5   | version  | u16  | 2                                                    |
 /// | 6      | kind     | u8   | `MessageKind`                                        |
-/// | 7      | flags    | u8   | 0                                                    |
+/// | 7      | flags    | u8   | 0, or 1 on TASK / UPDATE with worker state frames    |
 /// | 8..11  | round    | u32  | TASK, UPDATE, HEARTBEAT                              |
 /// | 12..15 | clientId | u32  | UPDATE                                               |
 /// | 16..19 | samples  | u32  | UPDATE samples; WELCOME parameterCount               |

@@ -11,7 +11,7 @@
 /// |------------------------------------------|----------------------------|-------------------------------|
 /// | coordinator ROUTER, adversary hub ROUTER | UPDATE, HELLO, HEARTBEAT   | `forUpdates(d, n)`            |
 /// | adversary hub tap (PULL)                 | UPDATE                     | `forUpdates(d, clients: 0)`   |
-/// | client process DEALER to the coordinator | TASK, WELCOME, SHUTDOWN    | `forTasks(d, n)`              |
+/// | client process DEALER to the coordinator | TASK, WELCOME, SHUTDOWN    | `forClients(d, n)`            |
 ///
 /// The other sockets (a client's DEALER to the hub, sybil DEALERs, the coordinator's tap PUSH)
 /// set no limit (libzmq's default, -1). Worked example, the quickstart (d = 650, n = 10):
@@ -35,7 +35,17 @@ public enum MessageSizeLimit {
         Int64(MessageCodec.headerSize + largestBody(parameters: d, clients: n) + 4 * d * states + 64)
     }
 
-    /// What a client process accepts from the coordinator: `headerSize + 8·max(d, n) + 1024`.
+    /// What a client process's DEALER accepts from the coordinator: the larger of `forTasks`
+    /// and `forWelcome` (a WELCOME's session document frame lists the rows of every hosted
+    /// client's shard, so its size follows the data, not `d` or `n`).
+    public static func forClients(parameters d: Int, clients n: Int, states: Int = 0) -> Int64 {
+        max(forTasks(parameters: d, clients: n, states: states), forWelcome)
+    }
+
+    /// The largest WELCOME frame: `CodecLimits().maxSessionBytes` (64 MiB) plus 1,024 bytes slack.
+    public static let forWelcome = Int64(CodecLimits().maxSessionBytes + 1024)
+
+    /// What a TASK needs: `headerSize + 8·max(d, n) + 1024`.
     ///
     /// The client side keeps a wider slack: 8·max(d, n) bounds a whole TASK (an id frame of 4·n
     /// and a model frame of 4·d bytes), and 1,024 bytes the longest SHUTDOWN reason

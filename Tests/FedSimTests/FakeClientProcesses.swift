@@ -50,7 +50,7 @@ final class FakeClientProcesses {
         }
 
         var welcomes: [[UInt32]] {
-            received.compactMap { if case let .welcome(_, _, ids) = $0.message { return ids } else { return nil } }
+            received.compactMap { if case let .welcome(_, _, ids, _) = $0.message { return ids } else { return nil } }
         }
 
         var shutdowns: [String] {

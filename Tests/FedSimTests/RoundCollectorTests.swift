@@ -47,6 +47,36 @@ final class RoundCollectorTests: XCTestCase {
         XCTAssertEqual(t.tasks(for: [0, 1, 2]).map(\.1), [[0], [1, 2]])
     }
 
+    /// A silent process that loses every id it hosted is reported (to be told to stop); one that
+    /// keeps some is not.
+    func testPeerTableReportsDisplacedProcesses() {
+        var t = PeerTable()
+        let a: [UInt8] = [1], b: [UInt8] = [2], c: [UInt8] = [3]
+        let now = Date()
+        _ = t.register(a, ids: [0, 1], clients: 4, now: now, liveness: 10)
+        _ = t.register(c, ids: [2, 3], clients: 4, now: now, liveness: 10)
+        let later = now.addingTimeInterval(11)
+        let partial = t.register(b, ids: [2], clients: 4, now: later, liveness: 10)
+        XCTAssertEqual(partial.accepted, [2])
+        XCTAssertTrue(partial.displaced.isEmpty, "c still hosts client 3")
+        let whole = t.register(b, ids: [0, 1], clients: 4, now: later, liveness: 10)
+        XCTAssertEqual(whole.displaced.map(\.0), [a])
+        XCTAssertEqual(whole.displaced.map(\.1), [[0, 1]])
+        XCTAssertFalse(t.isKnown(a))
+    }
+
+    /// `samples` must be the client's shard size when the sizes are known.
+    func testSamplesMustBeTheShardSize() {
+        var c = RoundCollector(round: 1, sampled: [0, 1], parameterCount: 2, shardSizes: [7, 9])
+        XCTAssertEqual(c.offer(round: 1, client: 0, samples: 1, trainLoss: 0, delta: [0, 0], senderOwnsClient: true),
+                       .reject("wrong_samples"))
+        XCTAssertEqual(c.offer(round: 1, client: 0, samples: 9, trainLoss: 0, delta: [0, 0], senderOwnsClient: true),
+                       .reject("wrong_samples"))
+        XCTAssertEqual(c.offer(round: 1, client: 0, samples: 7, trainLoss: 0, delta: [0, 0], senderOwnsClient: true), .accept)
+        XCTAssertEqual(c.offer(round: 1, client: 1, samples: 9, trainLoss: 0, delta: [0, 0], senderOwnsClient: true), .accept)
+        XCTAssertEqual(c.rejections, ["wrong_samples": 2])
+    }
+
     func testClientIdLists() throws {
         XCTAssertEqual(try ClientIdList.parse("0-3,7"), [0, 1, 2, 3, 7])
         XCTAssertEqual(try ClientIdList.parse("5"), [5])

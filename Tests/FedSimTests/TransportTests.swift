@@ -19,7 +19,9 @@ final class TransportTests: XCTestCase {
             XCTAssertEqual(MessageSizeLimit.forTasks(parameters: c.d, clients: c.n), c.tasks, "d \(c.d) n \(c.n)")
             XCTAssertEqual(ServerRole.coordinator(parameters: c.d, clients: c.n, curve: nil).maxMessageSize, c.updates)
             XCTAssertEqual(ServerRole.hub(parameters: c.d, clients: c.n).maxMessageSize, c.updates)
-            XCTAssertEqual(ClientRole.client(parameters: c.d, clients: c.n, curve: nil).maxMessageSize, c.tasks)
+            // A client also receives WELCOME's session document (up to 64 MiB).
+            XCTAssertEqual(ClientRole.client(parameters: c.d, clients: c.n, curve: nil).maxMessageSize,
+                           max(c.tasks, MessageSizeLimit.forWelcome))
             XCTAssertEqual(ClientRole.tapReceiver(parameters: c.d).maxMessageSize, c.tap)
         }
         for role in [ClientRole.hubClient, .sybil, .tapSender] { XCTAssertNil(role.maxMessageSize, role.name) }

@@ -62,7 +62,7 @@ final class MessageCodecTests: XCTestCase {
             .update(round: 0x0102_0304, clientId: 7, samples: 600, trainLoss: 1.0, delta: [1.0, -2.0]))
         let expectedHeader: [UInt8] = [
             0x46, 0x53, 0x49, 0x4D,  // "FSIM"
-            0x01, 0x00,  // version 1
+            0x02, 0x00,  // version 2
             0x04,  // kind update
             0x00,  // flags
             0x04, 0x03, 0x02, 0x01,  // round
@@ -87,6 +87,41 @@ final class MessageCodecTests: XCTestCase {
         XCTAssertEqual(welcome[0][6], 2)
         XCTAssertEqual(Array(welcome[0][16..<20]), [0xAA, 0x1E, 0, 0])  // parameterCount in samples
         XCTAssertEqual(Array(welcome[0][20..<24]), [1, 0, 0, 0])
+    }
+
+    /// WELCOME's third frame, the session document: UTF-8, capped, round-tripped.
+    func testWelcomeSessionDocumentFrame() throws {
+        let frames = MessageCodec.encode(.welcome(fingerprint: 1, parameterCount: 4, clientIds: [2], session: "{\"é\":1}"))
+        XCTAssertEqual(frames.count, 3)
+        XCTAssertEqual(frames[2], Array("{\"é\":1}".utf8))
+        XCTAssertEqual(try MessageCodec.decode(frames), .welcome(fingerprint: 1, parameterCount: 4, clientIds: [2], session: "{\"é\":1}"))
+        var bad = frames
+        bad[2] = [0x7B, 0xC3]
+        XCTAssertThrowsError(try MessageCodec.decode(bad)) { XCTAssertEqual(($0 as? CodecError)?.reasonCode, "bad_utf8") }
+        var limits = CodecLimits()
+        limits.maxSessionBytes = 3
+        XCTAssertThrowsError(try MessageCodec.decode(frames, limits: limits)) {
+            XCTAssertEqual($0 as? CodecError, .tooLarge(what: "sessionBytes", limit: 3, got: 8))
+        }
+        XCTAssertThrowsError(try MessageCodec.decode(Array(frames.prefix(2)))) {
+            XCTAssertEqual(($0 as? CodecError)?.reasonCode, "frame_count")
+        }
+    }
+
+    /// A version-1 HELLO is recognised (and nothing else is), and the refusal keeps the
+    /// version-1 header with the SHUTDOWN layout.
+    func testPreviousVersionHelloAndLegacyRefusal() throws {
+        var hello = MessageCodec.encode(.hello(fingerprint: 5, clientIds: [1]))
+        XCTAssertFalse(MessageCodec.isPreviousVersionHello(hello))
+        hello[0][4] = 1
+        XCTAssertTrue(MessageCodec.isPreviousVersionHello(hello))
+        var update = MessageCodec.encode(.update(round: 1, clientId: 0, samples: 1, trainLoss: 0, delta: [0]))
+        update[0][4] = 1
+        XCTAssertFalse(MessageCodec.isPreviousVersionHello(update))
+        var refusal = MessageCodec.legacyRefusal("rejected: old")
+        XCTAssertEqual(Array(refusal[0][4..<6]), [1, 0])
+        refusal[0][4] = UInt8(MessageCodec.version)
+        XCTAssertEqual(try MessageCodec.decode(refusal), .shutdown(reason: "rejected: old"))
     }
 
     func testShutdownReasonIsCutAtCharacterBoundary() throws {

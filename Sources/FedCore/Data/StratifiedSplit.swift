@@ -11,7 +11,10 @@
 public func stratifiedSplit(_ data: Dataset, testFraction: Double,
                             rng: inout SeededRNG) -> (train: Dataset, test: Dataset) {
     let (train, test) = stratifiedSplitIndices(data, testFraction: testFraction, rng: &rng)
-    return (data.subset(train), data.subset(test))
+    var (a, b) = (data.subset(train), data.subset(test))
+    a.sourceRows = train.map(data.sourceRow)
+    b.sourceRows = test.map(data.sourceRow)
+    return (a, b)
 }
 
 /// The indices behind `stratifiedSplit` (same algorithm, same draws): each list ascending.

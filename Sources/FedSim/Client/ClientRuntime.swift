@@ -183,6 +183,13 @@ public final class ClientRuntime {
                 if now.timeIntervalSince(lastHeard) > f.heartbeatTimeout {
                     throw ClientError.coordinatorSilent(seconds: f.heartbeatTimeout)
                 }
+                // Silent for three heartbeat intervals: the connection may have dropped and come
+                // back; HELLO again, so the coordinator re-sends an open round's task (section 5).
+                if now.timeIntervalSince(lastHeard) > 3 * SessionDocument.heartbeatInterval,
+                   now.timeIntervalSince(lastHello) > SessionDocument.helloRetry {
+                    _ = try socket.send(hello, wait: false)
+                    lastHello = now
+                }
                 if now.timeIntervalSince(lastSent) >= 1 {
                     _ = try socket.send(MessageCodec.encode(.heartbeat(round: round)), wait: false)
                     lastSent = now
@@ -199,7 +206,7 @@ public final class ClientRuntime {
     private func handle(_ message: Message, socket: any ClientTransport, hub: (any ClientTransport)?,
                         loop: EventLoop) throws -> Next {
         switch message {
-        case let .welcome(fingerprint, count, accepted):
+        case let .welcome(fingerprint, count, accepted, _):
             guard fingerprint == scenario.fingerprint, Int(count) == data.model.parameterCount else {
                 throw ClientError.mismatch("coordinator runs a different scenario (fingerprint \(hex(fingerprint)), \(count) parameters; ours \(hex(scenario.fingerprint)), \(data.model.parameterCount))")
             }

@@ -59,6 +59,11 @@ public final class Coordinator {
     private var warnedReasons: Set<String> = []
     /// The clients that sent no update last round, so the same silence warns once.
     private var lastMissing: [Int] = []
+    /// Whether an UPDATE's `samples` must be its client's shard size (`wrong_samples`); unit
+    /// tests that drive hand-made updates with chosen weights switch it off.
+    var checksShardSizes = true
+    /// The session document's shard entries, computed once per client (protocol v2 WELCOME).
+    private var shards: [Int: SessionDocument.ClientShard] = [:]
 
     /// The attack success metric reported in rounds.csv, if any.
     public var attackMetric: String? { evaluator.metric }
@@ -210,7 +215,8 @@ public final class Coordinator {
         let start = loop.now
         currentRound = r
         let sampled = sampleClients(round: r)
-        var c = RoundCollector(round: r, sampled: sampled, parameterCount: global.count)
+        var c = RoundCollector(round: r, sampled: sampled, parameterCount: global.count,
+                               shardSizes: checksShardSizes ? data.partition.sizes : nil)
         for (reason, count) in pendingRejections { for _ in 0..<count { c.reject(reason) } }
         pendingRejections = [:]
         collector = c
@@ -325,6 +331,12 @@ public final class Coordinator {
         do {
             message = try MessageCodec.decode(frames, limits: limits)
         } catch {
+            if MessageCodec.isPreviousVersionHello(frames) {
+                // A version-1 client gets a refusal it can decode instead of silence.
+                let reason = "rejected: protocol version \(MessageCodec.previousVersion) is not supported; this coordinator "
+                    + "speaks version \(MessageCodec.version) (docs/PROTOCOL.md)"
+                _ = try? transport.send(MessageCodec.legacyRefusal(reason), to: identity)
+            }
             return countRejection(error.reasonCode, detail: error.description)
         }
         let now = loop.now
@@ -368,7 +380,9 @@ public final class Coordinator {
 
     private func register(_ identity: [UInt8], fingerprint: UInt64, ids: [Int], now: Date) {
         let f = scenario.federation
-        guard fingerprint == scenario.fingerprint else {
+        // Fingerprint 0: a foreign client that takes the scenario from the session document
+        // (it proves nothing about what it loaded; the shard digests tell it what to train on).
+        guard fingerprint == scenario.fingerprint || fingerprint == Self.adoptingFingerprint else {
             refuse(identity, "fingerprint mismatch (expected 0x\(hex(scenario.fingerprint)), got 0x\(hex(fingerprint))); load the same scenario file")
             return countRejection("fingerprint")
         }
@@ -382,11 +396,18 @@ public final class Coordinator {
         guard !outcome.accepted.isEmpty else {
             return refuse(identity, "none of the client ids \(ids) can be registered (unknown or taken by another process)")
         }
+        let session = SessionDocument(scenario: scenario, data: data, ids: outcome.accepted, shards: &shards).json()
         let welcome = MessageCodec.encode(.welcome(fingerprint: scenario.fingerprint,
                                                    parameterCount: UInt32(global.count),
-                                                   clientIds: outcome.accepted.map(UInt32.init)))
+                                                   clientIds: outcome.accepted.map(UInt32.init), session: session))
         _ = try? transport.send(welcome, to: identity)
         logger.debug("registered clients \(outcome.accepted)")
+        // A process that lost all its ids to this one (it was silent) is told so, instead of
+        // being left waiting for tasks that will never come.
+        for (old, ids) in outcome.displaced {
+            logger.info("clients \(ids) moved to another process; told the old one to stop")
+            _ = try? transport.send(MessageCodec.encode(.shutdown(reason: "rejected: clients \(ids) are now hosted by another process (this one was silent for more than \(fmt(f.heartbeatTimeout)) s)")), to: old)
+        }
         // A process that takes over clients the open round still waits for (a restarted client
         // process) is given their task now; otherwise the round would wait out its deadline for
         // clients nobody asked to train.
@@ -400,8 +421,17 @@ public final class Coordinator {
         }
     }
 
+    /// Sends a `rejected:` SHUTDOWN; the cause is counted by the caller under its own token
+    /// (`fingerprint`, `key_mismatch`, `unknown_client`, `id_taken`).
+    /// The HELLO fingerprint of a client that has not loaded the scenario and adopts the
+    /// coordinator's (docs/PROTOCOL.md section 4).
+    static let adoptingFingerprint: UInt64 = 0
+
     private func refuse(_ identity: [UInt8], _ reason: String) {
-        logOnce("refused", "refused a client process: \(reason)")
+        let key = "\(currentRound):refusal"
+        if loggedReasons.insert(key).inserted {
+            logger.warning("round \(currentRound): sent a refusal (SHUTDOWN) to a client process: \(reason)")
+        }
         _ = try? transport.send(MessageCodec.encode(.shutdown(reason: "rejected: " + reason)), to: identity)
     }
 

@@ -19,6 +19,14 @@ struct PeerTable {
         var unknown: [Int] = []
         /// Ids held by another process that is still alive.
         var taken: [Int] = []
+        /// Silent processes that lost every id they hosted to this registration, with those
+        /// ids (they are forgotten; the coordinator tells them to stop).
+        var displaced: [([UInt8], [Int])] = []
+
+        static func == (a: Registration, b: Registration) -> Bool {
+            a.accepted == b.accepted && a.unknown == b.unknown && a.taken == b.taken
+                && a.displaced.map(\.0) == b.displaced.map(\.0) && a.displaced.map(\.1) == b.displaced.map(\.1)
+        }
     }
 
     /// Registers the `ids` that process `identity` may host: ids outside 0..<clients and ids
@@ -36,13 +44,17 @@ struct PeerTable {
             }
         }
         guard !result.accepted.isEmpty else { return result }
+        var lost: [[UInt8]: [Int]] = [:]
         for id in result.accepted {
             if let holder = owner[id], holder != identity {
                 peers[holder]?.clientIds.removeAll { $0 == id }
+                lost[holder, default: []].append(id)
                 if peers[holder]?.clientIds.isEmpty == true { peers[holder] = nil }
             }
             owner[id] = identity
         }
+        result.displaced = lost.filter { peers[$0.key] == nil }.map { ($0.key, $0.value.sorted()) }
+            .sorted { $0.1[0] < $1.1[0] }
         var peer = peers[identity] ?? Peer(clientIds: [], lastSeen: now)
         peer.clientIds = Array(Set(peer.clientIds).union(result.accepted)).sorted()
         peer.lastSeen = now

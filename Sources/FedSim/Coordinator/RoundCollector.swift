@@ -2,7 +2,8 @@
 ///
 /// Pure bookkeeping (no sockets), so each rejection rule is tested directly. An update is
 /// accepted only if it is for the current round, from a sampled client the sender hosts,
-/// the first from that client this round, and of the model's length. Everything else is
+/// the first from that client this round, of the model's length, and claiming the samples
+/// of its shard (`shardSizes`). Everything else is
 /// counted by reason and dropped.
 struct RoundCollector {
     struct Accepted {
@@ -20,10 +21,14 @@ struct RoundCollector {
     private(set) var accepted: [Int: Accepted] = [:]
     private(set) var rejections: [String: Int] = [:]
 
-    init(round: Int, sampled: [Int], parameterCount: Int) {
+    /// Each client's shard size, the only `samples` its update may claim (nil: not checked).
+    let shardSizes: [Int]?
+
+    init(round: Int, sampled: [Int], parameterCount: Int, shardSizes: [Int]? = nil) {
         self.round = round
         self.sampled = Set(sampled)
         self.parameterCount = parameterCount
+        self.shardSizes = shardSizes
     }
 
     /// Why an update is refused (the reason code counted in rounds.csv).
@@ -45,6 +50,10 @@ struct RoundCollector {
             verdict = .reject("wrong_size")
         }
         else if samples <= 0 { verdict = .reject("no_samples") }
+        else if let sizes = shardSizes, client < sizes.count, samples != sizes[client] {
+            // The aggregation weight is the shard the client was assigned, not what it claims.
+            verdict = .reject("wrong_samples")
+        }
         else if !trainLoss.isFinite { verdict = .reject("non_finite") }
         else { verdict = .accept }
         switch verdict {

@@ -59,7 +59,7 @@ public enum ClientRole: Sendable {
     /// `ZMQ_MAXMSGSIZE` in bytes, or nil for libzmq's default (no limit).
     public var maxMessageSize: Int64? {
         switch self {
-        case let .client(d, n, _, states): return MessageSizeLimit.forTasks(parameters: d, clients: n, states: states)
+        case let .client(d, n, _, states): return MessageSizeLimit.forClients(parameters: d, clients: n, states: states)
         case let .tapReceiver(d, states): return MessageSizeLimit.forUpdates(parameters: d, clients: 0, states: states)
         case .hubClient, .sybil, .tapSender: return nil
         }

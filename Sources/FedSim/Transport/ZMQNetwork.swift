@@ -12,7 +12,7 @@ import FedWire
 /// `transport.max_peers` and the open-file budget, with a listen backlog as long)
 ///
 /// | `.hub`         | ROUTER | 1000 ms | `forUpdates(d, n)`          | default    | none              | bind     |
-/// | `.client`      | DEALER | 2000 ms | `forTasks(d, n)`            | default    | CURVE client      | connect  |
+/// | `.client`      | DEALER | 2000 ms | `forClients(d, n)`          | default    | CURVE client      | connect  |
 /// | `.hubClient`   | DEALER | 1000 ms | none                        | default    | none              | connect  |
 /// | `.sybil`       | DEALER | 0 ms    | none                        | default    | none              | connect  |
 /// | `.tapSender`   | PUSH   | 0 ms    | none                        | default    | none              | connect  |
