@@ -55,11 +55,7 @@ enum InProcessCell {
         let results = try RunResults(directory: folder, scenario: scenario,
                                      labelCounts: data.partition.labelCounts(of: data.train), classNames: data.train.classNames)
 
-        var template = Array("/tmp/fedsim-XXXXXX".utf8CString)
-        guard let dirPointer = mkdtemp(&template) else {
-            throw ResultsError.cannotWriteFile(path: "/tmp/fedsim-XXXXXX", reason: systemErrorText(errno))
-        }
-        let runtimeDir = String(cString: dirPointer)
+        let runtimeDir = try RuntimeDirectory.create()
         defer { try? FileManager.default.removeItem(atPath: runtimeDir) }
         let launch = try LaunchPlan(scenario: scenario, runtimeDirectory: runtimeDir)
         var threads: [CellThread] = []

@@ -62,13 +62,7 @@ public enum Launcher {
                                      labelCounts: data.partition.labelCounts(of: data.train), classNames: data.train.classNames)
         }
 
-        // A private folder under /tmp for ipc:// sockets (their paths must stay short, about
-        // 107 bytes) and the hub's ready file.
-        var template = Array("/tmp/fedsim-XXXXXX".utf8CString)
-        guard let dirPointer = mkdtemp(&template) else {
-            throw ResultsError.cannotWriteFile(path: "/tmp/fedsim-XXXXXX", reason: systemErrorText(errno))
-        }
-        let runtimeDir = String(cString: dirPointer)
+        let runtimeDir = try RuntimeDirectory.create()
         defer { try? FileManager.default.removeItem(atPath: runtimeDir) }
         let launch = try LaunchPlan(scenario: scenario, runtimeDirectory: runtimeDir)
 
