@@ -33,9 +33,10 @@ final class PythonFederationTests: EndToEndTestCase {
         return path
     }
 
-    private func scenario(model: String) throws -> String {
+    /// `mode`: fedavg, or fedsgd (where momentum 0.9 is a worker buffer kept across rounds).
+    private func scenario(model: String, mode: String = "fedavg") throws -> String {
         let data = try writeData()
-        let path = harness.path("python-\(model).yaml")
+        let path = harness.path("python-\(model)-\(mode).yaml")
         try """
             name: python-mixed
             seed: 5
@@ -50,10 +51,11 @@ final class PythonFederationTests: EndToEndTestCase {
             model:
               \(model)
             federation:
+              mode: \(mode)
               clients: 4
               rounds: 3
               fraction: 1.0
-              local_epochs: 2
+              local_epochs: \(mode == "fedsgd" ? 1 : 2)
               batch_size: 16
               learning_rate: 0.1
               momentum: 0.9
@@ -99,15 +101,15 @@ final class PythonFederationTests: EndToEndTestCase {
         return try model("\(output)/model.bin")
     }
 
-    private func checkMixedEqualsSwift(model: String) throws -> (swift: [Float], scenario: String) {
-        let s = try scenario(model: model)
+    private func checkMixedEqualsSwift(model: String, mode: String = "fedavg") throws -> (swift: [Float], scenario: String) {
+        let s = try scenario(model: model, mode: mode)
         let allSwift = try federation(s, output: "swift", swift: [0, 1, 2, 3], pythons: [])
         let client = ["-m", "fedsim_client", "--connect", "ENDPOINT", "--ids"]
         let mixed = try federation(s, output: "mixed", swift: [0, 1], pythons: [client + ["2"], client + ["3"]])
         XCTAssertEqual(mixed.count, allSwift.count)
         let gap = zip(mixed, allSwift).map { abs($0 - $1) }.max() ?? .infinity
         let scale = allSwift.map(abs).max() ?? 0
-        print("python federation (\(model)): max |mixed - all-Swift| = \(gap) over \(allSwift.count) parameters (largest |w| \(scale))")
+        print("python federation (\(model), \(mode)): max |mixed - all-Swift| = \(gap) over \(allSwift.count) parameters (largest |w| \(scale))")
         XCTAssertLessThan(gap, 1e-5, "the numpy clients' updates differ from the Swift clients'")
         XCTAssertGreaterThan(scale, 0.01, "the model moved")
         return (allSwift, s)
@@ -115,6 +117,12 @@ final class PythonFederationTests: EndToEndTestCase {
 
     func testNumpyClientsMatchSwiftClientsLogistic() throws {
         _ = try checkMixedEqualsSwift(model: "kind: logistic")
+    }
+
+    /// FedSGD with worker momentum: the coordinator keeps each worker's buffer and returns it in
+    /// the TASK's state frames; the numpy clients fold their step into it as the Swift ones do.
+    func testNumpyClientsMatchSwiftClientsFedSGDWorkerMomentum() throws {
+        _ = try checkMixedEqualsSwift(model: "{kind: mlp, hidden: [8]}", mode: "fedsgd")
     }
 
     /// Swift, numpy and PyTorch clients in one federation. Needs an interpreter with torch

@@ -21,6 +21,7 @@ import zmq
 from . import codec
 from .data import Shard, shard_for
 from .models import DenseNetwork
+from .momentum import accumulate, worker_momentum
 from .session import Session
 from .training import honest_update
 
@@ -175,13 +176,17 @@ class Client:
 
     def _task(self, sock: zmq.Socket, m: codec.Message) -> None:
         assert self.session is not None and self.network is not None and m.tensor is not None
-        if m.states:
-            raise NotImplementedError('worker momentum buffers (TASK flag 1) are not implemented by this client')
-        for cid in m.ids:
+        momentum = worker_momentum(self.session.raw['training'])
+        if m.states and momentum is None:
+            raise ValueError('a TASK with worker buffers (flag 1), but the session keeps none (momentum_buffer, momentum)')
+        for k, cid in enumerate(m.ids):
             shard = self.shards.get(cid)
             if shard is None:
                 self.log(f'round {m.round}: asked to train client {cid}, which this process does not host')
                 continue
             update, loss = self.update(cid, m.round, m.tensor, self.session, shard, self.network)
+            if momentum is not None:
+                # An honest worker's update is its buffer: the update function's step folded in.
+                update = accumulate(m.states[k] if m.states else None, update, *momentum)
             self._send(sock, codec.update(m.round, cid, shard.count, float(np.float32(loss)), update))
         self.rounds_trained += 1

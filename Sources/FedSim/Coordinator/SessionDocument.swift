@@ -51,6 +51,10 @@ struct SessionDocument: Encodable {
         let batchSize: Int
         let weightDecay: Float
         let momentum: Float
+        /// `local` (heavy ball inside one round) or `worker` (a buffer kept across rounds,
+        /// carried in TASK and UPDATE state frames, PROTOCOL.md 4a).
+        let momentumBuffer: String
+        let momentumDampening: Bool
         let serverLearningRate: Double
         let loss: String
         let seed: UInt64
@@ -61,6 +65,7 @@ struct SessionDocument: Encodable {
             case mode, momentum, loss, seed, shuffle
             case learningRate = "learning_rate", localEpochs = "local_epochs", batchSize = "batch_size"
             case weightDecay = "weight_decay", serverLearningRate = "server_learning_rate"
+            case momentumBuffer = "momentum_buffer", momentumDampening = "momentum_dampening"
             case fedsgdBatches = "fedsgd_batches"
         }
     }
@@ -140,7 +145,9 @@ struct SessionDocument: Encodable {
             blocks: m.parameterBlocks.map(Self.block))
         training = Training(
             mode: f.mode.rawValue, learningRate: Float(f.learningRate), localEpochs: f.localEpochs, batchSize: f.batchSize,
-            weightDecay: Float(f.weightDecay), momentum: Float(f.momentum), serverLearningRate: f.serverLearningRate,
+            weightDecay: Float(f.weightDecay), momentum: Float(f.momentum),
+            momentumBuffer: f.momentumBuffer.rawValue, momentumDampening: f.momentumDampening,
+            serverLearningRate: f.serverLearningRate,
             loss: "softmax_cross_entropy_mean", seed: scenario.seed,
             shuffle: "fisher_yates(xoshiro256starstar(derive(seed, \"train\", round, client)))",
             fedsgdBatches: "minibatch_schedule(derive(seed, \"fedsgd\", client), step = round - 1)")
