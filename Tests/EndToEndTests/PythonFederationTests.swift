@@ -33,17 +33,18 @@ final class PythonFederationTests: EndToEndTestCase {
         return path
     }
 
-    private func scenario(model: String) throws -> String {
-        let data = try writeData()
-        let path = harness.path("python-\(model).yaml")
+    /// The CSV data set of `writeData`, standardised.
+    private func csvDataset() throws -> String {
+        "{kind: csv, path: \(try writeData()), normalize: standard, test_fraction: 0.2}"
+    }
+
+    private func scenario(model: String, dataset: String? = nil) throws -> String {
+        let data = try dataset ?? csvDataset()
+        let path = harness.path("python-\(model.filter { $0.isLetter || $0.isNumber }).yaml")
         try """
             name: python-mixed
             seed: 5
-            dataset:
-              kind: csv
-              path: \(data)
-              normalize: standard
-              test_fraction: 0.2
+            dataset: \(data)
             partition:
               kind: dirichlet
               alpha: 1.0
@@ -99,22 +100,41 @@ final class PythonFederationTests: EndToEndTestCase {
         return try model("\(output)/model.bin")
     }
 
-    private func checkMixedEqualsSwift(model: String) throws -> (swift: [Float], scenario: String) {
-        let s = try scenario(model: model)
+    private func checkMixedEqualsSwift(model: String, dataset: String? = nil, clientArguments: [String] = [],
+                                       tolerance: Float = 1e-5) throws -> (swift: [Float], scenario: String) {
+        let s = try scenario(model: model, dataset: dataset)
         let allSwift = try federation(s, output: "swift", swift: [0, 1, 2, 3], pythons: [])
-        let client = ["-m", "fedsim_client", "--connect", "ENDPOINT", "--ids"]
+        let client = ["-m", "fedsim_client", "--connect", "ENDPOINT"] + clientArguments + ["--ids"]
         let mixed = try federation(s, output: "mixed", swift: [0, 1], pythons: [client + ["2"], client + ["3"]])
         XCTAssertEqual(mixed.count, allSwift.count)
         let gap = zip(mixed, allSwift).map { abs($0 - $1) }.max() ?? .infinity
         let scale = allSwift.map(abs).max() ?? 0
         print("python federation (\(model)): max |mixed - all-Swift| = \(gap) over \(allSwift.count) parameters (largest |w| \(scale))")
-        XCTAssertLessThan(gap, 1e-5, "the numpy clients' updates differ from the Swift clients'")
+        XCTAssertLessThan(gap, tolerance, "the numpy clients' updates differ from the Swift clients'")
         XCTAssertGreaterThan(scale, 0.01, "the model moved")
         return (allSwift, s)
     }
 
     func testNumpyClientsMatchSwiftClientsLogistic() throws {
         _ = try checkMixedEqualsSwift(model: "kind: logistic")
+    }
+
+    /// The CNN (conv, ReLU, max-pool, flatten, dense, ReLU, dropout, dense) on the bundled
+    /// digits, which the numpy clients read from the repository's data/digits.csv.gz: numpy
+    /// im2col convolutions and dropout masks drawn from the Swift RNG stream give the Swift update.
+    func testNumpyClientsMatchSwiftClientsCNNWithDropout() throws {
+        _ = try checkMixedEqualsSwift(model: "{kind: cnn, conv: [4], kernel: 3, pool: 2, dense: [16], dropout: 0.25}",
+                                      dataset: "{kind: digits, normalize: minmax, test_fraction: 0.5}",
+                                      clientArguments: ["--data-root", FedsimHarness.repository + "/data"], tolerance: 3e-6)
+    }
+
+    /// A free-form `layers:` model with what the CNN kind does not use: padding, a strided
+    /// convolution, average pooling at stride 1 (overlapping windows).
+    func testNumpyClientsMatchSwiftClientsLayersWithPaddingAndAvgPool() throws {
+        _ = try checkMixedEqualsSwift(model: "{kind: layers, layers: [{conv: 3, kernel: 3, padding: 1}, relu, "
+                                          + "{conv: 4, kernel: 3, stride: 2}, relu, {avgpool: 2, stride: 1}, flatten]}",
+                                      dataset: "{kind: digits, normalize: minmax, test_fraction: 0.5}",
+                                      clientArguments: ["--data-root", FedsimHarness.repository + "/data"], tolerance: 3e-6)
     }
 
     /// Swift, numpy and PyTorch clients in one federation. Needs an interpreter with torch
