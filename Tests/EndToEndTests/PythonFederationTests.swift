@@ -38,7 +38,8 @@ final class PythonFederationTests: EndToEndTestCase {
         "{kind: csv, path: \(try writeData()), normalize: standard, test_fraction: 0.2}"
     }
 
-    private func scenario(model: String, dataset: String? = nil) throws -> String {
+    /// `mode` is the federation mode (`fedavg` or `fedsgd`).
+    private func scenario(model: String, dataset: String? = nil, mode: String = "fedavg") throws -> String {
         let data = try dataset ?? csvDataset()
         let path = harness.path("python-\(model.filter { $0.isLetter || $0.isNumber }).yaml")
         try """
@@ -51,13 +52,14 @@ final class PythonFederationTests: EndToEndTestCase {
             model:
               \(model)
             federation:
+              mode: \(mode)
               clients: 4
               rounds: 3
               fraction: 1.0
-              local_epochs: 2
+              \(mode == "fedavg" ? "local_epochs: 2" : "# one minibatch gradient per round")
               batch_size: 16
               learning_rate: 0.1
-              momentum: 0.9
+              momentum: \(mode == "fedavg" ? "0.9" : "0   # FedSGD momentum is server-side worker momentum, which the Python client does not keep")
               weight_decay: 0.001
               startup_timeout: 120
             transport:
@@ -101,15 +103,16 @@ final class PythonFederationTests: EndToEndTestCase {
     }
 
     private func checkMixedEqualsSwift(model: String, dataset: String? = nil, clientArguments: [String] = [],
-                                       tolerance: Float = 1e-5) throws -> (swift: [Float], scenario: String) {
-        let s = try scenario(model: model, dataset: dataset)
+                                       tolerance: Float = 1e-5, mode: String = "fedavg")
+    throws -> (swift: [Float], scenario: String) {
+        let s = try scenario(model: model, dataset: dataset, mode: mode)
         let allSwift = try federation(s, output: "swift", swift: [0, 1, 2, 3], pythons: [])
         let client = ["-m", "fedsim_client", "--connect", "ENDPOINT"] + clientArguments + ["--ids"]
         let mixed = try federation(s, output: "mixed", swift: [0, 1], pythons: [client + ["2"], client + ["3"]])
         XCTAssertEqual(mixed.count, allSwift.count)
         let gap = zip(mixed, allSwift).map { abs($0 - $1) }.max() ?? .infinity
         let scale = allSwift.map(abs).max() ?? 0
-        print("python federation (\(model)): max |mixed - all-Swift| = \(gap) over \(allSwift.count) parameters (largest |w| \(scale))")
+        print("python federation (\(mode), \(model)): max |mixed - all-Swift| = \(gap) over \(allSwift.count) parameters (largest |w| \(scale))")
         XCTAssertLessThan(gap, tolerance, "the numpy clients' updates differ from the Swift clients'")
         XCTAssertGreaterThan(scale, 0.01, "the model moved")
         return (allSwift, s)
@@ -126,6 +129,14 @@ final class PythonFederationTests: EndToEndTestCase {
         _ = try checkMixedEqualsSwift(model: "{kind: cnn, conv: [4], kernel: 3, pool: 2, dense: [16], dropout: 0.25}",
                                       dataset: "{kind: digits, normalize: minmax, test_fraction: 0.5}",
                                       clientArguments: ["--data-root", FedsimHarness.repository + "/data"], tolerance: 3e-6)
+    }
+
+    /// FedSGD: one minibatch gradient per round, its dropout masks from derive(seed, "dropout", round, client).
+    func testNumpyClientsMatchSwiftClientsCNNWithDropoutFedSGD() throws {
+        _ = try checkMixedEqualsSwift(model: "{kind: cnn, conv: [4], kernel: 3, pool: 2, dense: [16], dropout: 0.25}",
+                                      dataset: "{kind: digits, normalize: minmax, test_fraction: 0.5}",
+                                      clientArguments: ["--data-root", FedsimHarness.repository + "/data"], tolerance: 3e-6,
+                                      mode: "fedsgd")
     }
 
     /// A free-form `layers:` model with what the CNN kind does not use: padding, a strided
