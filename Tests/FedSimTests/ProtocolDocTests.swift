@@ -281,6 +281,37 @@ final class ProtocolDocTests: XCTestCase {
         XCTAssertEqual(doc.liveness.silenceTimeout, s.federation.heartbeatTimeout)
     }
 
+    /// A `Sequential` model's document lists its layers in order with their shapes and sizes
+    /// (what a foreign client needs beyond the blocks); logistic regression and the MLP list none.
+    func testSessionDocumentListsTheLayersOfACNN() throws {
+        let s = try Scenario.parse(yaml: """
+            name: doc-cnn
+            dataset: {kind: digits, normalize: minmax}
+            model: {kind: cnn, conv: [4], kernel: 3, padding: 1, pool: 2, dense: [16], dropout: 0.25}
+            federation: {clients: 2, rounds: 1}
+            """, file: "doc.yaml", baseDirectory: NSTemporaryDirectory())
+        let data = try FederationData.prepare(s)
+        var shards: [Int: SessionDocument.ClientShard] = [:]
+        let doc = SessionDocument(scenario: s, data: data, ids: [0], shards: &shards)
+        let layers = try XCTUnwrap(doc.model.layers)
+        XCTAssertEqual(layers.map(\.kind), ["conv", "relu", "maxpool", "dropout", "flatten", "dense", "relu", "dropout", "dense"])
+        XCTAssertEqual(layers[0].inputShape, [1, 8, 8])
+        XCTAssertEqual(layers[0].outputShape, [4, 8, 8])
+        XCTAssertEqual([layers[0].channels, layers[0].kernel, layers[0].stride, layers[0].padding], [4, 3, 1, 1])
+        XCTAssertEqual([layers[2].kernel, layers[2].stride], [2, 2])
+        XCTAssertEqual(layers[2].outputShape, [4, 4, 4])
+        XCTAssertEqual(layers[3].p, 0.25)
+        XCTAssertEqual(layers[5].inputShape, [64])
+        XCTAssertEqual(layers[8].outputShape, [10])
+        XCTAssertEqual(doc.model.blocks.map(\.name), ["conv0.weight", "conv0.bias", "dense0.weight", "dense0.bias",
+                                                      "dense1.weight", "dense1.bias"])
+        XCTAssertEqual(doc.model.blocks[0].shape, [4, 1, 3, 3])
+        XCTAssertNil(doc.model.hidden)
+        XCTAssertTrue(doc.json().contains(#""kind":"conv","output_shape":[4,8,8],"padding":1,"stride":1}"#), doc.json())
+        let mlp = try scenario()
+        XCTAssertNil(SessionDocument(scenario: mlp, data: try FederationData.prepare(mlp), ids: [0], shards: &shards).model.layers)
+    }
+
     /// Section 4's definition of the fingerprint, applied to the resolved form, gives the fingerprint.
     func testFingerprintIsFNV1aOfTheDocumentedBytes() throws {
         let s = try scenario()

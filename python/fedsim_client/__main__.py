@@ -12,7 +12,7 @@ def main(argv: list | None = None) -> int:
     ap = argparse.ArgumentParser(prog='fedsim-client', description=__doc__)
     ap.add_argument('--connect', required=True, help='the coordinator endpoint, e.g. tcp://host:5555')
     ap.add_argument('--ids', required=True, help='logical client ids, e.g. 2,3')
-    ap.add_argument('--data-root', help='folder that relative dataset paths of the session document are under')
+    ap.add_argument('--data-root', help='folder that relative dataset paths of the session document are under; for digits, the folder holding digits.csv.gz (fedsim\'s data/)')
     ap.add_argument('--fingerprint', default='0', help='scenario fingerprint (fedsim check prints it); 0: adopt the coordinator\'s')
     ap.add_argument('--server-key', help='CURVE: the coordinator\'s public key file')
     ap.add_argument('--secret-key', help='CURVE: this client\'s secret key file')

@@ -20,13 +20,13 @@ import zmq
 
 from . import codec
 from .data import Shard, shard_for
-from .models import DenseNetwork
+from .models import Network, network_for
 from .momentum import accumulate, worker_momentum
 from .session import Session
 from .training import honest_update
 
 #: (client id, round, global model, session, shard, model) -> (update, train loss)
-UpdateFunction = Callable[[int, int, np.ndarray, Session, Shard, DenseNetwork], Tuple[np.ndarray, float]]
+UpdateFunction = Callable[[int, int, np.ndarray, Session, Shard, Network], Tuple[np.ndarray, float]]
 
 
 class Refused(RuntimeError):
@@ -57,7 +57,7 @@ class Curve:
 
 
 def honest(client: int, round: int, model: np.ndarray, session: Session, shard: Shard,
-           network: DenseNetwork) -> Tuple[np.ndarray, float]:
+           network: Network) -> Tuple[np.ndarray, float]:
     return honest_update(network, model, shard, session.training, round, client)
 
 
@@ -82,7 +82,7 @@ class Client:
         self.session: Optional[Session] = None
         self.accepted: List[int] = []
         self.shards: Dict[int, Shard] = {}
-        self.network: Optional[DenseNetwork] = None
+        self.network: Optional[Network] = None
         self.round = 0
         self.rounds_trained = 0
 
@@ -167,7 +167,7 @@ class Client:
             self.log(f'registered clients {m.ids}' + (f'; refused {refused}' if refused else ''))
         self.session, self.accepted = session, list(m.ids)
         if self.network is None:
-            self.network = DenseNetwork.from_session(session)
+            self.network = network_for(session)
             if self.make_update is not None:
                 self.update = self.make_update(session)
         for cid in m.ids:

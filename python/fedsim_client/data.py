@@ -61,16 +61,23 @@ def shard_for(session: Session, client: int, source: Optional[Tuple[np.ndarray, 
               data_root: Optional[str] = None) -> Shard:
     """The shard of logical client `client`: `source` (all rows of the dataset as loaded,
     features [rows, dimension] and labels), or the CSV file the document names (relative
-    paths against `data_root`). Raises ShardError when the bytes do not match the digest."""
+    paths against `data_root`), or for `digits` fedsim's data/digits.csv.gz in `data_root`. Raises ShardError when the bytes do not match the digest."""
     info = session.shard(client)
     if info is None:
         raise ShardError(f'the session document has no shard for client {client}')
     if source is None:
         d = session.data
-        if d['kind'] != 'csv' or not d.get('path'):
+        if d['kind'] == 'digits':
+            # fedsim's bundled digits are the CSV data/digits.csv.gz of its repository.
+            if data_root is None:
+                raise ShardError("dataset kind 'digits': pass data_root (--data-root) = the folder holding fedsim's "
+                                 "digits.csv.gz (the repository's data/)")
+            source = load_csv(os.path.join(data_root, 'digits.csv.gz'))
+        elif d['kind'] != 'csv' or not d.get('path'):
             raise ShardError(f"dataset kind {d['kind']!r}: load its rows yourself and pass source=(features, labels)")
-        path = d['path'] if os.path.isabs(d['path']) or data_root is None else os.path.join(data_root, d['path'])
-        source = load_csv(path)
+        else:
+            path = d['path'] if os.path.isabs(d['path']) or data_root is None else os.path.join(data_root, d['path'])
+            source = load_csv(path)
     x, y = source
     x = np.asarray(x, dtype=np.float32).reshape(len(y), -1)
     rows = np.asarray(info.rows, dtype=np.int64)

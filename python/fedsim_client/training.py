@@ -9,6 +9,10 @@ sample-weighted mean of the batch losses, each measured before its step.
 
 FedSGD: the batch of step t = round - 1 of MinibatchSchedule on derive(seed, "fedsgd", client)
 (epoch e = t // nb shuffled by derive(that, "epoch", e)); the update is -(g + wd * p).
+
+Dropout masks (models with dropout layers only): FedAvg draws them from
+derive(train generator, "dropout"), one stream continued over the round's batches; FedSGD
+from derive(seed, "dropout", round, client).
 """
 from __future__ import annotations
 
@@ -17,11 +21,11 @@ from typing import Any, Dict, Tuple
 import numpy as np
 
 from .data import Shard
-from .models import DenseNetwork
+from .models import Network
 from .rng import SeededRNG
 
 
-def train_fedavg(model: DenseNetwork, start: np.ndarray, shard: Shard, training: Dict[str, Any],
+def train_fedavg(model: Network, start: np.ndarray, shard: Shard, training: Dict[str, Any],
                  round: int, client: int) -> Tuple[np.ndarray, float]:
     """The local parameters after training and the mean training loss."""
     lr = np.float32(training['learning_rate'])
@@ -33,6 +37,7 @@ def train_fedavg(model: DenseNetwork, start: np.ndarray, shard: Shard, training:
     if n == 0 or epochs == 0:
         return p, 0.0
     rng = SeededRNG(int(training['seed'])).derive('train', round, client)
+    dropout = rng.derive('dropout')
     order = list(range(n))
     velocity = np.zeros_like(p) if mu != 0 else None
     loss_sum, seen = 0.0, 0
@@ -40,7 +45,7 @@ def train_fedavg(model: DenseNetwork, start: np.ndarray, shard: Shard, training:
         rng.shuffle(order)
         for first in range(0, n, batch):
             idx = order[first:first + batch]
-            loss, g = model.loss_and_gradient(p, shard.features[idx], shard.labels[idx])
+            loss, g = model.loss_and_gradient(p, shard.features[idx], shard.labels[idx], dropout)
             loss_sum += loss * len(idx)
             seen += len(idx)
             if wd != 0:
@@ -52,7 +57,7 @@ def train_fedavg(model: DenseNetwork, start: np.ndarray, shard: Shard, training:
     return p, loss_sum / seen
 
 
-def fedsgd_direction(model: DenseNetwork, params: np.ndarray, shard: Shard, training: Dict[str, Any],
+def fedsgd_direction(model: Network, params: np.ndarray, shard: Shard, training: Dict[str, Any],
                      round: int, client: int) -> Tuple[np.ndarray, float]:
     """-g of the round's minibatch (with the coupled L2 term) and its loss."""
     n, batch = shard.count, int(training['batch_size'])
@@ -64,14 +69,15 @@ def fedsgd_direction(model: DenseNetwork, params: np.ndarray, shard: Shard, trai
     order = list(range(n))
     SeededRNG(int(training['seed'])).derive('fedsgd', client).derive('epoch', epoch).shuffle(order)
     idx = order[k * batch:min((k + 1) * batch, n)]
-    loss, g = model.loss_and_gradient(params, shard.features[idx], shard.labels[idx])
+    dropout = SeededRNG(int(training['seed'])).derive('dropout', round, client)
+    loss, g = model.loss_and_gradient(params, shard.features[idx], shard.labels[idx], dropout)
     wd = np.float32(training['weight_decay'])
     if wd != 0:
         g = (g + wd * params).astype(np.float32)
     return (-g).astype(np.float32), loss
 
 
-def honest_update(model: DenseNetwork, global_model: np.ndarray, shard: Shard, training: Dict[str, Any],
+def honest_update(model: Network, global_model: np.ndarray, shard: Shard, training: Dict[str, Any],
                   round: int, client: int) -> Tuple[np.ndarray, float]:
     """What an honest Swift client sends for this round: FedAvg's delta or FedSGD's -g."""
     if training['mode'] == 'fedsgd':

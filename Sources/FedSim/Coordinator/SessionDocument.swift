@@ -29,6 +29,41 @@ struct SessionDocument: Encodable {
         let pytorch: TorchView
     }
 
+    /// One layer of a `Sequential` model (`kind: cnn` or `layers`), in order: its kind, one
+    /// sample's input and output shapes, and its sizes (`channels`, `kernel`, `stride`,
+    /// `padding` of a convolution or pooling window; `p` of dropout). The last layer is the
+    /// dense output layer.
+    struct LayerEntry: Encodable {
+        let kind: String
+        let inputShape: [Int]
+        let outputShape: [Int]
+        var channels: Int?
+        var kernel: Int?
+        var stride: Int?
+        var padding: Int?
+        var p: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case kind, channels, kernel, stride, padding, p
+            case inputShape = "input_shape", outputShape = "output_shape"
+        }
+
+        init(_ layer: any Layer) {
+            kind = layer.kind
+            inputShape = layer.inputShape
+            outputShape = layer.outputShape
+            if let c = layer as? Conv2D {
+                (channels, kernel, stride, padding) = (c.outChannels, c.geometry.kernelHeight, c.geometry.stride, c.geometry.padding)
+            } else if let m = layer as? MaxPool2D {
+                (kernel, stride) = (m.geometry.kernelHeight, m.geometry.stride)
+            } else if let a = layer as? AvgPool2D {
+                (kernel, stride) = (a.geometry.kernelHeight, a.geometry.stride)
+            } else if let d = layer as? Dropout {
+                p = d.p
+            }
+        }
+    }
+
     struct ModelPart: Encodable {
         let kind: String
         let parameterCount: Int
@@ -36,10 +71,12 @@ struct SessionDocument: Encodable {
         let classes: Int
         /// MLP hidden widths (empty for logistic regression; absent for other kinds).
         let hidden: [Int]?
+        /// The layers of a `Sequential` model (absent for logistic regression and the MLP).
+        let layers: [LayerEntry]?
         let blocks: [Block]
 
         enum CodingKeys: String, CodingKey {
-            case kind, classes, hidden, blocks
+            case kind, classes, hidden, layers, blocks
             case parameterCount = "parameter_count", inputShape = "input_shape"
         }
     }
@@ -142,6 +179,7 @@ struct SessionDocument: Encodable {
         model = ModelPart(
             kind: scenario.model.kind, parameterCount: m.parameterCount, inputShape: data.train.shape, classes: m.classes,
             hidden: (m as? MLP)?.hidden ?? ((m is LogisticRegression) ? [] : nil),
+            layers: (m as? Sequential)?.layers.map(LayerEntry.init),
             blocks: m.parameterBlocks.map(Self.block))
         training = Training(
             mode: f.mode.rawValue, learningRate: Float(f.learningRate), localEpochs: f.localEpochs, batchSize: f.batchSize,
