@@ -86,11 +86,7 @@ enum InProcessCell {
         }
 
         let groups = launch.processes
-        var curve: ServerCurve?
-        var clientKeys: [(key: String, serverKey: String)] = []
-        if launch.throwawayKeys {
-            (curve, clientKeys) = try ServerCurve.throwaway(directory: runtimeDir, groups: groups)
-        }
+        let (curve, clientKeys) = try ServerCurve.forLocalRun(launch, directory: runtimeDir)
         setBLASThreads(1)
         let coordinator = try Coordinator(scenario: scenario, data: data, network: try StoppableNetwork(flag: stop),
                                           endpoint: launch.coordinatorEndpoint, tapEndpoint: tapEndpoint, curve: curve,

@@ -37,6 +37,14 @@ extension ServerCurve {
         return ServerCurve(keys: try CurveKeyPair.load(secretFile: secret), allowlist: try CurveAllowlist.load(file: allowed))
     }
 
+    /// The keys of a local run's plan: throwaway ones (`throwaway(directory:groups:)`) when
+    /// the run uses CurveZMQ, else none (nil and no client keys).
+    static func forLocalRun(_ launch: LaunchPlan, directory: String) throws -> (ServerCurve?, [(key: String, serverKey: String)]) {
+        guard launch.throwawayKeys else { return (nil, []) }
+        let (curve, keys) = try throwaway(directory: directory, groups: launch.processes)
+        return (curve, keys)
+    }
+
     /// Throwaway keys for a local run (`security: curve` without key files): a coordinator key
     /// pair, one pair per client process bound to its ids, written into `directory`. Returns
     /// the server side and, per process, the paths of its secret key and of the server's public key.

@@ -84,11 +84,7 @@ public enum Launcher {
         let groups = launch.processes
         // CurveZMQ for a local run: throwaway keys, so that it exercises the same code as a
         // federation across machines (which brings its own key files; docs/DEPLOY.md).
-        var curve: ServerCurve?
-        var clientKeys: [(key: String, serverKey: String)] = []
-        if launch.throwawayKeys {
-            (curve, clientKeys) = try ServerCurve.throwaway(directory: runtimeDir, groups: groups)
-        }
+        let (curve, clientKeys) = try ServerCurve.forLocalRun(launch, directory: runtimeDir)
         // The client processes need the cores; OpenBLAS's idle threads would spin on them.
         // Set here, per process, not by the Coordinator (a library value that tests build).
         setBLASThreads(1)
