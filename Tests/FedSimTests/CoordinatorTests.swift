@@ -130,7 +130,7 @@ final class CoordinatorTests: XCTestCase {
         let s = try Scenario.parse(yaml: """
             name: coordinator-session
             model: {kind: logistic}
-            federation: {clients: 2, rounds: 1, deadline: 60, startup_timeout: 20, quorum: 1.0, heartbeat_timeout: 1}
+            federation: {clients: 3, rounds: 1, deadline: 60, startup_timeout: 20, quorum: 1.0, heartbeat_timeout: 2}
             """, file: "test.yaml", baseDirectory: NSTemporaryDirectory())
         let data = try FederationData.prepare(s)
         let coordinator = try Coordinator(scenario: s, data: data, endpoint: "tcp://127.0.0.1:*", logger: Logger(label: "test"))
@@ -146,7 +146,13 @@ final class CoordinatorTests: XCTestCase {
         let old = try ZMQSocket(context: context, type: .dealer)
         let legacy = try ZMQSocket(context: context, type: .dealer)
         let new = try ZMQSocket(context: context, type: .dealer)
-        for sock in [old, legacy, new] { try sock.connect(coordinator.boundEndpoint) }
+        // `other` hosts client 2 and stays alive (heartbeats) without answering until the end, so
+        // the round never closes early as "every missing client's process is silent" while
+        // `old` is silent and `new` takes its ids over.
+        let other = try ZMQSocket(context: context, type: .dealer)
+        for sock in [old, legacy, new, other] { try sock.connect(coordinator.boundEndpoint) }
+        let beat = MessageCodec.encode(.heartbeat(round: 1))
+        try other.send(MessageCodec.encode(.hello(fingerprint: 0, clientIds: [2])))
 
         let hello = MessageCodec.encode(.hello(fingerprint: 0, clientIds: [0, 1]))   // 0: adopt the coordinator's
         try old.send(hello)
@@ -155,8 +161,10 @@ final class CoordinatorTests: XCTestCase {
         XCTAssertEqual(accepted, [0, 1])
         let document = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(session.utf8)) as? [String: Any])
         XCTAssertEqual(document["protocol"] as? Int, 2)
+        guard case .welcome = try receive(other) else { return XCTFail("expected WELCOME for client 2") }
         guard case let .task(1, ids, _, _) = try receive(old) else { return XCTFail("expected TASK 1") }
         XCTAssertEqual(ids, [0, 1])
+        guard case .task(1, [2], _, _) = try receive(other) else { return XCTFail("expected TASK 1 for client 2") }
         // HELLO again (a client back from a dropped connection): WELCOME and the TASK again.
         try old.send(hello)
         guard case .welcome = try receive(old) else { return XCTFail("expected WELCOME again") }
@@ -170,6 +178,7 @@ final class CoordinatorTests: XCTestCase {
         var reply: [[UInt8]]?
         let until = Date().addingTimeInterval(10)
         while reply == nil && Date() < until {
+            try other.send(beat)
             if try zmqPoll([(socket: legacy, events: .readable)], timeoutMilliseconds: 100).first?.contains(.readable) == true {
                 reply = try legacy.receive(dontWait: true)
             }
@@ -184,6 +193,7 @@ final class CoordinatorTests: XCTestCase {
         var moved = false
         let deadline = Date().addingTimeInterval(20)
         while !moved && Date() < deadline {
+            try other.send(beat)
             try new.send(hello)
             if case .welcome? = try? receive(new, timeout: 500) { moved = true }
         }
@@ -197,6 +207,8 @@ final class CoordinatorTests: XCTestCase {
         XCTAssertTrue(told?.hasPrefix("rejected: clients [0, 1] are now hosted by another process") == true, told ?? "")
 
         let d = coordinator.global.count
+        try other.send(MessageCodec.encode(.update(round: 1, clientId: 2, samples: UInt32(data.partition.sizes[2]),
+                                                   trainLoss: 0.1, delta: [Float](repeating: 0, count: d))))
         for id in [0, 1] {
             try new.send(MessageCodec.encode(.update(round: 1, clientId: UInt32(id), samples: UInt32(data.partition.sizes[id]),
                                                      trainLoss: 0.1, delta: [Float](repeating: 0, count: d))))
@@ -205,7 +217,7 @@ final class CoordinatorTests: XCTestCase {
         XCTAssertEqual(end, "run complete")
         wait(for: [done], timeout: 20)
         XCTAssertNil(box.error)
-        XCTAssertEqual(box.records.first?.received, 2)
+        XCTAssertEqual(box.records.first?.received, 3)
         XCTAssertEqual(box.records.first?.rejectReasons["bad_version"], 1)
         XCTAssertGreaterThan(box.records.first?.rejectReasons["id_taken"] ?? 0, 0)
         coordinator.close()
