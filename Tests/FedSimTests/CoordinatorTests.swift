@@ -15,6 +15,19 @@ final class CoordinatorTests: XCTestCase {
         init(_ c: Coordinator) { coordinator = c }
     }
 
+    /// `s`'s coordinator on loopback tcp, running on a thread of its own; `done` is fulfilled
+    /// when its run returns (its round records and error are in the box).
+    private func startCoordinator(_ s: Scenario, data: FederationData) throws -> (box: Box, done: XCTestExpectation) {
+        let coordinator = try Coordinator(scenario: s, data: data, endpoint: "tcp://127.0.0.1:*", logger: Logger(label: "test"))
+        let box = Box(coordinator)
+        let done = expectation(description: "coordinator finished")
+        Thread {
+            do { try box.coordinator.run(results: nil) { box.records.append($0) } } catch { box.error = error }
+            done.fulfill()
+        }.start()
+        return (box, done)
+    }
+
     private func scenario() throws -> Scenario {
         try Scenario.parse(yaml: """
             name: coordinator-test
@@ -39,21 +52,14 @@ final class CoordinatorTests: XCTestCase {
     func testHostileMessagesAreCountedAndDroppedAndTheMeanIsExact() throws {
         let s = try scenario()
         let data = try FederationData.prepare(s)
-        let coordinator = try Coordinator(scenario: s, data: data, endpoint: "tcp://127.0.0.1:*",
-                                          logger: Logger(label: "test"))
-        let box = Box(coordinator)
+        let (box, done) = try startCoordinator(s, data: data)
+        let coordinator = box.coordinator
         let initial = coordinator.global
         let d = initial.count
         // The aggregation weights are the shard sizes (an UPDATE must claim its own).
         let sizes = data.partition.sizes.map(UInt32.init)
         let (w0, w1) = (Float(sizes[0]), Float(sizes[1]))
         let mean = (1 * w0 + 3 * w1) / (w0 + w1)
-        let done = expectation(description: "coordinator finished")
-        let thread = Thread {
-            do { try box.coordinator.run(results: nil) { box.records.append($0) } } catch { box.error = error }
-            done.fulfill()
-        }
-        thread.start()
 
         let context = try ZMQContext()
         defer { context.close() }
@@ -133,14 +139,8 @@ final class CoordinatorTests: XCTestCase {
             federation: {clients: 3, rounds: 1, deadline: 60, startup_timeout: 20, quorum: 1.0, heartbeat_timeout: 2}
             """, file: "test.yaml", baseDirectory: NSTemporaryDirectory())
         let data = try FederationData.prepare(s)
-        let coordinator = try Coordinator(scenario: s, data: data, endpoint: "tcp://127.0.0.1:*", logger: Logger(label: "test"))
-        let box = Box(coordinator)
-        let done = expectation(description: "coordinator finished")
-        let thread = Thread {
-            do { try box.coordinator.run(results: nil) { box.records.append($0) } } catch { box.error = error }
-            done.fulfill()
-        }
-        thread.start()
+        let (box, done) = try startCoordinator(s, data: data)
+        let coordinator = box.coordinator
         let context = try ZMQContext()
         defer { context.close() }
         let old = try ZMQSocket(context: context, type: .dealer)
